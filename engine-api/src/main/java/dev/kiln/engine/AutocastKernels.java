@@ -54,14 +54,19 @@ final class AutocastKernels {
 
     /** {@code t} itself under FP32, otherwise a new F32 copy rounded to the precision's operand format. */
     static Tensor rounded(Tensor t, Precision precision) {
-        if (precision == Precision.FP32) {
-            return t;
-        }
-        Tensor copy = t.emptyLike(t.shape(), t.dtype());
+        return precision == Precision.FP32 ? t : roundedCopy(t.backend(), t, precision);
+    }
+
+    /**
+     * A new tensor on {@code backend} holding {@code t} rounded by it to {@code precision}'s operand format (BF16 or
+     * F16): what the ops above and the SPI's rounded-copy defaults multiply.
+     */
+    static Tensor roundedCopy(Backend backend, Tensor t, Precision precision) {
+        Tensor copy = Tensor.empty(t.shape(), t.dtype(), backend);
         if (precision == Precision.F16) {
-            t.backend().roundToHalf(t, copy);
+            backend.roundToHalf(t, copy);
         } else {
-            t.backend().roundToBfloat16(t, copy);
+            backend.roundToBfloat16(t, copy);
         }
         return copy;
     }

@@ -1399,25 +1399,14 @@ public interface Backend extends AutoCloseable {
         conv2dBackwardOnRoundedCopies(Precision.F16, input, gradOut, weight, g, gradInput, gradWeight, gradBias);
     }
 
-    /** A new F32 tensor holding {@code t} rounded to {@code precision}'s operand format (BF16 or F16). */
-    private Tensor roundedCopy(Precision precision, Tensor t) {
-        Tensor copy = Tensor.empty(t.shape(), DType.F32, this);
-        if (precision == Precision.F16) {
-            roundToHalf(t, copy);
-        } else {
-            roundToBfloat16(t, copy);
-        }
-        return copy;
-    }
-
     /** {@link #gemm} of copies of A and B rounded to {@code precision}. */
     private void gemmOnRoundedCopies(Precision precision, boolean transA, boolean transB, int m, int n, int k,
                                      double alpha, Tensor a, Tensor b, double beta, Tensor c) {
         Tensor roundedA = null;
         Tensor roundedB = null;
         try {
-            roundedA = roundedCopy(precision, a);
-            roundedB = roundedCopy(precision, b);
+            roundedA = AutocastKernels.roundedCopy(this, a, precision);
+            roundedB = AutocastKernels.roundedCopy(this, b, precision);
             gemm(transA, transB, m, n, k, alpha, roundedA, roundedB, beta, c);
         } finally {
             closeAll(roundedA, roundedB);
@@ -1431,8 +1420,8 @@ public interface Backend extends AutoCloseable {
         Tensor roundedA = null;
         Tensor roundedB = null;
         try {
-            roundedA = roundedCopy(precision, a);
-            roundedB = roundedCopy(precision, b);
+            roundedA = AutocastKernels.roundedCopy(this, a, precision);
+            roundedB = AutocastKernels.roundedCopy(this, b, precision);
             gemmStridedBatched(transA, transB, m, n, k, alpha, roundedA, strideA, roundedB, strideB, beta, c,
                     strideC, batch);
         } finally {
@@ -1446,8 +1435,8 @@ public interface Backend extends AutoCloseable {
         Tensor roundedInput = null;
         Tensor roundedWeight = null;
         try {
-            roundedInput = roundedCopy(precision, input);
-            roundedWeight = roundedCopy(precision, weight);
+            roundedInput = AutocastKernels.roundedCopy(this, input, precision);
+            roundedWeight = AutocastKernels.roundedCopy(this, weight, precision);
             conv2dForward(roundedInput, roundedWeight, bias, g, out);
         } finally {
             closeAll(roundedInput, roundedWeight);
@@ -1462,9 +1451,9 @@ public interface Backend extends AutoCloseable {
         Tensor roundedInput = null;
         Tensor roundedWeight = null;
         try {
-            roundedGradOut = roundedCopy(precision, gradOut);
-            roundedInput = gradWeight == null ? null : roundedCopy(precision, input);
-            roundedWeight = gradInput == null ? null : roundedCopy(precision, weight);
+            roundedGradOut = AutocastKernels.roundedCopy(this, gradOut, precision);
+            roundedInput = gradWeight == null ? null : AutocastKernels.roundedCopy(this, input, precision);
+            roundedWeight = gradInput == null ? null : AutocastKernels.roundedCopy(this, weight, precision);
             conv2dBackward(roundedInput, roundedGradOut, roundedWeight, g, gradInput, gradWeight, gradBias);
         } finally {
             closeAll(roundedGradOut, roundedInput, roundedWeight);
