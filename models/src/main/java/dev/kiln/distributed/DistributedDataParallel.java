@@ -31,8 +31,12 @@ import java.util.Map;
  * when the forward before it was synchronised, by PyTorch's rule ({@link #forward}). A {@link dev.kiln.train.Trainer}
  * given this wrapper trains through it and evaluates and checkpoints {@link #module()}.
  *
- * <p>Gradient accumulation: backward passes inside {@link #noSync()} only accumulate locally; the next one outside it
- * averages the whole accumulated gradient. Closing the wrapper removes its hooks and closes the module, as closing any
+ * <p>Gradient accumulation: the backward pass after a forward inside {@link #noSync()} only accumulates locally; the
+ * one after the next forward outside it averages the whole accumulated gradient. As in PyTorch the forward decides,
+ * not the backward: a synchronised forward (gradients on, outside {@code noSync()}, in either mode) arms the next
+ * backward pass to average even if {@code noSync()} is open while it runs, and the averaging pass disarms it, so a
+ * second backward pass over the same graph adds each rank's own gradient. Forwards in a row without a backward pass
+ * between them are no error, as in PyTorch 1.13. Closing the wrapper removes its hooks and closes the module, as closing any
  * container does; {@link #copy()} is refused (copy {@link #module()} instead).
  */
 public final class DistributedDataParallel extends Module {
@@ -82,7 +86,7 @@ public final class DistributedDataParallel extends Module {
         });
         this.buckets = new GradientBuckets(group, trainable, (long) (bucketCapMb * (1 << 20)));
         for (Tensor p : trainable.values()) {
-            hooks.add(p.registerAccumulateGradHook(g -> synchronising ? buckets.arrived(p, g) : null));
+            hooks.add(p.registerAccumulateGradHook(g -> buckets.arrived(p, g)));
         }
     }
 
@@ -107,9 +111,15 @@ public final class DistributedDataParallel extends Module {
         return buckets.size();
     }
 
+    /** The gradient buckets' all-reduces launched so far: {@link #bucketCount()} per averaging backward pass. */
+    long allReducesLaunched() {
+        return buckets.allReducesLaunched();
+    }
+
     /**
-     * PyTorch's {@code with ddp.no_sync():}: backward passes until the guard is closed accumulate gradients locally,
-     * without communication; the first backward pass after it averages everything accumulated.
+     * PyTorch's {@code with ddp.no_sync():}: the backward passes of forwards run until the guard is closed accumulate
+     * gradients locally, without communication; the backward pass of the next forward after it averages everything
+     * accumulated. Put the forward inside the guard: it is the forward that decides, as in PyTorch.
      */
     public NoSync noSync() {
         boolean before = synchronising;
@@ -136,6 +146,9 @@ public final class DistributedDataParallel extends Module {
             broadcastFromRankZero(module().namedBuffers());
         }
         Tensor out = module().call(x);
+        if (gradients && synchronising) {
+            buckets.expectGradients();
+        }
         buffersFromRankZeroNext = gradients && synchronising;
         return out;
     }

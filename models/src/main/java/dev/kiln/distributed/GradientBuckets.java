@@ -43,6 +43,13 @@ final class GradientBuckets {
     /** The all-reduces launched in this backward pass, in bucket order. */
     private final List<Work> launched = new ArrayList<>();
     private int nextToReduce;
+    /**
+     * PyTorch's {@code expect_autograd_hooks_}: set by a synchronised forward ({@link #expectGradients}), cleared once
+     * a backward pass has averaged every bucket; gradients arriving while it is clear stay local.
+     */
+    private boolean expecting;
+    /** All-reduces launched since construction, for tests that count the communication. */
+    private long allReducesLaunched;
 
     /**
      * @param params   the trainable parameters by state-dict name, in registration order
@@ -89,17 +96,35 @@ final class GradientBuckets {
         return buckets.size();
     }
 
+    /** The bucket all-reduces launched since construction. */
+    long allReducesLaunched() {
+        return allReducesLaunched;
+    }
+
     /**
-     * Parameter {@code p}'s new gradient {@code g} has arrived in a synchronised backward pass: launches the
+     * A forward with gradients on and outside {@code noSync()} ran: the next backward pass averages, whatever
+     * {@code noSync()} says while it runs, as PyTorch's Reducer decides in {@code prepare_for_backward}.
+     */
+    void expectGradients() {
+        expecting = true;
+    }
+
+    /**
+     * Parameter {@code p}'s new gradient {@code g} has arrived; unless a synchronised forward armed this pass
+     * ({@link #expectGradients}) it stays local and null is returned. Otherwise launches the
      * all-reduce of every bucket this completes and, when that was the last, waits for them all and writes the
      * averages back. Returns what the backward pass is to add to {@code p.grad()} instead of {@code g}, or null for
      * {@code g} itself.
      */
     Tensor arrived(Tensor p, Tensor g) {
+        if (!expecting) {
+            return null;
+        }
         ready.put(p, Boolean.TRUE);
         while (nextToReduce < buckets.size() && full(buckets.get(nextToReduce))) {
             fill(nextToReduce, p, g);
             launched.add(group.allReduceAsync(flats.get(nextToReduce), ReduceOp.AVG));
+            allReducesLaunched++;
             nextToReduce++;
         }
         return nextToReduce == buckets.size() ? finish(p) : null;
@@ -140,8 +165,7 @@ final class GradientBuckets {
         try {
             awaitLaunched();
         } finally {
-            ready.clear();
-            nextToReduce = 0;
+            reset();
         }
         Tensor handedOn = null;
         for (int i = 0; i < buckets.size(); i++) {
@@ -187,8 +211,7 @@ final class GradientBuckets {
         try {
             awaitLaunched();
         } catch (RuntimeException e) {
-            ready.clear();
-            nextToReduce = 0;
+            reset();
             throw e;
         }
         List<String> missing = new ArrayList<>();
@@ -200,11 +223,17 @@ final class GradientBuckets {
             }
         }
         int unreduced = buckets.size() - nextToReduce;
-        ready.clear();
-        nextToReduce = 0;
+        reset();
         throw new IllegalStateException("DistributedDataParallel: the last backward pass gave no gradient to "
                 + missing + ", so " + unreduced + " gradient bucket(s) were never averaged and"
                 + " the ranks' gradients differ; every trainable parameter must take part in each synchronised"
                 + " backward pass (freeze the unused ones before wrapping, or run that pass under noSync())");
+    }
+
+    /** Forgets this pass: the next backward pass stays local until a synchronised forward arms it. */
+    private void reset() {
+        ready.clear();
+        nextToReduce = 0;
+        expecting = false;
     }
 }
