@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * <p>A {@link DistributedDataParallel} model is trained through the wrapper (its checks and buffer broadcasts) and
  * evaluated, checkpointed, resumed and restored to its best epoch as the module it wraps, as a PyTorch script
  * validates and saves {@code ddp.module}: a rank can validate alone, and the checkpoints load into the bare model.
- * It cannot replay {@link #cudaGraphs}.
+ * With {@link #accumulateGradients} each group's batches but the last run under its {@code noSync()}, so the
+ * gradients are averaged once a step. It cannot replay {@link #cudaGraphs}.
  */
 public final class Trainer {
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
@@ -489,7 +490,7 @@ public final class Trainer {
         if (optimizer.needsClosure()) {
             return closureStep(batch, hits);
         }
-        try (Scope step = Scope.open()) {
+        try (Scope step = Scope.open(); DistributedDataParallel.NoSync local = localGradients(closesGroup)) {
             Tensor labels = batch.labels();
             Tensor features = batch.features();
             batch.recycle();
@@ -513,6 +514,16 @@ public final class Trainer {
             }
             return l.itemAsync();
         }
+    }
+
+    /**
+     * For a batch of a {@link DistributedDataParallel} model that does not close its group of
+     * {@link #accumulateGradients}: its {@code noSync()}, so that the gradients accumulate locally and are averaged
+     * once, by the group's last backward pass (PyTorch Lightning's accumulation does the same), instead of once a
+     * batch. Null otherwise.
+     */
+    private DistributedDataParallel.NoSync localGradients(boolean closesGroup) {
+        return !closesGroup && model instanceof DistributedDataParallel ddp ? ddp.noSync() : null;
     }
 
     /**
