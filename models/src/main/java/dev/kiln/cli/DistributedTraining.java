@@ -136,11 +136,16 @@ final class DistributedTraining implements AutoCloseable {
                 .withWorkers(workers);
     }
 
-    /** Leaves the world. The model, which holds the gradient hooks, is its owner's to close. */
+    /**
+     * Closes the wrapper (its gradient hooks leave the model's parameters, and the model is closed with it, as its
+     * owner closes it too: closing a module twice is harmless), then leaves the world, whose threads end.
+     */
     @Override
     public void close() {
-        if (group != null) {
-            group.close();
+        try (ProcessGroup leaving = group) {
+            if (ddp != null) {
+                ddp.close();
+            }
         }
     }
 }

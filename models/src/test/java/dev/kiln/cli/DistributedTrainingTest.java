@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -72,5 +75,51 @@ class DistributedTrainingTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The live threads of this JVM. */
+    private static Set<Thread> liveThreads() {
+        return new HashSet<>(Thread.getAllStackTraces().keySet());
+    }
+
+    @Test
+    void closingLeavesNoThreadOfTheRunAndClosesTheWrapper() throws Exception {
+        String master = "127.0.0.1:" + freePort();
+        Set<Thread> before = liveThreads();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Module> trainedModules = new ArrayList<>();
+        try {
+            List<Future<Module>> ranks = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                String rank = Integer.toString(r);
+                ranks.add(pool.submit(() -> {
+                    Options o = Options.parse(new String[] {"--world-size", "2", "--rank", rank, "--master", master});
+                    Module model = new Linear(4, 2);
+                    try (DistributedTraining distributed = DistributedTraining.fromOptions(o);
+                         Scope scope = Scope.open()) {
+                        Module trained = distributed.start(model, 8, new PrintStream(new ByteArrayOutputStream()));
+                        trained.forward(Tensor.ones(3, 4)).sum().backward();
+                        return trained;
+                    }
+                }));
+            }
+            for (Future<Module> rank : ranks) {
+                trainedModules.add(rank.get(60, TimeUnit.SECONDS));
+            }
+        } finally {
+            pool.shutdownNow();
+            assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+        }
+        for (Module trained : trainedModules) {
+            assertTrue(trained.parameters().stream().allMatch(Tensor::isClosed),
+                    "closing the run closes the wrapper (its gradient hooks, the module)");
+        }
+        Set<Thread> left = liveThreads();
+        left.removeAll(before);
+        for (Thread t : left) {
+            t.join(10_000);
+        }
+        left.removeIf(t -> !t.isAlive());
+        assertEquals(Set.of(), left, "threads the run left behind");
     }
 }
