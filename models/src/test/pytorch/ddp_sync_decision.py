@@ -3,8 +3,10 @@ Rank r's input is r + 1, so the weight's gradient of sum(lin(x)) is 1 on rank 0,
 prints its gradient after each case (grads set to None first). Two forwards in a row are no error; the forward, not
 the backward, decides whether the next backward pass averages (no_sync() around the backward alone changes nothing);
 a second backward over the same graph adds the rank's own gradient. With a parameter left without a gradient, every
-later forward with gradients on fails, inside no_sync() too, and a no_grad one does not.
-DistributedDataParallelSyncDecisionTest holds what this prints."""
+later forward with gradients on fails, inside no_sync() too, and a no_grad one does not. A parameter registered after
+wrapping is not averaged (the parameters are fixed at construction), while the buffers are collected afresh at each
+broadcast, a buffer registered or replaced after wrapping included.
+DistributedDataParallelSyncDecisionTest and DistributedDataParallelLateRegistrationTest hold what this prints."""
 import os
 
 import torch
@@ -95,7 +97,40 @@ def run_unused(rank, port):
     case("unused: no_sync fwd+bwd", ddp, m, rank, ns)
     dist.destroy_process_group()
 
+class Growing(torch.nn.Module):
+    """Gets a parameter, a buffer and a new value for its buffer after wrapping."""
+
+    def __init__(self):
+        super().__init__()
+        self.lin = torch.nn.Linear(2, 1)
+        self.register_buffer("buf", torch.zeros(1))
+        self.seen = []
+
+    def forward(self, x):
+        y = self.lin(x)
+        if hasattr(self, "late"):
+            y = y + self.late(x)
+        self.seen = [float(b) for b in self.buffers()]
+        return y
+
+
+def run_late(rank, port):
+    os.environ["MASTER_ADDR"] = "127.0.0.1"
+    os.environ["MASTER_PORT"] = str(port)
+    dist.init_process_group("gloo", rank=rank, world_size=2)
+    m = Growing()
+    ddp = DDP(m)
+    m.late = torch.nn.Linear(2, 1)
+    m.register_buffer("late_buf", torch.full((1,), 100.0 + rank))
+    m.buf = torch.full((1,), 200.0 + rank)
+    ddp(torch.ones(1, 2) * (rank + 1)).sum().backward()
+    if rank == 1:
+        print(f"late: lin grad={m.lin.weight.grad[0, 0].item()} late grad={m.late.weight.grad[0, 0].item()}"
+              f" buffers seen={m.seen}", flush=True)
+    dist.destroy_process_group()
+
+
 if __name__ == "__main__":
-    for target, port in ((run, 29631), (run_unused, 29632)):
+    for target, port in ((run, 29631), (run_unused, 29632), (run_late, 29633)):
         ps = [get_context("fork").Process(target=target, args=(r, port)) for r in range(2)]
         [p.start() for p in ps]; [p.join() for p in ps]

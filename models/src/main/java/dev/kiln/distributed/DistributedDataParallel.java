@@ -31,6 +31,11 @@ import java.util.Map;
  * when the forward before it was synchronised, by PyTorch's rule ({@link #forward}). A {@link dev.kiln.train.Trainer}
  * given this wrapper trains through it and evaluates and checkpoints {@link #module()}.
  *
+ * <p>As PyTorch's, the wrapper takes the module's trainable parameters (and embedding tables) once, when made: a
+ * parameter registered or put in later (a sub-module replaced) gets no hook and keeps each rank's own gradient, so
+ * wrap the finished model. The buffers are collected afresh at each broadcast, as 1.13 does, so one registered or
+ * replaced later is sent from rank 0.
+ *
  * <p>Gradient accumulation: the backward pass after a forward inside {@link #noSync()} only accumulates locally; the
  * one after the next forward outside it averages the whole accumulated gradient. As in PyTorch the forward decides,
  * not the backward: a synchronised forward (gradients on, outside {@code noSync()}, in either mode) arms the next
@@ -53,6 +58,8 @@ public final class DistributedDataParallel extends Module {
     private final boolean broadcastBuffers;
     private final GradientBuckets buckets;
     private final List<HookHandle> hooks = new ArrayList<>();
+    /** The embedding tables of the module when wrapped: those whose weights the buckets average. */
+    private final List<Module> tables = new ArrayList<>();
     private boolean synchronising = true;
     /** PyTorch's {@code require_forward_param_sync}: whether the next forward sends rank 0's buffers. */
     private boolean buffersFromRankZeroNext = true;
@@ -87,6 +94,11 @@ public final class DistributedDataParallel extends Module {
         this.buckets = new GradientBuckets(group, trainable, (long) (bucketCapMb * (1 << 20)));
         for (Tensor p : trainable.values()) {
             hooks.add(p.registerAccumulateGradHook(g -> buckets.arrived(p, g)));
+        }
+        for (Module m : module.modules()) {
+            if (m instanceof Embedding || m instanceof EmbeddingBag) {
+                tables.add(m);
+            }
         }
     }
 
@@ -156,10 +168,11 @@ public final class DistributedDataParallel extends Module {
     /**
      * Refuses a table with sparse gradients: its weight's gradient never reaches the gradient hooks, so it would be
      * left out of every average and its bucket would never be sent. Checked at each forward, as a table may be made
-     * sparse after wrapping.
+     * sparse after wrapping; only the tables there when wrapped, whose weights are the ones averaged (the module tree
+     * is not walked at each forward).
      */
     private void refuseSparseGradients() {
-        for (Module m : module().modules()) {
+        for (Module m : tables) {
             if (m instanceof Embedding e && e.isSparse() || m instanceof EmbeddingBag b && b.isSparse()) {
                 throw new UnsupportedOperationException("DistributedDataParallel: " + m + " has sparse gradients,"
                         + " which are not averaged across ranks; make it dense (sparse(false))");
