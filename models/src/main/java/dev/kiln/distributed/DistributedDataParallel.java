@@ -41,8 +41,8 @@ import java.util.Map;
  * not the backward: a synchronised forward (gradients on, outside {@code noSync()}, in either mode) arms the next
  * backward pass to average even if {@code noSync()} is open while it runs, and the averaging pass disarms it, so a
  * second backward pass over the same graph adds each rank's own gradient. Forwards in a row without a backward pass
- * between them are no error, as in PyTorch 1.13. Closing the wrapper removes its hooks and closes the module, as closing any
- * container does; {@link #copy()} is refused (copy {@link #module()} instead).
+ * between them are no error, as in PyTorch 1.13. Closing the wrapper removes its hooks and closes the module, as
+ * closing any container does; {@link #copy()} is refused (copy {@link #module()} instead).
  */
 public final class DistributedDataParallel extends Module {
     /** PyTorch's default {@code bucket_cap_mb}: megabytes (2^20 bytes) of gradients per all-reduce. */

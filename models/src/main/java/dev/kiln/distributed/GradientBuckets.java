@@ -227,7 +227,7 @@ final class GradientBuckets {
         throw new IllegalStateException("DistributedDataParallel: the last backward pass gave no gradient to "
                 + missing + ", so " + unreduced + " gradient bucket(s) were never averaged and"
                 + " the ranks' gradients differ; every trainable parameter must take part in each synchronised"
-                + " backward pass (freeze the unused ones before wrapping, or run that pass under noSync())");
+                + " backward pass (freeze the unused ones before wrapping, or run that pass's forward under noSync())");
     }
 
     /** Forgets this pass: the next backward pass stays local until a synchronised forward arms it. */
