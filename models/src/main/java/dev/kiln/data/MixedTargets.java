@@ -1,0 +1,63 @@
+package dev.kiln.data;
+
+import java.util.Arrays;
+
+/**
+ * What {@link MixUp} and {@link CutMix} share: the check of a batch of images and its labels, and the targets of a
+ * batch mixed with itself rolled by one example ({@code torch.roll(x, 1, 0)}: example i is paired with example i - 1,
+ * example 0 with the last), as torchvision v2 pairs them.
+ */
+final class MixedTargets {
+    private MixedTargets() {
+    }
+
+    /** {@code alpha}, checked to be positive and finite: Beta(alpha, alpha) has no other. */
+    static double checkAlpha(String who, double alpha) {
+        if (!(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException(who + ": alpha must be positive and finite, got " + alpha);
+        }
+        return alpha;
+    }
+
+    static int checkClasses(String who, int classes) {
+        if (classes < 1) {
+            throw new IllegalArgumentException(who + ": num_classes must be at least 1, got " + classes);
+        }
+        return classes;
+    }
+
+    /** Checks that the batch holds images [batch, channels, height, width] and labels in [0, classes). */
+    static void check(String who, float[] features, long[] labels, int[] shape, int classes) {
+        if (shape.length != 3) {
+            throw new IllegalArgumentException(who + ": expected a batch of images [batch, channels, height, width],"
+                    + " got examples of shape " + Arrays.toString(shape));
+        }
+        if (features.length != (long) labels.length * Datasets.product(shape)) {
+            throw new IllegalArgumentException(who + ": " + features.length + " feature values for " + labels.length
+                    + " examples of shape " + Arrays.toString(shape));
+        }
+        for (int i = 0; i < labels.length; i++) {
+            if (labels[i] < 0 || labels[i] >= classes) {
+                throw new IllegalArgumentException(who + ": label " + labels[i] + " of example " + i + " is outside [0, "
+                        + classes + ") (num_classes " + classes + ")");
+            }
+        }
+    }
+
+    /**
+     * The targets [batch * classes]: {@code lam * one_hot(y) + (1 - lam) * one_hot(roll(y, 1))}, in F32 as torchvision
+     * computes it (each one-hot row times the weight rounded to F32, then their sum).
+     */
+    static float[] mix(long[] labels, int classes, double lam) {
+        float own = (float) lam;
+        float rolled = (float) (1.0 - lam);
+        int n = labels.length;
+        float[] targets = new float[Math.multiplyExact(n, classes)];
+        for (int i = 0; i < n; i++) {
+            int row = i * classes;
+            targets[row + (int) labels[(i + n - 1) % n]] = rolled;
+            targets[row + (int) labels[i]] += own;
+        }
+        return targets;
+    }
+}
