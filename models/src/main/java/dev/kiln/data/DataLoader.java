@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Augmentation: a loader built with an {@link Augmentation} applies it to every example as its batch is
  * assembled, with random draws that depend only on {@code (seed, epoch, position in the epoch)}, so resuming
- * part-way gives the same augmented batches too.
+ * part-way gives the same augmented batches too. A loader {@link #withBatchAugmentation} (MixUp, CutMix) then mixes
+ * each assembled batch, with draws that depend only on {@code (seed, epoch, batch position)}, and its batches carry
+ * soft targets ({@link HostBatch#targets()}).
  *
  * <p>Threads: each iteration starts {@link #workers()} daemon threads (PyTorch's {@code num_workers}, default 1)
  * that only fill Java arrays (they never create tensors). With {@code n} workers, worker {@code w} assembles the
@@ -74,6 +76,7 @@ public final class DataLoader implements AutoCloseable {
     private final int[] featureShape;
     private final int featureSize;
     private final Augmentation augmentation;
+    private final BatchAugmentation batchAugmentation;
     private final Sampler sampler;
     private final boolean dropLast;
     private final int workers;
@@ -98,11 +101,12 @@ public final class DataLoader implements AutoCloseable {
      * @param augmentation applied to each example, or null for none
      */
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, Augmentation augmentation) {
-        this(dataset, batchSize, shuffle, seed, augmentation, null, false, 1, PREFETCH);
+        this(dataset, batchSize, shuffle, seed, augmentation, null, null, false, 1, PREFETCH);
     }
 
     private DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, Augmentation augmentation,
-                       Sampler sampler, boolean dropLast, int workers, int prefetch) {
+                       BatchAugmentation batchAugmentation, Sampler sampler, boolean dropLast, int workers,
+                       int prefetch) {
         this.dataset = Objects.requireNonNull(dataset, "dataset");
         if (batchSize < 1) {
             throw new IllegalArgumentException("DataLoader: batchSize must be at least 1, got " + batchSize);
@@ -113,6 +117,7 @@ public final class DataLoader implements AutoCloseable {
         this.featureShape = dataset.featureShape();
         this.featureSize = Datasets.product(featureShape);
         this.augmentation = augmentation;
+        this.batchAugmentation = batchAugmentation;
         this.sampler = sampler;
         this.dropLast = dropLast;
         if (dropLast && examplesPerEpoch() < batchSize) {
@@ -136,7 +141,7 @@ public final class DataLoader implements AutoCloseable {
      *                                  report a loss of no examples, which is a mistake, never a wish.
      */
     public DataLoader withDropLast(boolean dropLast) {
-        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, sampler, dropLast, workers, prefetch);
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast, workers, prefetch);
     }
 
     /**
@@ -153,7 +158,7 @@ public final class DataLoader implements AutoCloseable {
             throw new IllegalArgumentException("DataLoader: a sampler decides the order, so it cannot be combined with"
                     + " shuffle; build the loader with shuffle false");
         }
-        return new DataLoader(dataset, batchSize, false, seed, augmentation, sampler, dropLast, workers, prefetch);
+        return new DataLoader(dataset, batchSize, false, seed, augmentation, batchAugmentation, sampler, dropLast, workers, prefetch);
     }
 
     /**
@@ -169,7 +174,7 @@ public final class DataLoader implements AutoCloseable {
         if (workers < 1) {
             throw new IllegalArgumentException("DataLoader.withWorkers: workers must be at least 1, got " + workers);
         }
-        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, sampler, dropLast, workers, prefetch);
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast, workers, prefetch);
     }
 
     /**
@@ -182,7 +187,25 @@ public final class DataLoader implements AutoCloseable {
         if (prefetch < 1) {
             throw new IllegalArgumentException("DataLoader.withPrefetch: prefetch must be at least 1, got " + prefetch);
         }
-        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, sampler, dropLast, workers, prefetch);
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast, workers, prefetch);
+    }
+
+    /**
+     * A loader like this one that applies {@code batchAugmentation} to every batch once it is assembled (after each
+     * example's {@link Augmentation}), as torchvision's recipe applies {@code MixUp} or {@code CutMix} to the collated
+     * batch; null for none. Its batches then hold soft targets ({@link HostBatch#targets()}: [batch, classes] F32) and
+     * their labels become each row's dominant class. Its draws depend only on {@code (seed, epoch, batch position)}, so
+     * a resumed run and any number of workers see the same mixed batches. For training loaders only.
+     *
+     * @throws IllegalArgumentException when the data set has more classes than the augmentation's targets
+     */
+    public DataLoader withBatchAugmentation(BatchAugmentation batchAugmentation) {
+        if (batchAugmentation != null && dataset.classes() > batchAugmentation.classes()) {
+            throw new IllegalArgumentException("DataLoader.withBatchAugmentation: the data set has " + dataset.classes()
+                    + " classes, but " + batchAugmentation + " makes targets of " + batchAugmentation.classes());
+        }
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast,
+                workers, prefetch);
     }
 
     public Dataset dataset() {
@@ -204,6 +227,11 @@ public final class DataLoader implements AutoCloseable {
     /** The augmentation applied to every example, or null. */
     public Augmentation augmentation() {
         return augmentation;
+    }
+
+    /** The augmentation applied to every batch ({@link #withBatchAugmentation}), or null. */
+    public BatchAugmentation batchAugmentation() {
+        return batchAugmentation;
     }
 
     /** The sampler that draws every epoch's indices ({@link #withSampler}), or null. */
@@ -524,8 +552,10 @@ public final class DataLoader implements AutoCloseable {
         private final int[] featureShape;
         private final int featureSize;
         private final Augmentation augmentation;
+        private final BatchAugmentation batchAugmentation;
         private final BatchArrays arrays;
         private final long augmentationSeed;
+        private final long batchAugmentationSeed;
         private final int epoch;
 
         Producer(Pipe pipe, int worker, DataLoader loader, int[] order, int firstBatch, int batches, int epoch) {
@@ -540,8 +570,10 @@ public final class DataLoader implements AutoCloseable {
             this.featureShape = loader.featureShape;
             this.featureSize = loader.featureSize;
             this.augmentation = loader.augmentation;
+            this.batchAugmentation = loader.batchAugmentation;
             this.arrays = loader.arrays;
             this.augmentationSeed = Datasets.mix(loader.seed ^ Datasets.mix(epoch + 0x2545F4914F6CDD1DL));
+            this.batchAugmentationSeed = Datasets.mix(loader.seed ^ Datasets.mix(epoch + 0x9E3779B97F4A7C15L));
             this.epoch = epoch;
         }
 
@@ -571,7 +603,18 @@ public final class DataLoader implements AutoCloseable {
         private HostBatch assemble(int b) {
             int start = b * batchSize;
             int count = Math.min(batchSize, order.length - start);
-            return arrays.fill(count, featureShape, (features, labels) -> fill(start, count, features, labels));
+            HostBatch batch = arrays.fill(count, featureShape, (features, labels) -> fill(start, count, features, labels));
+            return batchAugmentation == null ? batch : mix(b, batch);
+        }
+
+        /**
+         * {@code batch} changed by the batch augmentation, its draws seeded by {@code (seed, epoch, b)}, with its soft
+         * targets and each row's dominant class as its label.
+         */
+        private HostBatch mix(int b, HostBatch batch) {
+            SplittableRandom random = new SplittableRandom(Datasets.mix(batchAugmentationSeed + b));
+            float[] targets = batchAugmentation.apply(batch.featureData(), batch.labelData(), featureShape, random);
+            return batch.withTargets(targets, batchAugmentation.classes());
         }
 
         private void fill(int start, int count, float[] features, long[] labels) {

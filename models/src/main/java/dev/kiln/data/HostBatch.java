@@ -21,6 +21,8 @@ import java.util.Objects;
 public final class HostBatch {
     private final float[] featureData;
     private final long[] labelData;
+    private final float[] targetData;
+    private final int classes;
     private final int size;
     private final int[] featureShape;
     private final BatchArrays owner;
@@ -33,12 +35,35 @@ public final class HostBatch {
      * @param featureShape shape of one example, e.g. {1, 28, 28}
      */
     public HostBatch(float[] featureData, long[] labelData, int size, int[] featureShape) {
-        this(featureData, labelData, size, featureShape, null);
+        this(featureData, labelData, null, 0, size, featureShape, null);
+    }
+
+    /**
+     * A batch with soft targets, as a {@link BatchAugmentation} makes it.
+     *
+     * @param targetData [size * classes] row-major class probabilities
+     * @param labelData  [size] each row's dominant class (see {@link #labelData()})
+     */
+    public HostBatch(float[] featureData, long[] labelData, float[] targetData, int classes, int size,
+                     int[] featureShape) {
+        this(featureData, labelData, Objects.requireNonNull(targetData, "targetData"), classes, size, featureShape,
+                null);
     }
 
     HostBatch(float[] featureData, long[] labelData, int size, int[] featureShape, BatchArrays owner) {
+        this(featureData, labelData, null, 0, size, featureShape, owner);
+    }
+
+    private HostBatch(float[] featureData, long[] labelData, float[] targetData, int classes, int size,
+                      int[] featureShape, BatchArrays owner) {
         this.featureData = Objects.requireNonNull(featureData, "featureData");
         this.labelData = Objects.requireNonNull(labelData, "labelData");
+        if (targetData != null && (classes < 1 || targetData.length != (long) size * classes)) {
+            throw new IllegalArgumentException("HostBatch: " + targetData.length + " target values for " + size
+                    + " examples of " + classes + " classes");
+        }
+        this.targetData = targetData;
+        this.classes = classes;
         this.featureShape = Objects.requireNonNull(featureShape, "featureShape").clone();
         if (size < 0 || labelData.length != size) {
             throw new IllegalArgumentException("HostBatch: size " + size + " but " + labelData.length + " labels");
@@ -58,10 +83,25 @@ public final class HostBatch {
         return featureData;
     }
 
-    /** [size] class indices. */
+    /**
+     * [size] class indices. In a batch with soft targets ({@link #targetData()}), each row's dominant class: the first
+     * of its largest target values, as torchvision's reference training reads a mixed target for its accuracy
+     * ({@code target.max(dim=1)[1]}).
+     */
     public long[] labelData() {
         requireNotRecycled("labelData()");
         return labelData;
+    }
+
+    /** [size * classes] row-major soft targets (class probabilities), or null for a batch of class indices alone. */
+    public float[] targetData() {
+        requireNotRecycled("targetData()");
+        return targetData;
+    }
+
+    /** Classes of a row of {@link #targetData()}, or 0 without soft targets. */
+    public int classes() {
+        return classes;
     }
 
     /** Examples in this batch (the last batch of an epoch may be smaller than the rest). */
@@ -87,6 +127,39 @@ public final class HostBatch {
     public Tensor labels() {
         requireNotRecycled("labels()");
         return Tensor.fromArray(labelData, size);
+    }
+
+    /**
+     * What a loss compares the scores with, created in the caller's scope: the soft targets as an F32 tensor
+     * [size, classes] (class probabilities, which {@link dev.kiln.nn.CrossEntropyLoss} takes as PyTorch's does), or
+     * without them {@link #labels()}.
+     */
+    public Tensor targets() {
+        requireNotRecycled("targets()");
+        return targetData == null ? labels() : Tensor.fromArray(targetData, size, classes);
+    }
+
+    /**
+     * This batch with soft targets {@code targetData} [size * classes], and its labels overwritten with each row's
+     * dominant class; it shares this batch's arrays and gives them back to the same loader.
+     */
+    HostBatch withTargets(float[] targetData, int classes) {
+        HostBatch mixed = new HostBatch(featureData, labelData, targetData, classes, size, featureShape, owner);
+        for (int i = 0; i < size; i++) {
+            labelData[i] = dominantClass(targetData, i * classes, classes);
+        }
+        return mixed;
+    }
+
+    /** The first class of a row's largest target. */
+    private static int dominantClass(float[] targets, int row, int classes) {
+        int best = 0;
+        for (int c = 1; c < classes; c++) {
+            if (targets[row + c] > targets[row + best]) {
+                best = c;
+            }
+        }
+        return best;
     }
 
     /**
