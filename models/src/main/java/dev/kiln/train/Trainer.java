@@ -203,7 +203,8 @@ public final class Trainer {
      * replays one batch shape, so the last batch of an epoch is skipped when it is partial; it replays its kernels'
      * arguments, so a model that draws random numbers in training (dropout) is refused, and one whose forward
      * pass depends on values read on the host (a recurrent layer's sequence lengths) must keep them fixed. On
-     * other backends training is eager, and a line in the log says so.
+     * other backends training is eager, and a line in the log says so; so is it, with such a line, on a loader
+     * {@link DataLoader#withBatchAugmentation} (MixUp, CutMix), whose soft targets the recorded step does not take.
      */
     public Trainer cudaGraphs(boolean on) {
         if (on && model instanceof DistributedDataParallel) {
@@ -400,6 +401,11 @@ public final class Trainer {
                     + " replayed step cannot: training eagerly");
             return null;
         }
+        if (train.batchAugmentation() != null) {
+            LOG.info("CUDA graphs requested, but the training batches are mixed ({}) into soft targets, which the"
+                    + " recorded step's integer labels cannot hold: training eagerly", train.batchAugmentation());
+            return null;
+        }
         if (GraphedStep.batchesPerEpoch(train) == 0) {
             LOG.info("CUDA graphs requested, but the {} training examples of an epoch make no full batch of {} to"
                     + " replay: training eagerly", train.examplesPerEpoch(), train.batchSize());
@@ -492,9 +498,10 @@ public final class Trainer {
         }
         try (Scope step = Scope.open(); DistributedDataParallel.NoSync local = localGradients(closesGroup)) {
             Tensor labels = batch.labels();
+            Tensor targets = lossTargets(batch, labels);
             Tensor features = batch.features();
             batch.recycle();
-            Scored scored = forwardWithLoss(features, labels);
+            Scored scored = forwardWithLoss(features, targets);
             Tensor scores = scored.scores();
             Tensor l = scored.loss();
             if (opensGroup) {
@@ -553,12 +560,13 @@ public final class Trainer {
     private PendingItem closureStep(HostBatch batch, Tensor hits) {
         try (Scope step = Scope.open()) {
             Tensor labels = batch.labels();
+            Tensor targets = lossTargets(batch, labels);
             Tensor features = batch.features();
             batch.recycle();
             boolean[] first = {true};
             double l = optimizer.step(() -> {
                 optimizer.zeroGrad();
-                Scored scored = forwardWithLoss(features, labels);
+                Scored scored = forwardWithLoss(features, targets);
                 scored.loss().backward();
                 if (clipping != null) {
                     clipping.clip(optimizer);
@@ -573,11 +581,20 @@ public final class Trainer {
         }
     }
 
+    /**
+     * What the loss compares the scores with: a mixed batch's soft targets [batch, classes]
+     * ({@link DataLoader#withBatchAugmentation}), else its labels. Accuracy reads the labels, which in a mixed batch
+     * are each row's dominant class, as torchvision's reference training reads its mixed targets.
+     */
+    private static Tensor lossTargets(HostBatch batch, Tensor labels) {
+        return batch.targetData() == null ? labels : batch.targets();
+    }
+
     /** The model's scores for a batch and their loss, in the trainer's precision: what a step backpropagates. */
-    private Scored forwardWithLoss(Tensor features, Tensor labels) {
+    private Scored forwardWithLoss(Tensor features, Tensor targets) {
         try (ProfilerRange forward = Profiler.range("forward"); Autocast.Guard mixed = Autocast.enable(precision)) {
             Tensor scores = model.forward(features);
-            return new Scored(scores, scalarLoss(loss, scores, labels));
+            return new Scored(scores, scalarLoss(loss, scores, targets));
         }
     }
 
