@@ -1,10 +1,14 @@
 package dev.kiln.cli;
 
 import dev.kiln.data.Augmentation;
+import dev.kiln.data.BatchAugmentation;
+import dev.kiln.data.CutMix;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
 import dev.kiln.data.GaussianBlur;
+import dev.kiln.data.MixUp;
 import dev.kiln.data.RandomAffine;
+import dev.kiln.data.RandomBatchChoice;
 import dev.kiln.data.RandomCrop;
 import dev.kiln.data.RandomErasing;
 import dev.kiln.data.RandomHorizontalFlip;
@@ -144,5 +148,29 @@ final class DataOptions {
         int height = featureShape[featureShape.length - 2];
         int width = featureShape[featureShape.length - 1];
         return Math.max(height, width) <= 28 ? 2 : 4;
+    }
+
+    /**
+     * {@code --mixup ALPHA} and {@code --cutmix ALPHA}: torchvision's {@code MixUp} or {@code CutMix} of every training
+     * batch, or with both, as its classification recipe, {@code RandomChoice([cutmix, mixup])}: one of them for each
+     * batch, with probability 1/2; null with neither.
+     *
+     * @param mixup  MixUp's alpha, or null
+     * @param cutmix CutMix's alpha, or null
+     * @throws IllegalArgumentException unless the examples are images [channels, height, width]
+     */
+    static BatchAugmentation batchAugmentation(Double mixup, Double cutmix, int[] featureShape, int classes) {
+        if (mixup == null && cutmix == null) {
+            return null;
+        }
+        if (featureShape.length != 3) {
+            throw new IllegalArgumentException("--mixup and --cutmix mix images [channels, height, width], but the"
+                    + " examples have shape " + Arrays.toString(featureShape));
+        }
+        if (mixup == null) {
+            return new CutMix(cutmix, classes);
+        }
+        return cutmix == null ? new MixUp(mixup, classes)
+                : new RandomBatchChoice(new CutMix(cutmix, classes), new MixUp(mixup, classes));
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import dev.kiln.data.Augmentation;
+import dev.kiln.data.BatchAugmentation;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
@@ -93,6 +94,14 @@ final class TrainCommand {
                                            way), erase (blank a random rectangle, half the time), affine
                                            (turn up to 10 degrees, move up to a tenth of the size, scale by
                                            0.9 to 1.1) and blur (Gaussian, 3x3, sigma 0.1 to 2) (default none)
+              --mixup ALPHA                MixUp each training batch (torchvision v2's MixUp(alpha=ALPHA)):
+                                           blend every image and its one-hot label with the batch's next
+                                           one, lambda ~ Beta(ALPHA, ALPHA) per batch (1 is the usual)
+              --cutmix ALPHA               CutMix each training batch (torchvision v2's CutMix(alpha=ALPHA)):
+                                           paste a random box of the batch's next image into every image,
+                                           labels mixed by area; with --mixup, one of the two per batch,
+                                           half the time each. Per-epoch training accuracy then counts each
+                                           mixed label's larger class; test accuracy is on clean images
               --workers N                  threads that assemble the training batches (reading the images and
                                            --augment) side by side, PyTorch's num_workers: more help when
                                            augmenting outpaces training; the batches are the same for any N
@@ -127,9 +136,9 @@ final class TrainCommand {
                                            or DIR's)
               --resume FILE                continue from a checkpoint written by an earlier run, with the
                                            same options (model, data and its options, optimizer, lr, weight
-                                           decay, dropout, schedule, augment, clip, accumulate, balance
-                                           classes, drop last, cuda graphs, batch, seed, train size, per
-                                           class and validation split); --epochs may be raised
+                                           decay, dropout, schedule, augment, mixup, cutmix, clip,
+                                           accumulate, balance classes, drop last, cuda graphs, batch, seed,
+                                           train size, per class and validation split); --epochs may be raised
               --find-lr                    instead of training, a learning-rate range test (PyTorch Lightning's
                                            lr_find) of the model's fresh weights with the optimizer, data, batch,
                                            precision and clip given: a step per batch at rates rising
@@ -204,6 +213,8 @@ final class TrainCommand {
         DataOptions.Sampling sampling = DataOptions.sampling(o);
         String augmentName = o.get("augment", "none");
         int workers = o.getPositiveInt("workers", 1);
+        Double mixup = o.has("mixup") ? o.getPositiveDouble("mixup", 1) : null;
+        Double cutmix = o.has("cutmix") ? o.getPositiveDouble("cutmix", 1) : null;
         List<String> augmentations = DataOptions.augmentations(augmentName);
         Precision precision = precision(o);
         boolean cudaGraphs = o.getOnOff("cuda-graphs", false);
@@ -291,6 +302,8 @@ final class TrainCommand {
             train = split.first();
             validation = split.second();
         }
+        BatchAugmentation mixing = DataOptions.batchAugmentation(mixup, cutmix, featureShape,
+                splits.train().classNames().size());
         Module model = ClassifierModels.create(modelName, featureShape, splits.train().classNames().size(), dropout,
                 data.spec());
         // Closed on every way out, a refused optimizer included, so that a run inside a longer-lived JVM (tests,
@@ -303,6 +316,7 @@ final class TrainCommand {
             DataLoader trainLoader = distributed.distributed()
                     ? distributed.trainLoader(train, batch, seed, augmentation, dropLast, workers)
                     : trainLoader(train, batch, seed, augmentation, balanceClasses, dropLast, workers);
+            trainLoader = trainLoader.withBatchAugmentation(mixing);
             DataLoader testLoader = new DataLoader(test, 1000, false, seed);
             DataLoader perEpoch = validation != null ? new DataLoader(validation, 1000, false, seed) : testLoader;
 
@@ -328,6 +342,8 @@ final class TrainCommand {
             // On a GPU graphs skip an epoch's partial batch: another setting on resume would change the steps per epoch.
             metadata.put("cuda_graphs", onOff(cudaGraphs));
             metadata.putAll(data.metadata(splits.train()));
+            metadata.put("mixup", mixup == null ? "off" : Double.toString(mixup));
+            metadata.put("cutmix", cutmix == null ? "off" : Double.toString(cutmix));
             if (!schedule.equals("none")) {
                 // The schedule's length: another --epochs on resume would bend the curve (a raised cosine trained an epoch
                 // at 0, a raised one cycle stepped past its end).
@@ -397,9 +413,9 @@ final class TrainCommand {
                 trainer.listener(profiledSteps);
             }
             try (SummaryWriter closedAtTheEnd = board) {
-                out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s,"
+                out.printf("Training %s on %s: %d training images, batch %d, %s lr %s, %d epochs, augment %s,%s"
                         + " precision %s, backend %s, output %s%n", modelName, data.spec(), train.size(), batch,
-                        optimizerName, lr, epochs, augmentName,
+                        optimizerName, lr, epochs, augmentName, mixing == null ? "" : " mix " + mixing + ",",
                         precision.name().toLowerCase(Locale.ROOT), Engine.get().backend().name(), outDir);
                 out.print(model.summary(batchOfOne(featureShape)));
                 if (board != null) {
@@ -441,6 +457,8 @@ final class TrainCommand {
                     hparams.put("dropout", dropout);
                     hparams.put("schedule", schedule);
                     hparams.put("augment", augmentName);
+                    hparams.put("mixup", mixup);
+                    hparams.put("cutmix", cutmix);
                     hparams.put("clip", clip);
                     hparams.put("accumulate", accumulate);
                     hparams.put("patience", patience);

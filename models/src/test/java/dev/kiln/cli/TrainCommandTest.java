@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.CutMix;
 import dev.kiln.data.DataLoader;
+import dev.kiln.data.MixUp;
+import dev.kiln.data.RandomBatchChoice;
 import dev.kiln.data.WeightedRandomSampler;
 import dev.kiln.engine.Precision;
 import dev.kiln.train.Trainer;
@@ -102,5 +105,41 @@ class TrainCommandTest {
         Map<String, String> metadata = Trainer.metadata(run.resolve(Trainer.CHECKPOINT));
         assertEquals("65536.0", metadata.get("grad_scaler.scale"), "two good steps of PyTorch's default scaler");
         assertEquals("2.0", metadata.get("grad_scaler._growth_tracker"));
+    }
+
+    @Test
+    void mixupAndCutmixChooseTheBatchAugmentationAsTorchvisionsRecipe() {
+        assertNull(DataOptions.batchAugmentation(null, null, new int[] {1, 28, 28}, 10));
+        MixUp mixup = (MixUp) DataOptions.batchAugmentation(0.2, null, new int[] {1, 28, 28}, 10);
+        assertEquals(0.2, mixup.alpha());
+        assertEquals(10, mixup.classes());
+        CutMix cutmix = (CutMix) DataOptions.batchAugmentation(null, 1.0, new int[] {3, 32, 32}, 100);
+        assertEquals(1.0, cutmix.alpha());
+        RandomBatchChoice both = (RandomBatchChoice) DataOptions.batchAugmentation(0.8, 1.0, new int[] {3, 32, 32}, 10);
+        assertEquals("RandomBatchChoice([CutMix(alpha=1.0, num_classes=10), MixUp(alpha=0.8, num_classes=10)])",
+                both.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> DataOptions.batchAugmentation(1.0, null, new int[] {784}, 10));
+        assertTrue(e.getMessage().contains("--mixup and --cutmix mix images [channels, height, width], but the"
+                + " examples have shape [784]"), e.getMessage());
+    }
+
+    @Test
+    void mixupAndCutmixTrainOnMixedBatchesAndAreRecordedForResume(@TempDir Path tmp) throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 100, 50);
+        Path run = tmp.resolve("run");
+        KilnRuns.Result trained = KilnRuns.kiln("train", "mlp", "--data-dir", data.toString(), "--epochs", "1",
+                "--batch", "50", "--mixup", "0.2", "--cutmix", "1", "--out", run.toString());
+        assertEquals(0, trained.code(), trained.toString());
+        assertTrue(trained.out().contains("mix RandomBatchChoice([CutMix(alpha=1.0, num_classes=10), MixUp(alpha=0.2,"
+                + " num_classes=10)])"), trained.toString());
+        Map<String, String> metadata = Trainer.metadata(run.resolve(Trainer.CHECKPOINT));
+        assertEquals("0.2", metadata.get("mixup"));
+        assertEquals("1.0", metadata.get("cutmix"));
+        KilnRuns.Result resumed = KilnRuns.kiln("train", "mlp", "--data-dir", data.toString(), "--epochs", "2",
+                "--batch", "50", "--mixup", "0.4", "--cutmix", "1", "--out", run.toString(), "--resume",
+                run.resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(2, resumed.code(), resumed.toString());
+        assertTrue(resumed.toString().contains("mixup '0.2', this run asks for '0.4'"), resumed.toString());
     }
 }
