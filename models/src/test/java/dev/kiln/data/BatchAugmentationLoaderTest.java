@@ -143,4 +143,13 @@ class BatchAugmentationLoaderTest {
         assertTrue(e.getMessage().contains("MixUp: expected a batch of images [batch, channels, height, width], got"
                 + " examples of shape [3]"), e.getMessage());
     }
+
+    @Test
+    void aHostBatchWithTargetsRefusesTargetsOfAnotherLength() {
+        HostBatch b = new HostBatch(new float[2], new long[] {0, 1}, new float[] {1, 0, 0, 1}, 2, 2, new int[] {1});
+        assertEquals(2, b.classes());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new HostBatch(new float[2], new long[] {0, 1}, new float[3], 2, 2, new int[] {1}));
+        assertTrue(e.getMessage().contains("HostBatch: 3 target values for 2 examples of 2 classes"), e.getMessage());
+    }
 }

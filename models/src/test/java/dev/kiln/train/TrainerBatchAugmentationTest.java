@@ -9,6 +9,7 @@ import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
 import dev.kiln.data.MixUp;
 import dev.kiln.data.RandomBatchChoice;
+import dev.kiln.engine.Precision;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
@@ -75,6 +76,17 @@ class TrainerBatchAugmentationTest {
             CrossEntropyLoss loss = new CrossEntropyLoss();
             assertTrue(Math.abs(loss.compute(scores, b.targets()).item() - loss.compute(scores, b.labels()).item())
                     > 1e-4, "the soft targets weigh the partner's class too");
+        }
+    }
+
+    @Test
+    void mixedBatchesTrainInMixedPrecision() {
+        DataLoader loader = new DataLoader(images(), 8, true, 11).withBatchAugmentation(new CutMix(1, CLASSES));
+        try (Scope scope = Scope.open(); Module model = new Sequential(new Flatten(), new Linear(16, CLASSES))) {
+            Trainer trainer = new Trainer(model, new SGD(model.trainableParameters(), 0.1), new CrossEntropyLoss())
+                    .precision(Precision.BF16);
+            double loss = trainer.fit(loader, null, 1).get(0).trainLoss();
+            assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
         }
     }
 }
