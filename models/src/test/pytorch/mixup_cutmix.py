@@ -88,7 +88,8 @@ def main():
              (0.5, 31, 0, 32, 32), (0.12345, 13, 20, 28, 28), (0.8, 0, 27, 28, 28), (0.05, 100, 50, 224, 224)]
     for lam, r_x, r_y, height, width in cases:
         box, adjusted = cutmix_box(lam, r_x, r_y, height, width)
-        print("        {%r, %d, %d, %d, %d, %d, %d, %d, %d, %r}," % ((lam, r_x, r_y, height, width) + box + (adjusted,)))
+        row = (lam, r_x, r_y, height, width) + box + (adjusted,)
+        print("        {%r, %d, %d, %d, %d, %d, %d, %d, %d, %r}," % row)
     print("    };")
     print()
     print("    /** CutMix of the batch with the box of the first case, and its targets. */")

@@ -141,7 +141,8 @@ public final class DataLoader implements AutoCloseable {
      *                                  report a loss of no examples, which is a mistake, never a wish.
      */
     public DataLoader withDropLast(boolean dropLast) {
-        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast, workers, prefetch);
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast,
+                workers, prefetch);
     }
 
     /**
@@ -158,7 +159,8 @@ public final class DataLoader implements AutoCloseable {
             throw new IllegalArgumentException("DataLoader: a sampler decides the order, so it cannot be combined with"
                     + " shuffle; build the loader with shuffle false");
         }
-        return new DataLoader(dataset, batchSize, false, seed, augmentation, batchAugmentation, sampler, dropLast, workers, prefetch);
+        return new DataLoader(dataset, batchSize, false, seed, augmentation, batchAugmentation, sampler, dropLast,
+                workers, prefetch);
     }
 
     /**
@@ -174,7 +176,8 @@ public final class DataLoader implements AutoCloseable {
         if (workers < 1) {
             throw new IllegalArgumentException("DataLoader.withWorkers: workers must be at least 1, got " + workers);
         }
-        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast, workers, prefetch);
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast,
+                workers, prefetch);
     }
 
     /**
@@ -187,7 +190,8 @@ public final class DataLoader implements AutoCloseable {
         if (prefetch < 1) {
             throw new IllegalArgumentException("DataLoader.withPrefetch: prefetch must be at least 1, got " + prefetch);
         }
-        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast, workers, prefetch);
+        return new DataLoader(dataset, batchSize, shuffle, seed, augmentation, batchAugmentation, sampler, dropLast,
+                workers, prefetch);
     }
 
     /**
@@ -603,7 +607,8 @@ public final class DataLoader implements AutoCloseable {
         private HostBatch assemble(int b) {
             int start = b * batchSize;
             int count = Math.min(batchSize, order.length - start);
-            HostBatch batch = arrays.fill(count, featureShape, (features, labels) -> fill(start, count, features, labels));
+            HostBatch batch = arrays.fill(count, featureShape,
+                    (features, labels) -> fill(start, count, features, labels));
             return batchAugmentation == null ? batch : mix(b, batch);
         }
 

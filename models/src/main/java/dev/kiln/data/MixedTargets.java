@@ -38,8 +38,8 @@ final class MixedTargets {
         }
         for (int i = 0; i < labels.length; i++) {
             if (labels[i] < 0 || labels[i] >= classes) {
-                throw new IllegalArgumentException(who + ": label " + labels[i] + " of example " + i + " is outside [0, "
-                        + classes + ") (num_classes " + classes + ")");
+                throw new IllegalArgumentException(who + ": label " + labels[i] + " of example " + i
+                        + " is outside [0, " + classes + ") (num_classes " + classes + ")");
             }
         }
     }

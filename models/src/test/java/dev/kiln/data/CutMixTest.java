@@ -16,7 +16,8 @@ class CutMixTest {
             int height = (int) c[3];
             int width = (int) c[4];
             CutMix.Box box = CutMix.box(c[0], (int) c[1], (int) c[2], height, width);
-            String what = "lam " + c[0] + ", centre (" + (int) c[1] + ", " + (int) c[2] + ") of " + height + "x" + width;
+            String what = "lam " + c[0] + ", centre (" + (int) c[1] + ", " + (int) c[2] + ") of " + height + "x"
+                    + width;
             assertEquals(new CutMix.Box((int) c[5], (int) c[6], (int) c[7], (int) c[8]), box, what);
             assertEquals(c[9], box.adjustedLambda(height, width), 1e-15, what);
         }
@@ -60,7 +61,8 @@ class CutMixTest {
         assertTrue(e.getMessage().contains("CutMix: expected a batch of images [batch, channels, height, width], got"
                 + " examples of shape [5, 6]"), e.getMessage());
         IllegalArgumentException labels = assertThrows(IllegalArgumentException.class,
-                () -> cutmix.apply(MixUpTest.batch(), new long[] {0, 9, 0, 0}, MixUpTest.SHAPE, new SplittableRandom(1)));
+                () -> cutmix.apply(MixUpTest.batch(), new long[] {0, 9, 0, 0}, MixUpTest.SHAPE,
+                        new SplittableRandom(1)));
         assertTrue(labels.getMessage().contains("CutMix: label 9 of example 1 is outside [0, 5) (num_classes 5)"),
                 labels.getMessage());
     }
