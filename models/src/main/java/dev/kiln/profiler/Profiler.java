@@ -4,6 +4,10 @@ import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.OperationProfiler;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -92,15 +96,35 @@ public final class Profiler implements AutoCloseable {
         return new ProfilerRange(p, name, Thread.currentThread().getId(), System.nanoTime());
     }
 
-    /** Ends a step and begins the next, for the {@link ProfilerSchedule}; a recorded step becomes a range. */
-    public synchronized void step() {
-        long now = System.nanoTime();
-        if (recording()) {
-            events.add(ProfilerEvent.range(STEP + "#" + step, Thread.currentThread().getId(), stepStartNanos, now));
+    /**
+     * Ends a step and begins the next, for the {@link ProfilerSchedule}: a recorded step becomes a range; the end of a
+     * cycle's last active step calls {@link ProfilerOptions#onTraceReady}, whose profiler holds that cycle's events
+     * until the next cycle begins (its warm-up or, without one, its first active step) and forgets them.
+     */
+    public void step() {
+        ProfilerSchedule.Action ended;
+        ProfilerSchedule.Action begun;
+        synchronized (this) {
+            long now = System.nanoTime();
+            ended = action();
+            if (ended.records() && !closed) {
+                events.add(ProfilerEvent.range(STEP + "#" + step, Thread.currentThread().getId(), stepStartNanos, now));
+            }
+            step++;
+            stepStartNanos = now;
+            stepped = true;
+            begun = action();
         }
-        step++;
-        stepStartNanos = now;
-        stepped = true;
+        if (ended == ProfilerSchedule.Action.RECORD_AND_SAVE) {
+            options.onTraceReady().accept(this);
+        }
+        boolean cycleBegins = (ended == ProfilerSchedule.Action.NONE
+                || ended == ProfilerSchedule.Action.RECORD_AND_SAVE) && begun != ProfilerSchedule.Action.NONE;
+        if (cycleBegins) {
+            synchronized (this) {
+                events.clear();
+            }
+        }
     }
 
     /** Steps counted so far. */
@@ -110,7 +134,7 @@ public final class Profiler implements AutoCloseable {
 
     /** Whether the profiler records now: not closed, and the step is one the schedule records. */
     public synchronized boolean recording() {
-        return !closed && options.schedule().records(step);
+        return !closed && action().records();
     }
 
     /** Whether the schedule's recorded steps are all behind. */
@@ -118,15 +142,21 @@ public final class Profiler implements AutoCloseable {
         return closed || options.schedule().isOver(step);
     }
 
-    /** Stops recording; the events stay, for the table and the trace. The step under way ends as a range. */
+    /**
+     * Stops recording; the events stay, for the table and the trace. A recorded step under way ends as a range and
+     * ends its cycle, calling {@link ProfilerOptions#onTraceReady}.
+     */
     @Override
     public void close() {
+        boolean cycleEnds;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            if (stepped && recording()) {
-                step();
+            cycleEnds = action().records();
+            if (cycleEnds && stepped) {
+                events.add(ProfilerEvent.range(STEP + "#" + step, Thread.currentThread().getId(), stepStartNanos,
+                        System.nanoTime()));
             }
             closed = true;
         }
@@ -135,6 +165,9 @@ public final class Profiler implements AutoCloseable {
             if (current == this) {
                 current = null;
             }
+        }
+        if (cycleEnds) {
+            options.onTraceReady().accept(this);
         }
     }
 
@@ -162,6 +195,42 @@ public final class Profiler implements AutoCloseable {
      */
     public void exportChromeTrace(Path file) throws IOException {
         ChromeTrace.write(file, events(), originNanos, process);
+    }
+
+    /**
+     * An {@code on_trace_ready} callback writing each cycle's trace into {@code dir} (made if missing) as
+     * {@code WORKER.MILLIS.pt.trace.json}, {@code MILLIS} the wall clock in milliseconds when it is written, as
+     * PyTorch's {@code tensorboard_trace_handler(dir_name, worker_name)} names its files, for TensorBoard's profiler
+     * plugin; each through a temporary file renamed over it.
+     *
+     * @param worker the worker's name, unique among the processes writing into {@code dir}; null for
+     *               {@code HOST_PID}, as PyTorch's default
+     */
+    public static Consumer<Profiler> tensorboardTraceHandler(Path dir, String worker) {
+        String name = worker == null || worker.isEmpty() ? defaultWorkerName() : worker;
+        return p -> {
+            try {
+                Files.createDirectories(dir);
+                p.exportChromeTrace(dir.resolve(name + "." + System.currentTimeMillis() + ".pt.trace.json"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the profiler's trace into " + dir, e);
+            }
+        };
+    }
+
+    /** {@code HOST_PID}, PyTorch's default worker name. */
+    static String defaultWorkerName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "_" + ProcessHandle.current().pid();
+    }
+
+    private ProfilerSchedule.Action action() {
+        return options.schedule().action(step);
     }
 
     /** Keeps {@code event} unless the profiler is closed (a range closed after it). */

@@ -247,6 +247,118 @@ class ProfilerTest {
         assertFalse(new ProfilerSchedule(1, 1, 2).records(1));
     }
 
+    @Test
+    void aScheduleSkipsItsFirstStepsAndRepeatsItsCycleAsPyTorchs() {
+        ProfilerSchedule twice = new ProfilerSchedule(1, 1, 2, 2, 1);
+        ProfilerSchedule forever = new ProfilerSchedule(1, 1, 2, 0, 1);
+        // profiler_schedule.py: schedule(wait=1, warmup=1, active=2, repeat=2 or 0, skip_first=1), steps 0..13
+        List<String> pytorchTwice = List.of("NONE", "NONE", "WARMUP", "RECORD", "RECORD_AND_SAVE", "NONE", "WARMUP",
+                "RECORD", "RECORD_AND_SAVE", "NONE", "NONE", "NONE", "NONE", "NONE");
+        List<String> pytorchForever = List.of("NONE", "NONE", "WARMUP", "RECORD", "RECORD_AND_SAVE", "NONE", "WARMUP",
+                "RECORD", "RECORD_AND_SAVE", "NONE", "WARMUP", "RECORD", "RECORD_AND_SAVE", "NONE");
+
+        for (int step = 0; step < 14; step++) {
+            assertEquals(pytorchTwice.get(step), twice.action(step).name(), "repeat 2, step " + step);
+            assertEquals(pytorchForever.get(step), forever.action(step).name(), "repeat 0, step " + step);
+        }
+        assertTrue(twice.isOver(9) && !twice.isOver(8));
+        assertFalse(forever.isOver(1_000_000));
+    }
+
+    @Test
+    void onTraceReadyGetsTheProfilerAtTheEndOfEachCycleWithThatCyclesStepsOnly() {
+        List<String> seen = new ArrayList<>();
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[4], 2, 2).to(profiled);
+            ProfilerOptions options = ProfilerOptions.DEFAULT.withSchedule(new ProfilerSchedule(1, 1, 2, 2, 1))
+                    .withOnTraceReady(p -> seen.add(p.steps() + " " + p.events().stream()
+                            .map(ProfilerEvent::name).filter(n -> n.startsWith(Profiler.STEP)).toList()));
+            try (Profiler p = Profiler.start(profiled, options)) {
+                for (int step = 0; step < 12; step++) {
+                    x.add(x);
+                    p.step();
+                }
+            }
+        }
+
+        // profiler_schedule.py: on_trace_ready at steps 5 and 9, each cycle's key_averages two ProfilerStep events
+        assertEquals(List.of("5 [ProfilerStep#3, ProfilerStep#4]", "9 [ProfilerStep#7, ProfilerStep#8]"), seen);
+    }
+
+    @Test
+    void closingInAnActiveStepEndsItsCycleOnceAndAWarmUpIsNoCycle() {
+        List<Long> ready = new ArrayList<>();
+        ProfilerOptions options = ProfilerOptions.DEFAULT.withSchedule(new ProfilerSchedule(0, 1, 3, 0, 0))
+                .withOnTraceReady(p -> ready.add(p.steps()));
+        try (Profiler p = Profiler.start(profiled, options)) {
+            p.step();
+            p.step();
+        }
+        try (Profiler p = Profiler.start(profiled, options)) {
+            for (int step = 0; step < 4; step++) {
+                p.step();
+            }
+        }
+
+        assertEquals(List.of(2L, 4L), ready, "the first closed while recording; the second's cycle ended at step 4"
+                + " and it closed in the next cycle's warm-up");
+    }
+
+    @Test
+    void theTensorBoardHandlerWritesOneTraceACycleNamedAsPyTorchsLeavingNoTemporaryFile() throws IOException {
+        Path logdir = dir.resolve("tb");
+        long before = System.currentTimeMillis();
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[4], 2, 2).to(profiled);
+            ProfilerOptions options = ProfilerOptions.DEFAULT.withSchedule(new ProfilerSchedule(0, 1, 1, 2, 0))
+                    .withOnTraceReady(Profiler.tensorboardTraceHandler(logdir, "worker0"));
+            try (Profiler p = Profiler.start(profiled, options)) {
+                for (int step = 0; step < 4; step++) {
+                    x.add(x);
+                    p.step();
+                    sleepAMillisecond();
+                }
+            }
+        }
+        long after = System.currentTimeMillis();
+
+        List<Path> files;
+        try (var listing = Files.list(logdir)) {
+            files = listing.sorted().toList();
+        }
+        assertEquals(2, files.size(), files.toString());
+        for (Path f : files) {
+            String name = f.getFileName().toString();
+            // profiler_schedule.py: tensorboard_trace_handler(d, "worker") wrote worker.1796656458829.pt.trace.json
+            assertTrue(name.matches("worker0\\.\\d+\\.pt\\.trace\\.json"), name);
+            long millis = Long.parseLong(name.split("\\.")[1]);
+            assertTrue(before <= millis && millis <= after, name);
+            JsonArray events = JsonParser.parseString(Files.readString(f)).getAsJsonObject()
+                    .getAsJsonArray("traceEvents");
+            int steps = 0;
+            for (JsonElement e : events) {
+                steps += e.getAsJsonObject().get("name").getAsString().startsWith(Profiler.STEP) ? 1 : 0;
+            }
+            assertEquals(1, steps, f + ": " + events);
+        }
+    }
+
+    @Test
+    void theTensorBoardHandlerNamesTheWorkerHostAndProcessByDefault() {
+        String name = Profiler.defaultWorkerName();
+
+        assertEquals(ProcessHandle.current().pid(), Long.parseLong(name.substring(name.lastIndexOf('_') + 1)));
+        assertTrue(name.lastIndexOf('_') > 0, name);
+    }
+
+    private static void sleepAMillisecond() {
+        try {
+            Thread.sleep(2);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** PyTorch's trace, written by profiler_trace.py: a JSON array of events in 1.13 without Kineto. */
     private static JsonArray pytorchTrace() throws IOException {
         try (Reader r = new InputStreamReader(ProfilerTest.class.getResourceAsStream("/profiler/pytorch_chrome_trace.json"),

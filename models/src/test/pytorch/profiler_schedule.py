@@ -1,0 +1,46 @@
+"""PyTorch 1.13's profiler schedule, on_trace_ready and tensorboard_trace_handler, for ProfilerTest.
+
+Prints the action of schedule(wait=1, warmup=1, active=2, repeat=2, skip_first=1) and of the same schedule with
+repeat=0 (cycling forever) for steps 0..13, then profiles 12 steps of an add under the repeating schedule with an
+on_trace_ready that prints the ProfilerStep rows key_averages() holds when it is called, and the name of a file that
+tensorboard_trace_handler("DIR", "worker") writes, and key_averages().table() of a profile_memory=True run, whose
+"CPU Mem" and "Self CPU Mem" columns ProfilerTest's memory table follows.
+
+    cd models/src/test/pytorch && /usr/bin/python3 profiler_schedule.py
+"""
+import os
+import tempfile
+
+import torch
+from torch.profiler import ProfilerActivity, profile, record_function, schedule, tensorboard_trace_handler
+
+for repeat in (2, 0):
+    s = schedule(wait=1, warmup=1, active=2, repeat=repeat, skip_first=1)
+    print("repeat", repeat, [s(step).name for step in range(14)])
+
+x = torch.ones(2, 2)
+
+
+def ready(p):
+    steps = sorted(e.key for e in p.profiler.function_events if e.key.startswith("ProfilerStep"))
+    print("on_trace_ready at step", p.step_num, steps)
+
+
+with profile(activities=[ProfilerActivity.CPU], schedule=schedule(wait=1, warmup=1, active=2, repeat=2, skip_first=1),
+             on_trace_ready=ready) as p:
+    for step in range(12):
+        x.add(x)
+        p.step()
+
+with tempfile.TemporaryDirectory() as d:
+    with profile(activities=[ProfilerActivity.CPU], on_trace_ready=tensorboard_trace_handler(d, "worker")) as p:
+        x.add(x)
+    print("tensorboard_trace_handler writes", os.listdir(d))
+
+w = torch.ones(8, 8)
+with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as p:
+    with record_function("forward"):
+        y = x.new_ones(4, 8) @ w
+        z = torch.ones(512, 512) + 1
+        del z
+print(p.key_averages().table(sort_by="cpu_time_total", row_limit=10))
