@@ -29,6 +29,7 @@ final class SharedStorage {
         this.storage = storage;
         this.release = new Release(storage, UnclosedStorages.siteOfNewStorage());
         this.cleanable = CLEANER.register(this, release);
+        StorageEvents.allocated(storage);
     }
 
     Storage storage() {
@@ -94,6 +95,7 @@ final class SharedStorage {
                 UnclosedStorages.releasedByCollector(storage, site);
             }
             storage.release();
+            StorageEvents.released(storage);
         }
     }
 }

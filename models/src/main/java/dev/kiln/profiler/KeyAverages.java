@@ -1,16 +1,12 @@
 package dev.kiln.profiler;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.ToLongFunction;
-import java.util.stream.Collectors;
 
 /**
  * A {@link Profiler}'s events averaged by name, and by input shape when asked (PyTorch's {@code key_averages()}),
@@ -37,50 +33,34 @@ public final class KeyAverages {
 
     /** PyTorch's longest name shown in full; longer ones are cut, ending in "...". */
     private static final int NAME_WIDTH = 55;
+    private static final int CELL_WIDTH = 12;
 
     private final List<KeyAverage> rows;
     private final boolean byInputShape;
+    private final boolean withMemory;
 
-    private KeyAverages(List<KeyAverage> rows, boolean byInputShape) {
+    private KeyAverages(List<KeyAverage> rows, boolean byInputShape, boolean withMemory) {
         this.rows = rows;
         this.byInputShape = byInputShape;
+        this.withMemory = withMemory;
     }
 
     /**
-     * {@code events} (the earliest first, an enclosing one before what it encloses) averaged by name; the steps'
-     * ranges make one row, {@code ProfilerStep*}, as in PyTorch's table.
+     * {@code events} (the earliest first, an enclosing one before what it encloses) averaged by name, with the memory
+     * of {@code memory} ({@link OwnCosts}) shown in the table when {@code withMemory}; the steps' ranges make one
+     * row, {@code ProfilerStep*}, as in PyTorch's table.
      */
-    static KeyAverages of(List<ProfilerEvent> events, boolean byInputShape) {
-        Map<ProfilerEvent, Long> enclosed = enclosedNanos(events);
+    static KeyAverages of(List<ProfilerEvent> events, List<ProfilerMemoryEvent> memory, boolean byInputShape,
+                          boolean withMemory) {
+        Map<ProfilerEvent, OwnCosts.Own> owns = OwnCosts.of(events, memory);
         Map<String, KeyAverage> rows = new LinkedHashMap<>();
         for (ProfilerEvent e : events) {
             String shapes = byInputShape ? e.inputShapes() : "";
             String name = e.name().startsWith(Profiler.STEP) ? Profiler.STEP + "*" : e.name();
             rows.compute(name + "\u0000" + shapes, (k, row) -> (row == null
-                    ? new KeyAverage(name, shapes, 0, 0, 0, 0) : row).plus(e,
-                    e.durationNanos() - enclosed.getOrDefault(e, 0L)));
+                    ? new KeyAverage(name, shapes, 0, 0, 0, 0, 0, 0) : row).plus(e, owns.get(e)));
         }
-        return new KeyAverages(List.copyOf(rows.values()), byInputShape);
-    }
-
-    /** Each event's time spent in the events it directly encloses, found per thread with a stack of open spans. */
-    private static Map<ProfilerEvent, Long> enclosedNanos(List<ProfilerEvent> events) {
-        Map<ProfilerEvent, Long> enclosed = new IdentityHashMap<>();
-        Map<Long, List<ProfilerEvent>> byThread = events.stream()
-                .collect(Collectors.groupingBy(ProfilerEvent::threadId, LinkedHashMap::new, Collectors.toList()));
-        for (List<ProfilerEvent> thread : byThread.values()) {
-            Deque<ProfilerEvent> open = new ArrayDeque<>();
-            for (ProfilerEvent e : thread) {
-                while (!open.isEmpty() && !open.peek().encloses(e)) {
-                    open.pop();
-                }
-                if (!open.isEmpty()) {
-                    enclosed.merge(open.peek(), e.durationNanos(), Long::sum);
-                }
-                open.push(e);
-            }
-        }
-        return enclosed;
+        return new KeyAverages(List.copyOf(rows.values()), byInputShape, withMemory);
     }
 
     /** The rows, in the order their names were first seen. */
@@ -90,15 +70,16 @@ public final class KeyAverages {
 
     /** The row named {@code name} (summed over shapes when grouped by them), or null. */
     public KeyAverage row(String name) {
-        return rows.stream().filter(r -> r.name().equals(name)).reduce((a, b) -> new KeyAverage(a.name(), "",
-                a.calls() + b.calls(), a.selfNanos() + b.selfNanos(), a.totalNanos() + b.totalNanos(),
-                a.hostNanos() + b.hostNanos())).orElse(null);
+        return rows.stream().filter(r -> r.name().equals(name)).reduce(KeyAverage::plus)
+                .map(r -> new KeyAverage(r.name(), "", r.calls(), r.selfNanos(), r.totalNanos(), r.hostNanos(),
+                        r.selfMemoryBytes(), r.memoryBytes())).orElse(null);
     }
 
     /**
      * The table PyTorch's {@code table(sort_by, row_limit)} prints: the first {@code rowLimit} rows by {@code sortBy},
-     * each with its self and total time (and their shares of all self time), the mean per call, the host time and
-     * the calls (and the input shapes, when grouped by them), then the sum of self time.
+     * each with its self and total time (and their shares of all self time), the mean per call, the host time, with
+     * memory profiled its memory and self memory ({@code CPU Mem}, {@code Self CPU Mem}), and the calls (and the
+     * input shapes, when grouped by them), then the sum of self time.
      */
     public String table(Sort sortBy, int rowLimit) {
         if (rowLimit < 1) {
@@ -108,48 +89,45 @@ public final class KeyAverages {
         sorted.sort(Comparator.comparingLong(sortBy.key).reversed());
         List<KeyAverage> shown = sorted.subList(0, Math.min(rowLimit, sorted.size()));
         long selfTotal = rows.stream().mapToLong(KeyAverage::selfNanos).sum();
-        int nameWidth = Math.max(4, Math.min(NAME_WIDTH, shown.stream().mapToInt(r -> r.name().length()).max()
-                .orElse(4)));
-        int shapeWidth = byInputShape ? Math.max(12, shown.stream().mapToInt(r -> r.inputShapes().length()).max()
-                .orElse(12)) : 0;
+        List<Integer> widths = new ArrayList<>(List.of(Math.max(4, Math.min(NAME_WIDTH, shown.stream()
+                .mapToInt(r -> r.name().length()).max().orElse(4)))));
         List<String> header = new ArrayList<>(List.of("Name", "Self %", "Self", "Total %", "Total", "Time avg",
-                "Host total", "# of Calls"));
+                "Host total"));
+        if (withMemory) {
+            header.addAll(List.of("Mem", "Self Mem"));
+        }
+        header.add("# of Calls");
+        while (widths.size() < header.size()) {
+            widths.add(CELL_WIDTH);
+        }
         if (byInputShape) {
             header.add("Input Shapes");
+            widths.add(Math.max(CELL_WIDTH, shown.stream().mapToInt(r -> r.inputShapes().length()).max()
+                    .orElse(CELL_WIDTH)));
         }
         StringBuilder b = new StringBuilder();
-        String rule = rule(nameWidth, shapeWidth);
-        b.append(rule).append(line(nameWidth, shapeWidth, header)).append(rule);
+        String rule = line(widths, widths.stream().map("-"::repeat).toList());
+        b.append(rule).append(line(widths, header)).append(rule);
         for (KeyAverage r : shown) {
             List<String> cells = new ArrayList<>(List.of(cut(r.name()), percent(r.selfNanos(), selfTotal),
                     time(r.selfNanos()), percent(r.totalNanos(), selfTotal), time(r.totalNanos()),
-                    time(r.averageNanos()), time(r.hostNanos()), Long.toString(r.calls())));
+                    time(r.averageNanos()), time(r.hostNanos())));
+            if (withMemory) {
+                cells.addAll(List.of(memory(r.memoryBytes()), memory(r.selfMemoryBytes())));
+            }
+            cells.add(Long.toString(r.calls()));
             if (byInputShape) {
                 cells.add(r.inputShapes());
             }
-            b.append(line(nameWidth, shapeWidth, cells));
+            b.append(line(widths, cells));
         }
         return b.append(rule).append("Self time total: ").append(time(selfTotal)).append('\n').toString();
     }
 
-    private static String line(int nameWidth, int shapeWidth, List<String> cells) {
-        StringBuilder b = new StringBuilder(pad(cells.get(0), nameWidth));
-        for (int i = 1; i < 8; i++) {
-            b.append("  ").append(pad(cells.get(i), 12));
-        }
-        if (shapeWidth > 0) {
-            b.append("  ").append(pad(cells.get(8), shapeWidth));
-        }
-        return b.append('\n').toString();
-    }
-
-    private static String rule(int nameWidth, int shapeWidth) {
-        StringBuilder b = new StringBuilder("-".repeat(nameWidth));
-        for (int i = 1; i < 8; i++) {
-            b.append("  ").append("-".repeat(12));
-        }
-        if (shapeWidth > 0) {
-            b.append("  ").append("-".repeat(shapeWidth));
+    private static String line(List<Integer> widths, List<String> cells) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < cells.size(); i++) {
+            b.append(i == 0 ? "" : "  ").append(pad(cells.get(i), widths.get(i)));
         }
         return b.append('\n').toString();
     }
@@ -164,6 +142,15 @@ public final class KeyAverages {
 
     private static String percent(long nanos, long total) {
         return String.format(Locale.ROOT, "%.2f%%", total == 0 ? 0 : 100.0 * nanos / total);
+    }
+
+    /** As PyTorch writes memory: bytes, or KiB, MiB or GiB with two decimals, as {@code b}, {@code Kb}, {@code Mb}, {@code Gb}. */
+    static String memory(long bytes) {
+        long magnitude = Math.abs(bytes);
+        return magnitude >= 1L << 30 ? String.format(Locale.ROOT, "%.2f Gb", bytes / (double) (1L << 30))
+                : magnitude >= 1L << 20 ? String.format(Locale.ROOT, "%.2f Mb", bytes / (double) (1L << 20))
+                : magnitude >= 1L << 10 ? String.format(Locale.ROOT, "%.2f Kb", bytes / 1024.0)
+                : bytes + " b";
     }
 
     /** As PyTorch writes times: microseconds, milliseconds or seconds with three decimals. */

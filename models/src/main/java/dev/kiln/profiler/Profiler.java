@@ -3,6 +3,8 @@ package dev.kiln.profiler;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.OperationProfiler;
+import dev.kiln.engine.Storage;
+import dev.kiln.engine.StorageEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -38,18 +40,32 @@ public final class Profiler implements AutoCloseable {
     public static final String STEP = "ProfilerStep";
     private static volatile Profiler current;
 
+    private final Backend backend;
     private final OperationProfiler operations;
     private final ProfilerOptions options;
     private final String process;
     private final long originNanos = System.nanoTime();
     private final List<ProfilerEvent> events = new ArrayList<>();
+    private final List<ProfilerMemoryEvent> memory = new ArrayList<>();
     private final Consumer<OperationProfiler.Call> listener = this::onCall;
+    private final StorageEvents.Listener storages = new StorageEvents.Listener() {
+        @Override
+        public void allocated(Storage storage, long bytes) {
+            onStorage(storage, bytes);
+        }
+
+        @Override
+        public void released(Storage storage, long bytes) {
+            onStorage(storage, -bytes);
+        }
+    };
     private long step;
     private long stepStartNanos = originNanos;
     private boolean stepped;
     private volatile boolean closed;
 
-    private Profiler(OperationProfiler operations, ProfilerOptions options, String process) {
+    private Profiler(Backend backend, OperationProfiler operations, ProfilerOptions options, String process) {
+        this.backend = backend;
         this.operations = operations;
         this.options = options;
         this.process = process;
@@ -77,7 +93,10 @@ public final class Profiler implements AutoCloseable {
             if (current != null) {
                 throw new IllegalStateException("a profiler is already recording; close it before starting another");
             }
-            Profiler p = new Profiler(operations, options, "Kiln " + backend.name());
+            Profiler p = new Profiler(backend, operations, options, "Kiln " + backend.name());
+            if (options.profileMemory()) {
+                StorageEvents.listen(p.storages);
+            }
             operations.addListener(p.listener);
             current = p;
             return p;
@@ -123,6 +142,7 @@ public final class Profiler implements AutoCloseable {
         if (cycleBegins) {
             synchronized (this) {
                 events.clear();
+                memory.clear();
             }
         }
     }
@@ -161,6 +181,7 @@ public final class Profiler implements AutoCloseable {
             closed = true;
         }
         operations.removeListener(listener);
+        StorageEvents.stopListening(storages);
         synchronized (Profiler.class) {
             if (current == this) {
                 current = null;
@@ -179,6 +200,11 @@ public final class Profiler implements AutoCloseable {
         return out;
     }
 
+    /** Every tensor storage allocated and released while recording, the earliest first; none without memory. */
+    public synchronized List<ProfilerMemoryEvent> memoryEvents() {
+        return List.copyOf(memory);
+    }
+
     /** The recorded events averaged by name (PyTorch's {@code key_averages()}). */
     public KeyAverages keyAverages() {
         return keyAverages(false);
@@ -186,7 +212,7 @@ public final class Profiler implements AutoCloseable {
 
     /** As {@link #keyAverages()}; {@code byInputShape} keeps apart calls of other shapes ({@code group_by_input_shape}). */
     public KeyAverages keyAverages(boolean byInputShape) {
-        return KeyAverages.of(events(), byInputShape);
+        return KeyAverages.of(events(), memoryEvents(), byInputShape, options.profileMemory());
     }
 
     /**
@@ -194,7 +220,7 @@ public final class Profiler implements AutoCloseable {
      * ({@code export_chrome_trace}); atomically, through a temporary file renamed over it.
      */
     public void exportChromeTrace(Path file) throws IOException {
-        ChromeTrace.write(file, events(), originNanos, process);
+        ChromeTrace.write(file, events(), memoryEvents(), originNanos, process, backend.device());
     }
 
     /**
@@ -237,6 +263,21 @@ public final class Profiler implements AutoCloseable {
     synchronized void add(ProfilerEvent event) {
         if (!closed) {
             events.add(event);
+        }
+    }
+
+    /** Keeps a storage's allocation ({@code bytes} > 0) or release of the profiled backend while recording. */
+    private void onStorage(Storage storage, long bytes) {
+        if (storage.backend() != backend) {
+            return;
+        }
+        long nanos = System.nanoTime();
+        long total = backend.bytesInUse();
+        synchronized (this) {
+            if (recording()) {
+                memory.add(new ProfilerMemoryEvent(Thread.currentThread().getId(), nanos, bytes,
+                        System.identityHashCode(storage), total));
+            }
         }
     }
 

@@ -351,6 +351,95 @@ class ProfilerTest {
         assertTrue(name.lastIndexOf('_') > 0, name);
     }
 
+    @Test
+    void withMemoryEachOperationCountsTheOutputAllocatedForItAsPyTorchsOpsDo() {
+        KeyAverages averages = profileScriptSequence(ProfilerOptions.DEFAULT.withProfileMemory(true)).keyAverages();
+        KeyAverage gemm = averages.row("gemm(false, false)");
+        KeyAverage add = averages.row("binary(ADD)");
+        KeyAverage forward = averages.row("forward");
+
+        // profiler_trace.py's run with profile_memory: aten::mm 384 b for three [4, 8] float outputs
+        assertEquals(3 * 128, gemm.memoryBytes(), averages.rows().toString());
+        assertEquals(gemm.memoryBytes(), gemm.selfMemoryBytes());
+        assertEquals(2 * 128, add.memoryBytes(), averages.rows().toString());
+        assertEquals(5 * 128, forward.memoryBytes(), averages.rows().toString());
+        assertEquals(0, forward.selfMemoryBytes(), averages.rows().toString());
+    }
+
+    @Test
+    void aTensorFreedInsideARangeCountsAgainstTheRangeItself() {
+        KeyAverages averages;
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[32], 4, 8).to(profiled);
+            try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withProfileMemory(true))) {
+                try (ProfilerRange r = Profiler.range("scratch")) {
+                    try (Scope inner = Scope.open()) {
+                        x.add(x);
+                    }
+                }
+                averages = p.keyAverages();
+            }
+        }
+        KeyAverage scratch = averages.row("scratch");
+
+        assertEquals(128, averages.row("binary(ADD)").memoryBytes(), averages.rows().toString());
+        assertEquals(0, scratch.memoryBytes(), "allocated and freed inside: " + averages.rows());
+        assertEquals(-128, scratch.selfMemoryBytes(), "the free happened in the range, outside any operation");
+    }
+
+    @Test
+    void withMemoryTheTableHasPyTorchsMemoryColumnsInItsUnits() {
+        String table = profileScriptSequence(ProfilerOptions.DEFAULT.withProfileMemory(true)).keyAverages()
+                .table(KeyAverages.Sort.CALLS, 10);
+        String header = table.lines().toList().get(1);
+        String gemm = table.lines().filter(l -> l.trim().startsWith("gemm(false, false)")).findFirst().orElseThrow();
+
+        assertTrue(header.matches(".*Host total +Mem +Self Mem +# of Calls"), table);
+        assertTrue(gemm.matches(".* 384 b +384 b +3"), table);
+        assertFalse(profileScriptSequence(ProfilerOptions.DEFAULT).keyAverages().table(KeyAverages.Sort.CALLS, 10)
+                .contains("Self Mem"));
+    }
+
+    @Test
+    void memoryIsWrittenAsPyTorchWritesIt() {
+        // profiler_schedule.py's table: "124 b", "-2.00 Mb", "1024.00 Kb", "1.00 Mb"
+        assertEquals("124 b", KeyAverages.memory(124));
+        assertEquals("-2.00 Mb", KeyAverages.memory(-2 * 1048576));
+        assertEquals("1024.00 Kb", KeyAverages.memory(1048576 - 4));
+        assertEquals("1.50 Kb", KeyAverages.memory(1536));
+        assertEquals("-1023 b", KeyAverages.memory(-1023));
+        assertEquals("3.00 Gb", KeyAverages.memory(3L << 30));
+    }
+
+    @Test
+    void withMemoryTheTraceHasAMemoryInstantEventPerAllocationAsKinetosTrace() throws IOException {
+        Path file = dir.resolve("trace.json");
+        profileScriptSequence(ProfilerOptions.DEFAULT.withProfileMemory(true)).exportChromeTrace(file);
+        JsonArray events = JsonParser.parseString(Files.readString(file)).getAsJsonObject()
+                .getAsJsonArray("traceEvents");
+
+        List<JsonObject> memory = new ArrayList<>();
+        for (JsonElement e : events) {
+            if (e.getAsJsonObject().get("name").getAsString().equals("[memory]")) {
+                memory.add(e.getAsJsonObject());
+            }
+        }
+        assertEquals(5, memory.size(), events.toString());
+        long total = memory.get(0).getAsJsonObject("args").get("Total Allocated").getAsLong();
+        for (JsonObject m : memory) {
+            assertEquals("i", m.get("ph").getAsString());
+            assertEquals("t", m.get("s").getAsString());
+            assertEquals("cpu_instant_event", m.get("cat").getAsString());
+            JsonObject args = m.getAsJsonObject("args");
+            assertEquals(128, args.get("Bytes").getAsLong(), m.toString());
+            assertEquals(0, args.get("Device Type").getAsInt(), "PyTorch's c10::DeviceType::CPU");
+            assertEquals(-1, args.get("Device Id").getAsInt(), "PyTorch's CPU device id");
+            assertTrue(args.has("Addr") && m.has("ts") && m.has("pid") && m.has("tid"), m.toString());
+            assertEquals(total, args.get("Total Allocated").getAsLong(), m.toString());
+            total += 128;
+        }
+    }
+
     private static void sleepAMillisecond() {
         try {
             Thread.sleep(2);
