@@ -60,6 +60,8 @@ public final class Profiler implements AutoCloseable {
         }
     };
     private long step;
+    /** Counts the cycles begun, so that a range begun in one cycle is not kept in the next. */
+    private long cycle;
     private long stepStartNanos = originNanos;
     private boolean stepped;
     private volatile boolean closed;
@@ -112,7 +114,7 @@ public final class Profiler implements AutoCloseable {
         if (p == null || !p.recording()) {
             return ProfilerRange.NONE;
         }
-        return new ProfilerRange(p, name, Thread.currentThread().getId(), System.nanoTime());
+        return new ProfilerRange(p, p.cycle(), name, Thread.currentThread().getId(), System.nanoTime());
     }
 
     /**
@@ -124,9 +126,13 @@ public final class Profiler implements AutoCloseable {
         ProfilerSchedule.Action ended;
         ProfilerSchedule.Action begun;
         synchronized (this) {
+            if (closed) {
+                step++;
+                return;
+            }
             long now = System.nanoTime();
             ended = action();
-            if (ended.records() && !closed) {
+            if (ended.records()) {
                 events.add(ProfilerEvent.range(STEP + "#" + step, Thread.currentThread().getId(), stepStartNanos, now));
             }
             step++;
@@ -143,6 +149,7 @@ public final class Profiler implements AutoCloseable {
             synchronized (this) {
                 events.clear();
                 memory.clear();
+                cycle++;
             }
         }
     }
@@ -259,9 +266,14 @@ public final class Profiler implements AutoCloseable {
         return options.schedule().action(step);
     }
 
-    /** Keeps {@code event} unless the profiler is closed (a range closed after it). */
-    synchronized void add(ProfilerEvent event) {
-        if (!closed) {
+    /** The cycles begun before the one under way. */
+    synchronized long cycle() {
+        return cycle;
+    }
+
+    /** Keeps {@code event}, a range begun in cycle {@code begun}, unless the profiler is closed or the cycle over. */
+    synchronized void add(ProfilerEvent event, long begun) {
+        if (!closed && begun == cycle) {
             events.add(event);
         }
     }
@@ -281,9 +293,9 @@ public final class Profiler implements AutoCloseable {
         }
     }
 
-    private void onCall(OperationProfiler.Call call) {
+    private synchronized void onCall(OperationProfiler.Call call) {
         if (recording()) {
-            add(ProfilerEvent.of(call, options.recordShapes()));
+            events.add(ProfilerEvent.of(call, options.recordShapes()));
         }
     }
 }

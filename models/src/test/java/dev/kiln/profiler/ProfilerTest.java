@@ -440,6 +440,37 @@ class ProfilerTest {
         }
     }
 
+    @Test
+    void stepsAfterCloseNeitherEndACycleNorForgetItsEvents() {
+        List<Long> ready = new ArrayList<>();
+        Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withSchedule(new ProfilerSchedule(0, 0, 2, 0, 0))
+                .withOnTraceReady(q -> ready.add(q.steps())));
+        p.step();
+        p.close();
+        List<ProfilerEvent> kept = p.events();
+        p.step();
+        p.step();
+
+        assertEquals(List.of(1L), ready, "only the close ended a cycle");
+        assertEquals(kept, p.events());
+        assertEquals(List.of("ProfilerStep#0", "ProfilerStep#1"), kept.stream().map(ProfilerEvent::name).toList());
+    }
+
+    @Test
+    void aRangeOpenedInOneCycleAndClosedInTheNextIsInNeither() {
+        List<List<String>> cycles = new ArrayList<>();
+        try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withSchedule(new ProfilerSchedule(0, 0, 1, 0, 0))
+                .withOnTraceReady(q -> cycles.add(q.events().stream().map(ProfilerEvent::name).toList())))) {
+            ProfilerRange straddling = Profiler.range("straddling");
+            p.step();
+            straddling.close();
+            p.step();
+        }
+
+        assertEquals(List.of(List.of("ProfilerStep#0"), List.of("ProfilerStep#1"), List.of("ProfilerStep#2")), cycles,
+                "one step a cycle, the third ended by the close");
+    }
+
     private static void sleepAMillisecond() {
         try {
             Thread.sleep(2);
