@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
@@ -93,7 +94,7 @@ final class BenchCommand {
                     + "|unary|dispatch");
         }
         String workload = args[0];
-        Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length));
+        Options o = Options.parse(Arrays.copyOfRange(args, 1, args.length), Set.of(ProfiledSteps.MEMORY));
         return switch (workload) {
             case "mlp" -> {
                 int width = o.getInt("width", 512);

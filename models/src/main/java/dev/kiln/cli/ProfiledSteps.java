@@ -30,21 +30,28 @@ final class ProfiledSteps implements TrainingListener {
                                            optimizer ranges (default off)
               --profile-schedule W,U,A     with --profile-trace: skip W steps, run U more unrecorded (warm-up),
                                            record the A after them (default 10,10,5)
+              --profile-memory             with --profile-trace: count the tensor memory each operation and
+                                           range allocates less what it frees (the table's Mem and Self Mem,
+                                           PyTorch's profile_memory) and write each allocation and release
+                                           into the trace as a [memory] event (default off)
             """;
     static final String TRACE = "profile-trace";
     static final String SCHEDULE = "profile-schedule";
+    static final String MEMORY = "profile-memory";
     /** Rows of the printed table. */
     static final int ROWS = 25;
 
     private final Path trace;
     private final ProfilerSchedule schedule;
+    private final boolean memory;
     private final PrintStream out;
     private Profiler profiler;
     private boolean reported;
 
-    private ProfiledSteps(Path trace, ProfilerSchedule schedule, PrintStream out) {
+    private ProfiledSteps(Path trace, ProfilerSchedule schedule, boolean memory, PrintStream out) {
         this.trace = trace;
         this.schedule = schedule;
+        this.memory = memory;
         this.out = out;
     }
 
@@ -52,13 +59,15 @@ final class ProfiledSteps implements TrainingListener {
     static ProfiledSteps fromOptions(Options o, PrintStream out) {
         String file = o.get(TRACE, null);
         String steps = o.get(SCHEDULE, null);
+        boolean memory = o.flag(MEMORY);
         if (file == null) {
-            if (steps != null) {
-                throw new IllegalArgumentException("--" + SCHEDULE + " needs --" + TRACE + " FILE: the trace to write");
+            if (steps != null || memory) {
+                throw new IllegalArgumentException("--" + (steps != null ? SCHEDULE : MEMORY) + " needs --" + TRACE
+                        + " FILE: the trace to write");
             }
             return null;
         }
-        return new ProfiledSteps(Path.of(file), schedule(steps == null ? "10,10,5" : steps), out);
+        return new ProfiledSteps(Path.of(file), schedule(steps == null ? "10,10,5" : steps), memory, out);
     }
 
     private static ProfilerSchedule schedule(String text) {
@@ -101,7 +110,7 @@ final class ProfiledSteps implements TrainingListener {
             throw new IllegalStateException("--" + TRACE + " needs the engine's backend profiled from its start, and"
                     + " this JVM made it earlier without -D" + OperationProfiler.PROPERTY + "=true");
         }
-        profiler = Profiler.start(ProfilerOptions.DEFAULT.withSchedule(schedule));
+        profiler = Profiler.start(ProfilerOptions.DEFAULT.withSchedule(schedule).withProfileMemory(memory));
     }
 
     @Override

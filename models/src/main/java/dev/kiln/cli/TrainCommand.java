@@ -193,7 +193,7 @@ final class TrainCommand {
             return G2pTrainCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length),
-                Set.of(FIND_LR, BALANCE_CLASSES, DROP_LAST, TENSORBOARD_HISTOGRAMS));
+                Set.of(FIND_LR, BALANCE_CLASSES, DROP_LAST, TENSORBOARD_HISTOGRAMS, ProfiledSteps.MEMORY));
         ClassificationData data = ClassificationData.fromOptions(o);
         int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);

@@ -117,6 +117,32 @@ class ProfiledStepsTest {
         assertTrue(Files.notExists(tmp.resolve("t.json")));
     }
 
+    @Test
+    void benchWithProfileMemoryPrintsTheMemoryColumnsAndWritesTheMemoryEvents() throws Exception {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 100, 20);
+        Path trace = tmp.resolve("trace.json");
+        String out = kilnInItsOwnJvm("bench", "mlp", "--data-dir", data.toString(), "--epochs", "1", "--batch", "10",
+                "--width", "16", "--profile-trace", trace.toString(), "--profile-schedule", "1,1,2",
+                "--profile-memory");
+
+        assertTrue(out.lines().anyMatch(l -> l.matches(".*Host total +Mem +Self Mem +# of Calls")), out);
+        assertTrue(out.lines().anyMatch(l -> l.trim().startsWith("gemm") && l.matches(".* Kb .*")), out);
+        long memoryEvents = 0;
+        for (JsonElement e : JsonParser.parseString(Files.readString(trace)).getAsJsonObject()
+                .getAsJsonArray("traceEvents")) {
+            memoryEvents += e.getAsJsonObject().get("name").getAsString().equals("[memory]") ? 1 : 0;
+        }
+        assertTrue(memoryEvents > 0, "no [memory] event in " + trace);
+    }
+
+    @Test
+    void profileMemoryWithoutATraceIsRefused() {
+        KilnRuns.Result r = KilnRuns.kiln("bench", "mlp", "--profile-memory");
+
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--profile-memory needs --profile-trace FILE"), r.err());
+    }
+
     private static boolean encloses(JsonObject outer, JsonObject inner) {
         double start = outer.get("ts").getAsDouble();
         double innerStart = inner.get("ts").getAsDouble();
