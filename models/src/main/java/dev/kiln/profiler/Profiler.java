@@ -33,7 +33,9 @@ import java.util.function.Consumer;
  * each: start the JVM with {@code -Dkiln.profileOperations=true} (it must wrap the backend before the first tensor
  * exists). Without it nothing is wrapped and nothing is slowed: {@link #range} then costs one field read. One
  * profiler records at a time; with a {@link ProfilerSchedule} it records only the steps the schedule names, counted
- * by {@link #step} (PyTorch's {@code prof.step()}), each as a {@code ProfilerStep#N} range.
+ * by {@link #step} (PyTorch's {@code prof.step()}), each as a {@code ProfilerStep#N} range, in cycles, each handed
+ * to {@link ProfilerOptions#onTraceReady} when recorded (e.g. {@link #tensorboardTraceHandler}). With
+ * {@link ProfilerOptions#profileMemory} it also records each tensor storage allocated and released.
  */
 public final class Profiler implements AutoCloseable {
     /** The start of each recorded step's range name, {@code ProfilerStep#N}, as PyTorch names them. */
