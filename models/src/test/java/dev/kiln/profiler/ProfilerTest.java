@@ -471,6 +471,20 @@ class ProfilerTest {
                 "one step a cycle, the third ended by the close");
     }
 
+    @Test
+    void aCyclesEventsStayThroughTheNextWaitAndGoWhenTheNextCycleBegins() {
+        try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withSchedule(
+                new ProfilerSchedule(1, 0, 1, 0, 0)))) {
+            p.step();
+            p.step();
+            List<String> inTheWait = p.events().stream().map(ProfilerEvent::name).toList();
+            p.step();
+
+            assertEquals(List.of("ProfilerStep#1"), inTheWait);
+            assertEquals(List.of(), p.events(), "step 3 records, beginning the next cycle");
+        }
+    }
+
     private static void sleepAMillisecond() {
         try {
             Thread.sleep(2);
