@@ -19,6 +19,15 @@ final class AffineWarp {
      */
     static double[] inverseMatrix(double angle, double translateX, double translateY, double scale, double shearX,
             double shearY) {
+        return inverseMatrix(0, 0, angle, translateX, translateY, scale, shearX, shearY);
+    }
+
+    /**
+     * {@link #inverseMatrix(double, double, double, double, double, double)} about the point at offset
+     * (centreX, centreY) from the image's centre instead of about the centre (torchvision's {@code center}).
+     */
+    static double[] inverseMatrix(double centreX, double centreY, double angle, double translateX, double translateY,
+            double scale, double shearX, double shearY) {
         double rot = Math.toRadians(angle);
         double sx = Math.toRadians(shearX);
         double sy = Math.toRadians(shearY);
@@ -28,8 +37,8 @@ final class AffineWarp {
         double c = Math.sin(rot - sy) / Math.cos(sy);
         double d = -Math.sin(rot - sy) * Math.tan(sx) / Math.cos(sy) + Math.cos(rot);
         double[] m = {d / scale, -b / scale, 0, -c / scale, a / scale, 0};
-        m[2] += m[0] * -translateX + m[1] * -translateY;
-        m[5] += m[3] * -translateX + m[4] * -translateY;
+        m[2] += m[0] * (-centreX - translateX) + m[1] * (-centreY - translateY) + centreX;
+        m[5] += m[3] * (-centreX - translateX) + m[4] * (-centreY - translateY) + centreY;
         return m;
     }
 
@@ -40,6 +49,20 @@ final class AffineWarp {
      */
     static void warp(float[] features, int offset, int length, int height, int width, double[] inverse,
             Interpolation interpolation, float fill) {
+        warp(features, offset, length, height, width, inverse, interpolation, fill, true);
+    }
+
+    /**
+     * {@link #warp(float[], int, int, int, int, double[], Interpolation, float)} with torchvision's {@code fill=None}:
+     * positions outside the image read 0, and bilinear reads are not blended with a fill.
+     */
+    static void warpWithoutFill(float[] features, int offset, int length, int height, int width, double[] inverse,
+            Interpolation interpolation) {
+        warp(features, offset, length, height, width, inverse, interpolation, 0f, false);
+    }
+
+    private static void warp(float[] features, int offset, int length, int height, int width, double[] inverse,
+            Interpolation interpolation, float fill, boolean blendFill) {
         double centreX = (width - 1) * 0.5;
         double centreY = (height - 1) * 0.5;
         int plane = height * width;
@@ -54,7 +77,7 @@ final class AffineWarp {
                     double sourceY = inverse[3] * dx + inverse[4] * dy + inverse[5] + centreY;
                     features[start + y * width + x] = interpolation == Interpolation.NEAREST
                             ? nearest(source, height, width, sourceX, sourceY, fill)
-                            : bilinear(source, height, width, sourceX, sourceY, fill);
+                            : bilinear(source, height, width, sourceX, sourceY, fill, blendFill);
                 }
             }
         }
@@ -71,9 +94,11 @@ final class AffineWarp {
     /**
      * grid_sample's bilinear with zeros outside the image, blended with fill by the share of the weight that fell
      * inside. torchvision samples a channel of ones for that share and blends even when fill is 0, so a pixel that
-     * straddles the border is scaled by the share twice; kept for parity.
+     * straddles the border is scaled by the share twice; kept for parity. Without {@code blendFill} (torchvision's
+     * {@code fill=None}) it is grid_sample's value alone.
      */
-    private static float bilinear(float[] source, int height, int width, double x, double y, float fill) {
+    private static float bilinear(float[] source, int height, int width, double x, double y, float fill,
+            boolean blendFill) {
         int left = (int) Math.floor(x);
         int top = (int) Math.floor(y);
         double right = x - left;
@@ -89,6 +114,6 @@ final class AffineWarp {
                 inside += weight;
             }
         }
-        return (float) (value * inside + (1 - inside) * fill);
+        return (float) (blendFill ? value * inside + (1 - inside) * fill : value);
     }
 }
