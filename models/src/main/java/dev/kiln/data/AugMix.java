@@ -1,0 +1,196 @@
+package dev.kiln.data;
+
+import dev.kiln.data.AugmentOp.Step;
+import dev.kiln.data.RandomRotation.Interpolation;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * torchvision's {@code AugMix(severity, mixture_width, chain_depth, alpha, all_ops, interpolation)} (Hendrycks et
+ * al., 2020) on grey or RGB images [1 or 3, height, width] with values in [0, 1]: {@code mixtureWidth} chains of
+ * operations from {@link AugmentSpace#augMix} (each operation drawn uniformly, at one of the first {@code severity}
+ * of 10 magnitude bins drawn uniformly, negated with probability 1/2 where signed) are each run on a copy of the
+ * image, and the image becomes {@code m0 x + m1 (w_1 chain_1(x) + ... + w_k chain_k(x))}, (m0, m1) drawn from
+ * Dirichlet(alpha, alpha) and w from Dirichlet(alpha, ..., alpha). A chain has {@code chainDepth} operations, or,
+ * where chainDepth is 0 or less, 1 to 3 drawn uniformly. The operations act as {@link AugmentOp} describes, pixels
+ * from outside the image 0 (torchvision's {@code fill=None}); float images are mixed without rounding.
+ *
+ * <p>Draws, in torchvision's order: m, w, then per chain its depth (where drawn) and per operation the operation,
+ * its bin where it takes a magnitude and its sign where it is signed. Dirichlet draws are normalised Gamma(alpha)
+ * draws (Marsaglia and Tsang's method).
+ */
+public final class AugMix implements Augmentation {
+    /** torchvision's {@code _PARAMETER_MAX}: the number of magnitude bins, and the largest severity. */
+    private static final int BINS = 10;
+    /** The depths a chain draws from, 1 to this, where chainDepth is 0 or less. */
+    private static final int MAX_RANDOM_DEPTH = 3;
+
+    private final int severity;
+    private final int mixtureWidth;
+    private final int chainDepth;
+    private final double alpha;
+    private final boolean allOps;
+    private final Interpolation interpolation;
+
+    /** torchvision's defaults: severity 3, 3 chains of random depth, alpha 1, all operations, bilinear. */
+    public AugMix() {
+        this(3, 3, -1, 1.0, true, Interpolation.BILINEAR);
+    }
+
+    /**
+     * @param severity      how many of the 10 magnitude bins, from the smallest, operations draw from, in [1, 10]
+     * @param mixtureWidth  chains mixed, at least 1
+     * @param chainDepth    operations per chain, or 0 or less for 1 to 3 drawn uniformly
+     * @param alpha         the Dirichlet concentration of the weights, above 0
+     * @param allOps        whether brightness, colour, contrast and sharpness are among the operations
+     * @param interpolation how geometric operations read the input between pixel centres
+     */
+    public AugMix(int severity, int mixtureWidth, int chainDepth, double alpha, boolean allOps,
+            Interpolation interpolation) {
+        if (severity < 1 || severity > BINS) {
+            throw new IllegalArgumentException("AugMix: severity must be in [1, " + BINS + "], got " + severity);
+        }
+        if (mixtureWidth < 1) {
+            throw new IllegalArgumentException("AugMix: mixtureWidth must be >= 1, got " + mixtureWidth);
+        }
+        if (!(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) {
+            throw new IllegalArgumentException("AugMix: alpha must be finite and > 0, got " + alpha);
+        }
+        this.severity = severity;
+        this.mixtureWidth = mixtureWidth;
+        this.chainDepth = chainDepth;
+        this.alpha = alpha;
+        this.allOps = allOps;
+        this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
+    }
+
+    public int severity() {
+        return severity;
+    }
+
+    public int mixtureWidth() {
+        return mixtureWidth;
+    }
+
+    public int chainDepth() {
+        return chainDepth;
+    }
+
+    public double alpha() {
+        return alpha;
+    }
+
+    public boolean allOps() {
+        return allOps;
+    }
+
+    public Interpolation interpolation() {
+        return interpolation;
+    }
+
+    /** One image's draw: the original's weight m0, each chain's weight w_i m1, and the chains' operations. */
+    record Mix(double originalWeight, double[] chainWeights, List<List<Step>> chains) {
+    }
+
+    @Override
+    public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
+        int channels = ImageOps.greyOrRgbChannels("AugMix", shape);
+        int[] size = Datasets.imageSize("AugMix", shape);
+        mix(features, offset, channels, size[0], size[1], draw(size[0], size[1], random), interpolation);
+    }
+
+    /** The weights and chains of one [height, width] image. */
+    Mix draw(int height, int width, SplittableRandom random) {
+        double[] originalAndChains = dirichlet(2, random);
+        double[] chainWeights = dirichlet(mixtureWidth, random);
+        for (int i = 0; i < mixtureWidth; i++) {
+            chainWeights[i] *= originalAndChains[1];
+        }
+        AugmentSpace space = AugmentSpace.augMix(BINS, height, width, allOps);
+        List<List<Step>> chains = new ArrayList<>(mixtureWidth);
+        for (int i = 0; i < mixtureWidth; i++) {
+            int depth = chainDepth > 0 ? chainDepth : 1 + random.nextInt(MAX_RANDOM_DEPTH);
+            List<Step> chain = new ArrayList<>(depth);
+            for (int j = 0; j < depth; j++) {
+                AugmentOp op = space.drawOp(random);
+                int bin = space.bins(op) == null ? 0 : random.nextInt(severity);
+                chain.add(space.step(op, bin, random));
+            }
+            chains.add(chain);
+        }
+        return new Mix(originalAndChains[0], chainWeights, chains);
+    }
+
+    /** Replaces the image [channels, height, width] at {@code offset} by the mix of its chains that {@code mix} says. */
+    static void mix(float[] features, int offset, int channels, int height, int width, Mix mix,
+            Interpolation interpolation) {
+        int length = channels * height * width;
+        float[] original = new float[length];
+        System.arraycopy(features, offset, original, 0, length);
+        double[] sum = new double[length];
+        for (int i = 0; i < length; i++) {
+            sum[i] = mix.originalWeight() * original[i];
+        }
+        float[] chained = new float[length];
+        for (int c = 0; c < mix.chains().size(); c++) {
+            System.arraycopy(original, 0, chained, 0, length);
+            for (Step step : mix.chains().get(c)) {
+                step.apply(chained, 0, channels, height, width, interpolation);
+            }
+            for (int i = 0; i < length; i++) {
+                sum[i] += mix.chainWeights()[c] * chained[i];
+            }
+        }
+        for (int i = 0; i < length; i++) {
+            features[offset + i] = (float) sum[i];
+        }
+    }
+
+    /** A draw from Dirichlet(alpha, ..., alpha) of {@code size} components: Gamma(alpha) draws over their sum. */
+    private double[] dirichlet(int size, SplittableRandom random) {
+        double[] draws = new double[size];
+        double total = 0;
+        for (int i = 0; i < size; i++) {
+            draws[i] = gamma(alpha, random);
+            total += draws[i];
+        }
+        if (total == 0) {
+            // Every draw underflowed (alpha far below 1): the limit puts all the weight on one component.
+            draws[random.nextInt(size)] = 1;
+            return draws;
+        }
+        for (int i = 0; i < size; i++) {
+            draws[i] /= total;
+        }
+        return draws;
+    }
+
+    /** Marsaglia and Tsang's Gamma(shape, 1) draw; a shape below 1 is boosted by 1 and scaled by u^(1/shape). */
+    private static double gamma(double shape, SplittableRandom random) {
+        if (shape < 1) {
+            return gamma(shape + 1, random) * Math.pow(random.nextDouble(), 1 / shape);
+        }
+        double d = shape - 1.0 / 3;
+        double c = 1 / Math.sqrt(9 * d);
+        while (true) {
+            double x = random.nextGaussian();
+            double v = 1 + c * x;
+            if (v <= 0) {
+                continue;
+            }
+            v = v * v * v;
+            double u = random.nextDouble();
+            if (Math.log(u) < 0.5 * x * x + d - d * v + d * Math.log(v)) {
+                return d * v;
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AugMix(severity=" + severity + ", mixtureWidth=" + mixtureWidth + ", chainDepth=" + chainDepth
+                + ", alpha=" + alpha + ", allOps=" + allOps + ", " + interpolation + ")";
+    }
+}
