@@ -1,12 +1,15 @@
 package dev.kiln.cli;
 
+import dev.kiln.data.AugMix;
 import dev.kiln.data.Augmentation;
+import dev.kiln.data.AutoAugment;
 import dev.kiln.data.BatchAugmentation;
 import dev.kiln.data.CutMix;
 import dev.kiln.data.Dataset;
 import dev.kiln.data.Datasets;
 import dev.kiln.data.GaussianBlur;
 import dev.kiln.data.MixUp;
+import dev.kiln.data.RandAugment;
 import dev.kiln.data.RandomAffine;
 import dev.kiln.data.RandomBatchChoice;
 import dev.kiln.data.RandomCrop;
@@ -15,6 +18,7 @@ import dev.kiln.data.RandomHorizontalFlip;
 import dev.kiln.data.RandomRotation;
 import dev.kiln.data.RandomRotation.Interpolation;
 import dev.kiln.data.RandomShift;
+import dev.kiln.data.TrivialAugmentWide;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -81,14 +85,16 @@ final class DataOptions {
     /** Kernel size of {@code --augment blur}, for images from MNIST's 28 x 28 up. */
     static final int BLUR_KERNEL = 3;
     private static final List<String> AUGMENTATIONS = List.of("shift", "flip", "crop", "rotate", "erase", "affine",
-            "blur");
+            "blur", "autoaugment", "randaugment", "trivialaugment", "augmix");
 
     /**
      * {@code --augment}: none (default), or a comma-separated list of {@code shift} (random moves of up to
      * {@value #SHIFT_PIXELS} pixels), {@code flip} (horizontal, probability 0.5), {@code crop} (torchvision's
      * RandomCrop, padding {@link #cropPadding}), {@code rotate} (up to {@value #ROTATE_DEGREES} degrees either way),
-     * {@code erase} (torchvision's RandomErasing with its defaults), {@code affine} ({@link #affine}) and {@code blur}
-     * (torchvision's GaussianBlur, kernel {@value #BLUR_KERNEL}, sigma 0.1 to 2), applied in the order given.
+     * {@code erase} (torchvision's RandomErasing with its defaults), {@code affine} ({@link #affine}), {@code blur}
+     * (torchvision's GaussianBlur, kernel {@value #BLUR_KERNEL}, sigma 0.1 to 2) and torchvision's automatic
+     * policies with their defaults, {@code autoaugment} (AutoAugment, IMAGENET policy), {@code randaugment},
+     * {@code trivialaugment} (TrivialAugmentWide) and {@code augmix}, applied in the order given.
      *
      * @return the names, checked, in order; empty for none
      */
@@ -99,7 +105,8 @@ final class DataOptions {
         List<String> names = List.of(spec.split(",", -1));
         if (!AUGMENTATIONS.containsAll(names)) {
             throw new IllegalArgumentException("--augment takes none or a comma-separated list of shift, flip, crop,"
-                    + " rotate, erase, affine and blur, got '" + spec + "'");
+                    + " rotate, erase, affine, blur, autoaugment, randaugment, trivialaugment and augmix, got '" + spec
+                    + "'");
         }
         return names;
     }
@@ -119,6 +126,10 @@ final class DataOptions {
                 case "erase" -> new RandomErasing();
                 case "affine" -> affine();
                 case "blur" -> new GaussianBlur(BLUR_KERNEL);
+                case "autoaugment" -> new AutoAugment();
+                case "randaugment" -> new RandAugment();
+                case "trivialaugment" -> new TrivialAugmentWide();
+                case "augmix" -> new AugMix();
                 default -> throw new IllegalArgumentException("--augment: no augmentation '" + name + "'");
             };
             result = result == null ? next : result.andThen(next);

@@ -93,7 +93,10 @@ final class TrainCommand {
                                            back at a random offset), rotate (turn by up to 10 degrees either
                                            way), erase (blank a random rectangle, half the time), affine
                                            (turn up to 10 degrees, move up to a tenth of the size, scale by
-                                           0.9 to 1.1) and blur (Gaussian, 3x3, sigma 0.1 to 2) (default none)
+                                           0.9 to 1.1), blur (Gaussian, 3x3, sigma 0.1 to 2), and
+                                           torchvision's policies with their defaults: autoaugment
+                                           (AutoAugment, IMAGENET policy), randaugment, trivialaugment
+                                           (TrivialAugmentWide) and augmix (default none)
               --mixup ALPHA                MixUp each training batch (torchvision v2's MixUp(alpha=ALPHA)):
                                            blend every image and its one-hot label with the batch's next
                                            one, lambda ~ Beta(ALPHA, ALPHA) per batch (1 is the usual)

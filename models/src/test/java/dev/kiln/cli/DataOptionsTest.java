@@ -42,6 +42,11 @@ class DataOptionsTest {
         assertEquals("RandomAffine(degrees=(-10.0, 10.0), translate=(0.1, 0.1), scale=(0.9, 1.1), shear=none, BILINEAR,"
                 + " fill=0.0)", built("affine"));
         assertEquals("GaussianBlur(kernel=3x3, sigma=(0.1, 2.0))", built("blur"));
+        assertEquals("AutoAugment(IMAGENET, NEAREST)", built("autoaugment"));
+        assertEquals("RandAugment(numOps=2, magnitude=9, numMagnitudeBins=31, NEAREST)", built("randaugment"));
+        assertEquals("TrivialAugmentWide(numMagnitudeBins=31, NEAREST)", built("trivialaugment"));
+        assertEquals("AugMix(severity=3, mixtureWidth=3, chainDepth=-1, alpha=1.0, allOps=true, BILINEAR)",
+                built("augmix"));
     }
 
     private static String built(String name) {

@@ -116,7 +116,8 @@ class KilnCommandTest {
         Result r = kiln("train", "mlp", "--augment", "shift,sharpen");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("--augment takes none or a comma-separated list of shift, flip, crop, rotate,"
-                + " erase, affine and blur, got 'shift,sharpen'"), r.toString());
+                + " erase, affine, blur, autoaugment, randaugment, trivialaugment and augmix, got 'shift,sharpen'"),
+                r.toString());
     }
 
     @Test
@@ -1166,5 +1167,14 @@ class KilnCommandTest {
         Result r = train(data, tmp.resolve("run"), "--validation-split", "0.999");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("--validation-split 0.999 holds out all 300 training images"), r.toString());
+    }
+
+    @Test
+    void trainAppliesTheAutomaticAugmentationPoliciesWhenAsked() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = train(data, out, "--augment", "trivialaugment,autoaugment,randaugment,augmix");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("augment trivialaugment,autoaugment,randaugment,augmix"), r.toString());
     }
 }
