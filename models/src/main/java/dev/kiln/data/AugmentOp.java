@@ -98,7 +98,6 @@ enum AugmentOp {
                     features[i] = 1f - features[i];
                 }
             }
-            default -> throw new AssertionError(this);
         }
     }
 
