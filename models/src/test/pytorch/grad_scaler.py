@@ -127,6 +127,31 @@ def update_rule():
     return cases
 
 
+def sparse():
+    """Embedding(5, 3, sparse=True) + SGD(lr 0.1), loss sum(embedding(idx) * x) with row 2 looked up twice; step 2's
+    x holds an infinity. PyTorch unscales a sparse gradient's values (uncoalesced) and checks them for inf and NaN."""
+    table = torch.nn.Embedding(5, 3, sparse=True)
+    with torch.no_grad():
+        table.weight.copy_(torch.tensor(pattern(15, 7)).reshape(5, 3))
+    optimizer = torch.optim.SGD(table.parameters(), lr=0.1)
+    scaler = grad_scaler.GradScaler()
+    idx = torch.tensor([[0, 2], [2, 4]])
+    scales, stepped, weights = [], [], []
+    for t in range(1, 4):
+        x = torch.tensor(pattern(12, 20 + t)).reshape(2, 2, 3)
+        if t == 2:
+            x[1, 0, 1] = float("inf")
+        optimizer.zero_grad()
+        scaled(scaler, (table(idx) * x).sum()).backward()
+        before = table.weight.detach().clone()
+        scaler.step(optimizer)
+        stepped.append(not torch.equal(before, table.weight.detach()))
+        scaler.update()
+        scales.append(scaler.get_scale())
+        weights.extend(table.weight.detach().flatten().tolist())
+    return scales, stepped, weights
+
+
 def main():
     scaler, scales, trackers, stepped, weights, biases = training()
     state = scaler.state_dict()
@@ -156,6 +181,12 @@ def main():
         array("static final double[] RULE%d_SETTINGS" % i, [repr(float(v)) for v in (init, growth, backoff, interval)])
         array("static final boolean[] RULE%d_INF" % i, ["true" if f else "false" for f in flags])
         array("static final double[] RULE%d_SCALES" % i, [repr(float(v)) for v in rule_scales])
+    sparse_scales, sparse_stepped, sparse_weights = sparse()
+    print("    /** Embedding(5, 3, sparse=True) + SGD: get_scale() after each update(), whether step() stepped. */")
+    array("static final double[] SPARSE_SCALES", [repr(float(v)) for v in sparse_scales])
+    array("static final boolean[] SPARSE_STEPPED", [str(v).lower() for v in sparse_stepped])
+    print("    /** The embedding's weight [5, 3] after each step, one after another. */")
+    array("static final double[] SPARSE_WEIGHTS", [repr(float(v)) for v in sparse_weights])
     print()
     print("    private GradScalerValues() {")
     print("    }")

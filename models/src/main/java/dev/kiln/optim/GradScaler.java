@@ -4,6 +4,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,9 +98,10 @@ public final class GradScaler {
     }
 
     /**
-     * Divides the gradients of {@code optimizer}'s parameters by the scale in place and notes whether any held an
-     * inf or NaN (before dividing): PyTorch's {@code unscale_}. Optional before {@link #step}, which unscales
-     * otherwise; call it to clip or inspect the gradients, at most once per optimizer between two {@link #update}s.
+     * Divides the gradients of {@code optimizer}'s parameters (a sparse gradient's values too) by the scale in place
+     * and notes whether any held an inf or NaN (before dividing): PyTorch's {@code unscale_}. Optional before
+     * {@link #step}, which unscales otherwise; call it to clip or inspect the gradients, at most once per optimizer
+     * between two {@link #update}s.
      *
      * @throws IllegalStateException before any {@link #scale}, a second time, or after {@link #step}
      */
@@ -117,29 +119,42 @@ public final class GradScaler {
         if (state.stage == Stage.STEPPED) {
             throw new IllegalStateException("GradScaler: unscale() is being called after step()");
         }
-        state.foundInf = unscaleGradients(optimizer.params());
+        state.foundInf = unscaleGradients(gradients(optimizer.params()));
         state.stage = Stage.UNSCALED;
     }
 
     /**
-     * Every gradient of {@code params} times F32 {@code 1 / scale} (the reciprocal taken in F64, as PyTorch's);
-     * whether one held an inf or NaN, counted on the device and read once.
+     * Every one of {@code grads} times F32 {@code 1 / scale} (the reciprocal taken in F64, as PyTorch's); whether one
+     * held an inf or NaN, counted on the device and read once.
      */
-    private boolean unscaleGradients(List<Tensor> params) {
+    private boolean unscaleGradients(List<Tensor> grads) {
         double inverse = (float) (1.0 / scale);
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             Tensor nonFinite = null;
-            for (Tensor p : params) {
-                Tensor grad = p.grad();
-                if (grad == null) {
-                    continue;
-                }
+            for (Tensor grad : grads) {
                 Tensor count = grad.isfinite().eq(0).sum().to(DType.F64);
                 nonFinite = nonFinite == null ? count : nonFinite.add(count);
                 grad.assign(grad.mul(inverse));
             }
             return nonFinite != null && nonFinite.item() > 0;
         }
+    }
+
+    /**
+     * The gradient tensors of {@code params} that unscaling divides: each dense gradient, and each sparse one's values
+     * as they are (not coalesced), as PyTorch unscales {@code grad._values()} of an Embedding's sparse gradient.
+     */
+    private static List<Tensor> gradients(List<Tensor> params) {
+        List<Tensor> grads = new ArrayList<>();
+        for (Tensor p : params) {
+            if (p.grad() != null) {
+                grads.add(p.grad());
+            }
+            if (p.sparseGrad() != null) {
+                grads.add(p.sparseGrad().values());
+            }
+        }
+        return grads;
     }
 
     /**

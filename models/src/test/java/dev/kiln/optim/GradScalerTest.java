@@ -209,6 +209,33 @@ class GradScalerTest {
         assertMessage(IllegalArgumentException.class, () -> scaler.loadStateDict(partial), "_growth_tracker");
     }
 
+    /** A sparse gradient (an Embedding's) is unscaled and checked for inf and NaN too, as PyTorch does its values. */
+    @Test
+    void sparseGradientsAreUnscaledAndCheckedAsPyTorch() {
+        Tensor weight = Tensor.fromArray(pattern(15, 7), 5, 3).requiresGrad(true);
+        SGD optimizer = new SGD(List.of(weight), 0.1);
+        GradScaler scaler = new GradScaler();
+        Tensor indices = Tensor.fromArray(new long[] {0, 2, 2, 4}, 2, 2);
+        for (int t = 1; t <= 3; t++) {
+            float[] x = pattern(12, 20 + t);
+            if (t == 2) {
+                x[7] = Float.POSITIVE_INFINITY;
+            }
+            try (Scope step = Scope.open()) {
+                optimizer.zeroGrad();
+                Tensor loss = F.sparseEmbedding(indices, weight).mul(Tensor.fromArray(x, 2, 2, 3)).sum();
+                scaler.scale(loss).backward();
+                boolean stepped = scaler.step(optimizer);
+                scaler.update();
+                String what = "step " + t;
+                assertEquals(GradScalerValues.SPARSE_STEPPED[t - 1], stepped, what + ": stepped");
+                assertEquals(GradScalerValues.SPARSE_SCALES[t - 1], scaler.getScale(), 0, what + ": scale");
+                assertArrayEquals(slice(GradScalerValues.SPARSE_WEIGHTS, t - 1, 15), weight.toFloatArray(), 1e-6f,
+                        what + ": weight");
+            }
+        }
+    }
+
     private static void assertMessage(Class<? extends RuntimeException> type, Runnable action, String part) {
         RuntimeException e = assertThrows(type, action::run);
         assertTrue(e.getMessage().contains(part), "expected \"" + part + "\" in: " + e.getMessage());
