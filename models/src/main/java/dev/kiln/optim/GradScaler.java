@@ -42,9 +42,13 @@ public final class GradScaler {
     /** Where an optimizer is between two {@link #update()}s, as PyTorch's {@code OptState}. */
     private enum Stage { READY, UNSCALED, STEPPED }
 
-    /** An optimizer's stage and, once unscaled, whether its gradients held an inf or NaN. */
+    /**
+     * An optimizer's stage and, once unscaled, whether it had gradients to check (PyTorch records no inf check for one
+     * without) and whether they held an inf or NaN.
+     */
     private static final class OptimizerState {
         private Stage stage = Stage.READY;
+        private boolean checked;
         private boolean foundInf;
     }
 
@@ -119,7 +123,9 @@ public final class GradScaler {
         if (state.stage == Stage.STEPPED) {
             throw new IllegalStateException("GradScaler: unscale() is being called after step()");
         }
-        state.foundInf = unscaleGradients(gradients(optimizer.params()));
+        List<Tensor> grads = gradients(optimizer.params());
+        state.checked = !grads.isEmpty();
+        state.foundInf = unscaleGradients(grads);
         state.stage = Stage.UNSCALED;
     }
 
@@ -162,7 +168,9 @@ public final class GradScaler {
      * gradient held an inf or NaN: PyTorch's {@code step}. Returns whether it stepped (always, when disabled).
      *
      * @throws UnsupportedOperationException for an optimizer that steps with a closure (LBFGS), as PyTorch refuses
-     * @throws IllegalStateException         before any {@link #scale} or a second time before {@link #update}
+     * @throws IllegalStateException         before any {@link #scale}, a second time before {@link #update}, or when
+     *                                       none of the optimizer's parameters has a gradient (as PyTorch's "No inf
+     *                                       checks were recorded for this optimizer")
      */
     public boolean step(Optimizer optimizer) {
         if (!enabled) {
@@ -182,6 +190,11 @@ public final class GradScaler {
             unscale(optimizer);
             state = optimizers.get(optimizer);
         }
+        if (!state.checked) {
+            throw new IllegalStateException("GradScaler.step: No inf checks were recorded for this optimizer: none of"
+                    + " its " + optimizer.params().size() + " parameters has a gradient; backpropagate scale(loss)"
+                    + " first");
+        }
         if (!state.foundInf) {
             optimizer.step();
         }
@@ -195,16 +208,17 @@ public final class GradScaler {
      * by one and, when it reaches {@code growthInterval}, times {@code growthFactor} (kept when that overflows F32)
      * and the tracker back to 0. Then every optimizer is ready for the next iteration.
      *
-     * @throws IllegalStateException before any {@link #scale}, or when no optimizer was unscaled since the last one
+     * @throws IllegalStateException before any {@link #scale}, or when no optimizer with gradients was unscaled since
+     *                               the last one
      */
     public void update() {
         if (!enabled) {
             return;
         }
         checkScaled("update");
-        if (optimizers.isEmpty()) {
+        if (optimizers.values().stream().noneMatch(s -> s.checked)) {
             throw new IllegalStateException("GradScaler: No inf checks were recorded prior to update(); call step() (or"
-                    + " unscale()) for the optimizer first");
+                    + " unscale()) for an optimizer with gradients first");
         }
         boolean foundInf = optimizers.values().stream().anyMatch(s -> s.foundInf);
         if (foundInf) {

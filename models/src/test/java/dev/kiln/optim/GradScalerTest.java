@@ -236,6 +236,22 @@ class GradScalerTest {
         }
     }
 
+    /**
+     * An optimizer none of whose parameters has a gradient records no inf check: PyTorch's step() refuses it ("No inf
+     * checks were recorded for this optimizer"), and update() after only such optimizers ("prior to update").
+     */
+    @Test
+    void anOptimizerWithoutGradientsIsRefusedAsPyTorchRefusesIt() {
+        Tensor p = Tensor.ones(DType.F32, 2).requiresGrad(true);
+        SGD optimizer = new SGD(List.of(p), 0.1);
+        GradScaler scaler = new GradScaler();
+        scaler.scale(p.sum());
+        assertMessage(IllegalStateException.class, () -> scaler.step(optimizer),
+                "No inf checks were recorded for this optimizer");
+        assertMessage(IllegalStateException.class, scaler::update, "No inf checks were recorded prior to update()");
+        assertEquals(0.0, scaler.stateDict().get("_growth_tracker"), 0, "no good step counted");
+    }
+
     private static void assertMessage(Class<? extends RuntimeException> type, Runnable action, String part) {
         RuntimeException e = assertThrows(type, action::run);
         assertTrue(e.getMessage().contains(part), "expected \"" + part + "\" in: " + e.getMessage());
