@@ -316,7 +316,8 @@ public final class GradScaler {
      * Restores a {@link #stateDict()}, Kiln's or PyTorch's; ignored when disabled.
      *
      * @throws IllegalArgumentException for an empty state (saved from a disabled scaler), a missing key or a value
-     *                                  out of range; the scaler is left as it was
+     *                                  out of range (a scale of 0, to which backoffs can take it, loads); the scaler
+     *                                  is left as it was
      */
     public void loadStateDict(Map<String, Double> state) {
         if (!enabled) {
@@ -333,11 +334,14 @@ public final class GradScaler {
             }
         }
         double loadedScale = state.get(SCALE);
-        checkScale(loadedScale);
+        // Backoffs can take a scale down to 0 (PyTorch's too, whose load_state_dict takes any): such a run resumes.
+        if (!(loadedScale >= 0) || Double.isInfinite(loadedScale)) {
+            throw new IllegalArgumentException("GradScaler.loadStateDict: scale must be finite and >= 0, got "
+                    + loadedScale);
+        }
         int interval = whole(state, GROWTH_INTERVAL);
         int tracker = whole(state, GROWTH_TRACKER);
-        GradScaler check = new GradScaler(loadedScale, state.get(GROWTH_FACTOR), state.get(BACKOFF_FACTOR), interval,
-                true);
+        GradScaler check = new GradScaler(1, state.get(GROWTH_FACTOR), state.get(BACKOFF_FACTOR), interval, true);
         growthFactor = check.growthFactor;
         backoffFactor = check.backoffFactor;
         growthInterval = interval;

@@ -252,6 +252,30 @@ class GradScalerTest {
         assertEquals(0.0, scaler.stateDict().get("_growth_tracker"), 0, "no good step counted");
     }
 
+    /**
+     * Backoffs can take the F32 scale down to 0 (PyTorch's too, as a run whose gradients stay NaN does); that state
+     * loads back, as PyTorch's load_state_dict takes it, so that such a run's checkpoint resumes.
+     */
+    @Test
+    void aScaleThatUnderflowedToZeroLoadsBack() {
+        Tensor p = Tensor.ones(DType.F32, 2).requiresGrad(true);
+        SGD optimizer = new SGD(List.of(p), 0.1);
+        GradScaler scaler = new GradScaler(65536, 2, 1e-30, 2000, true);
+        for (int i = 0; i < 2; i++) {
+            optimizer.zeroGrad();
+            scaler.scale(p.mul(Double.POSITIVE_INFINITY).sum()).backward();
+            scaler.step(optimizer);
+            scaler.update();
+        }
+        assertEquals(0.0, scaler.getScale(), 0, "65536 * 1e-30 * 1e-30 underflows F32");
+        GradScaler restored = new GradScaler();
+        restored.loadStateDict(scaler.stateDict());
+        assertEquals(scaler.stateDict(), restored.stateDict());
+        Map<String, Double> negative = new LinkedHashMap<>(scaler.stateDict());
+        negative.put("scale", -1.0);
+        assertMessage(IllegalArgumentException.class, () -> restored.loadStateDict(negative), "scale");
+    }
+
     private static void assertMessage(Class<? extends RuntimeException> type, Runnable action, String part) {
         RuntimeException e = assertThrows(type, action::run);
         assertTrue(e.getMessage().contains(part), "expected \"" + part + "\" in: " + e.getMessage());
