@@ -101,12 +101,14 @@ public final class AutogradFunctional {
             Tensor y = f.apply(at);
             checkResult("vjp", inputs.get(0), y);
             checkCotangent("vjp", y, v);
+            // Of the identity, backpropagation hands v back as the product: a view of it instead, as PyTorch 1.13's
+            // new tensor sharing v's memory, so that closing the result leaves the caller's v open.
             List<Tensor> grads = y.requiresGrad()
                     ? Autograd.grad(List.of(y), at, List.of(v), GradOptions.DEFAULT.withAllowUnused()) : null;
             List<Tensor> products = new ArrayList<>();
             for (int k = 0; k < at.size(); k++) {
                 Tensor g = grads == null ? null : grads.get(k);
-                products.add(scope.keep(g == null ? inputs.get(k).fullLike(0) : g));
+                products.add(scope.keep(g == null ? inputs.get(k).fullLike(0) : g == v ? v.detach() : g));
             }
             return new VectorJacobianProduct(scope.keep(y.detach()), products);
         }

@@ -3,6 +3,7 @@ package dev.kiln.tests.ops;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -267,5 +268,26 @@ class AutogradFunctionalTest {
         assertArrayEquals(new double[] {-0.05053567560021085, -0.031197346476887572, -0.19790389860957497,
             0.060996644181610625, -0.027263288232446566, -0.04563588779049364, -0.010460968581399775,
             0.05846063470933405, 0.24353978640006868}, squares.toDoubleArray(), 1e-12);
+    }
+
+    /**
+     * Of the identity, PyTorch 1.13's vjp and jvp return a new tensor holding v's values (sharing its memory), not v:
+     * closing the result leaves the caller's v open.
+     */
+    @Test
+    void theProductsOfTheIdentityAreNewTensorsNotTheCallersVector() {
+        Tensor x = values(1, 2, 3);
+        Tensor v = values(0.5, -1, 2);
+        AutogradFunctional.VectorJacobianProduct back = AutogradFunctional.vjp(in -> in.get(0), List.of(x), v);
+        Tensor product = back.vjp().get(0);
+        assertNotSame(v, product, "vjp");
+        assertArrayEquals(new double[] {0.5, -1, 2}, product.toDoubleArray(), 0);
+        product.close();
+        assertArrayEquals(new double[] {0.5, -1, 2}, v.toDoubleArray(), 0, "v stays open");
+        AutogradFunctional.JacobianVectorProduct forward = AutogradFunctional.jvp(in -> in.get(0), List.of(x),
+                List.of(v));
+        assertNotSame(v, forward.jvp(), "jvp");
+        forward.jvp().close();
+        assertArrayEquals(new double[] {0.5, -1, 2}, v.toDoubleArray(), 0, "v stays open");
     }
 }
