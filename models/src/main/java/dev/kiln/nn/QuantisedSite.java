@@ -35,6 +35,8 @@ final class QuantisedSite {
     private final String poolName;
     /** The name of the Flatten a Linear fuses with its global average pooling, or null. */
     private final String flattenName;
+    /** Whether an average pooling lies between its source and it (a QAT block's), so its input is off that grid. */
+    private final boolean pooledInput;
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
                           QuantisedSite source) {
@@ -43,11 +45,11 @@ final class QuantisedSite {
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
                           QuantisedSite source, String poolName) {
-        this(parent, name, path, layer, reluName, relu, source, poolName, null);
+        this(parent, name, path, layer, reluName, relu, source, poolName, null, false);
     }
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
-                          QuantisedSite source, String poolName, String flattenName) {
+                          QuantisedSite source, String poolName, String flattenName, boolean pooledInput) {
         this.parent = parent;
         this.name = name;
         this.path = path;
@@ -57,6 +59,7 @@ final class QuantisedSite {
         this.source = source;
         this.poolName = poolName;
         this.flattenName = flattenName;
+        this.pooledInput = pooledInput;
     }
 
     /** The plain Conv2d and Linear classes, not subclasses, which may compute otherwise. */
@@ -190,7 +193,7 @@ final class QuantisedSite {
                             ? head(children, i) : null;
                     current = new QuantisedSite(m, children.get(i).getKey(), p, child,
                             fuses ? children.get(next).getKey() : null, fuses, current,
-                            head != null ? head[0] : pool, head != null ? head[1] : null);
+                            head != null ? head[0] : pool, head != null ? head[1] : null, false);
                     sites.add(current);
                     i = fuses ? next : i;
                     pooled = false;
@@ -275,12 +278,13 @@ final class QuantisedSite {
 
         /**
          * For quantisation-aware training the block is one site, which becomes a {@link QatBasicBlock} as a whole; its
-         * source is current unless its input may lie off current's grid (a mean of {@code pooled} grid values), when
-         * it fake-quantises its input itself.
+         * source is current also after an average pooling ({@code pooled}: its input a mean of current's grid values,
+         * read as it is), as PyTorch's prepare_qat puts no fake quantisation on a pooling or a block's input.
          */
         private QuantisedSite wholeBlock(Module parent, String name, Module block, String path, QuantisedSite current,
                                          boolean pooled) {
-            QuantisedSite whole = new QuantisedSite(parent, name, path, block, null, true, pooled ? null : current);
+            QuantisedSite whole = new QuantisedSite(parent, name, path, block, null, true, current, null, null,
+                    pooled);
             sites.add(whole);
             return whole;
         }
@@ -312,6 +316,14 @@ final class QuantisedSite {
     /** The site whose output grid its input lies on, or null when it observes its own input. */
     QuantisedSite source() {
         return source;
+    }
+
+    /**
+     * Whether an average pooling lies between {@link #source()} and this QAT block: its input is a mean of the
+     * source's grid values, which its quantised form rounds onto that grid.
+     */
+    boolean inputPooled() {
+        return pooledInput;
     }
 
     /**

@@ -70,7 +70,7 @@ public final class QuantizationAwareTraining {
             String source = site.source() == null ? null : site.source().path();
             BatchNorm2d norm = norms.get(site.layer());
             Module qat = site.layer() instanceof BasicBlock block ? QatBasicBlock.of(site.path(), block,
-                    shortcutNorm(block, norms), source, source == null)
+                    shortcutNorm(block, norms), source, source == null || site.inputPooled())
                     : norm != null ? QatConvBn2d.of((Conv2d) site.layer(), norm, site.fusesRelu(), source)
                     : site.layer() instanceof Conv2d conv ? QatConv2d.of(conv, site.fusesRelu(), source)
                     : QatLinear.of((Linear) site.layer(), site.fusesRelu(), source);

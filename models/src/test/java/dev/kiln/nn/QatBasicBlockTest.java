@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * reach: a block that is the model's first module fake-quantises its input once for conv1 and its identity shortcut
  * and converts to a {@link QuantizedBasicBlock} that rounds that input, within one output step of the trained model;
  * {@code freezeBatchNormStats} reaches the block's norms; the block's state-dict names; a block convolution without
- * an int8 kernel is refused by its path; the sum's module takes two inputs only.
+ * an int8 kernel is refused by its path; the sum's module takes two inputs only; a block after an average pooling
+ * reads the grid before it, as PyTorch's prepared block.
  */
 class QatBasicBlockTest {
     private Scope scope;
@@ -181,6 +182,37 @@ class QatBasicBlockTest {
             assertFalse(((QuantizedBasicBlock) int8.getSubmodule("layer2.0")).roundsInput());
             assertArrayEquals(new int[] {2, 10},
                     int8.forward(PyTorchParity.values(61, 2, 1, 32, 32).to(DType.F32)).shape().dims());
+        }
+        qat.close();
+    }
+
+    /**
+     * A block right after an adaptive average pooling reads the pooled mean as it is, on the grid of the layer before
+     * the pooling, as PyTorch 1.13's prepare_qat leaves it (no observer on the pooling, none on the block's input; its
+     * prepared QuantizableBasicBlock has no input fake quantisation): conv1 and the identity shortcut read the conv's
+     * grid, and the converted block rounds the pooled input onto it, as PyTorch's quantized pooling writes onto its
+     * input's grid.
+     */
+    @Test
+    void aBlockAfterAnAveragePoolingReadsTheGridBeforeThePoolingAsPyTorch() {
+        Module qat = QuantizationAwareTraining.prepareQat(new Sequential(Conv2d.builder(3, 4, 3).padding(1).build(),
+                new BatchNorm2d(4), new ReLU(), new AdaptiveAvgPool2d(3), new BasicBlock(4), new Flatten(),
+                new Linear(4 * 3 * 3, 4)));
+        Set<String> keys = qat.stateDict().keySet();
+        assertFalse(keys.contains("4.input_fake_quant.scale"), keys.toString());
+        QatBasicBlock block = assertInstanceOf(QatBasicBlock.class, qat.getSubmodule("4"));
+        assertNull(block.inputFakeQuant());
+        assertEquals("0", ((QatConvBn2d) qat.getSubmodule("4.conv1")).inputSource());
+        qat.forward(input(70));
+        QuantizationAwareTraining.disableObservers(qat);
+        qat.eval();
+        try (var g = Autograd.noGrad(); Module int8 = QuantizationAwareTraining.convert(qat)) {
+            QuantizedBasicBlock quantised = assertInstanceOf(QuantizedBasicBlock.class, int8.getSubmodule("4"));
+            assertEquals(((QatConvBn2d) qat.getSubmodule("0")).outputFakeQuant().grid(), quantised.inputGrid());
+            assertTrue(quantised.roundsInput(), "the pooled mean lies off the grid: the identity shortcut rounds it");
+            Tensor x = input(71);
+            float step = ((QatLinear) qat.getSubmodule("6")).outputFakeQuant().grid().scale();
+            assertArrayEquals(qat.forward(x).toFloatArray(), int8.forward(x).toFloatArray(), step * 1.0001f);
         }
         qat.close();
     }
