@@ -7,6 +7,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.AtomicFiles;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.MultiHeadAttention;
 import dev.kiln.nn.ThreeInputForward;
 import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
@@ -42,6 +43,10 @@ public final class OnnxExport {
      */
     private static final long[] IR_VERSIONS = {8, 8, 9, 9, 10, 10, 11};
     private static final String BATCH = "batch";
+    /** Where a mask goes instead, for a MultiHeadAttention given one (PyTorch's key_padding_mask is an argument). */
+    private static final String MASK_ADVICE = "An attention or key padding mask is no input of its call: export the"
+            + " TransformerEncoderLayer or TransformerEncoder around it with the mask as the second input"
+            + " ([batch, 1, S] for key padding, non-zero = masked)";
 
     private OnnxExport() {
     }
@@ -95,8 +100,10 @@ public final class OnnxExport {
     public static ModelProto toProto(Module model, int[] inputShape, OnnxSecondInput second,
             OnnxExportOptions options) {
         if (second != null && model instanceof ThreeInputForward && !(model instanceof TwoInputForward)) {
-            throw new IllegalArgumentException("ONNX export: " + model + " takes three inputs, not an input and a"
-                    + " second input '" + second.name() + "'; give it a second and a third input");
+            boolean attention = model instanceof MultiHeadAttention;
+            throw new IllegalArgumentException("ONNX export: " + model + " takes three inputs"
+                    + (attention ? " (query, key and value)" : "") + ", not an input and a second input '"
+                    + second.name() + "'; give it a second and a third input" + (attention ? ". " + MASK_ADVICE : ""));
         }
         if (second != null && !(model instanceof TwoInputForward)) {
             throw new IllegalArgumentException("ONNX export: " + model + " takes one input, not a second input '"
@@ -119,7 +126,8 @@ public final class OnnxExport {
      * (named, typed and with symbolic axes as {@code options} say), {@code second} and {@code third}.
      *
      * @throws IllegalArgumentException as {@link #export(Module, int[], Path, OnnxExportOptions)}, for a model that
-     *     does not take three inputs, or one whose class has no three-input converter
+     *     does not take three inputs, one whose class has no three-input converter, or a MultiHeadAttention's key or
+     *     value not F32 (a key padding mask given as one)
      */
     public static void export(Module model, int[] inputShape, OnnxSecondInput second, OnnxSecondInput third,
             Path file, OnnxExportOptions options) throws IOException {
@@ -139,6 +147,13 @@ public final class OnnxExport {
             throw new IllegalArgumentException("ONNX export: " + model + " takes " + (model instanceof TwoInputForward
                     ? "two inputs" : "one input") + ", not a second and third input '" + second.name() + "' and '"
                     + third.name() + "'");
+        }
+        for (OnnxSecondInput extra : List.of(second, third)) {
+            if (model instanceof MultiHeadAttention && extra.type() != DType.F32) {
+                throw new IllegalArgumentException("ONNX export: " + model + " takes its query, key and value as F32"
+                        + " values, but the " + (extra == second ? "second" : "third") + " input '" + extra.name()
+                        + "' is " + extra.type() + " " + Arrays.toString(extra.shape()) + ". " + MASK_ADVICE);
+            }
         }
         Set<String> names = new HashSet<>(List.of(options.inputName(), options.outputName()));
         for (OnnxSecondInput extra : List.of(second, third)) {

@@ -36,6 +36,9 @@ class OnnxExportThreeInputTest {
     private static final int WIDTH = 8;
     private static final int HEADS = 2;
     private static final int QUERIES = 6;
+    private static final String MASK_ADVICE = "An attention or key padding mask is no input of its call: export the"
+            + " TransformerEncoderLayer or TransformerEncoder around it with the mask as the second input"
+            + " ([batch, 1, S] for key padding, non-zero = masked)";
     private static final int KEYS = 4;
 
     @TempDir
@@ -136,14 +139,31 @@ class OnnxExportThreeInputTest {
                 + "'value'", e.getMessage());
     }
 
-    /** A MultiHeadAttention given only a second input is told that it takes three, not that it takes one. */
+    /**
+     * A MultiHeadAttention given only a second input (a mask, I64 as PyTorch's bool key_padding_mask becomes) is told
+     * that it takes three, not that it takes one, and where a mask goes instead.
+     */
     @Test
     void attentionGivenOnlyASecondInputIsToldItTakesThree() {
         MultiHeadAttention model = MultiHeadAttention.builder(WIDTH, HEADS).batchFirst(true).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
-                new int[] {1, QUERIES, WIDTH}, OnnxSecondInput.of("mask", DType.F32, QUERIES, QUERIES),
+                new int[] {1, QUERIES, WIDTH}, OnnxSecondInput.of("mask", DType.I64, 1, QUERIES),
                 OnnxExportOptions.defaults()));
-        assertEquals("ONNX export: " + model + " takes three inputs, not an input and a second"
-                + " input 'mask'; give it a second and a third input", e.getMessage());
+        assertEquals("ONNX export: " + model + " takes three inputs (query, key and value), not an input and a second"
+                + " input 'mask'; give it a second and a third input. " + MASK_ADVICE, e.getMessage());
+    }
+
+    /**
+     * An I64 key padding mask given as the key reaches no projection: the export names the input and its type where
+     * the trial forward pass failed in a Linear ("dtypes differ: [5, 8] I64 and [8, 8] F32").
+     */
+    @Test
+    void attentionGivenAnI64KeyIsToldItsInputsAreF32() {
+        MultiHeadAttention model = MultiHeadAttention.builder(WIDTH, HEADS).batchFirst(true).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
+                new int[] {1, QUERIES, WIDTH}, OnnxSecondInput.of("key_padding_mask", DType.I64, 1, QUERIES),
+                OnnxSecondInput.of("value", DType.F32, 1, QUERIES, WIDTH), OnnxExportOptions.defaults()));
+        assertEquals("ONNX export: " + model + " takes its query, key and value as F32 values, but the second input"
+                + " 'key_padding_mask' is I64 [1, " + QUERIES + "]. " + MASK_ADVICE, e.getMessage());
     }
 }
