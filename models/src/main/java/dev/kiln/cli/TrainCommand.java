@@ -354,6 +354,7 @@ final class TrainCommand {
             }
             // Each rank's share of an epoch, and so the steps an epoch takes, depend on the world size.
             metadata.put("world_size", Integer.toString(distributed.worldSize()));
+            refuseGradScalerClosure(precision, optimizer, optimizerName);
             Trainer trainer = new Trainer(trained, optimizer, new CrossEntropyLoss());
             if (distributed.rankZero()) {
                 trainer.checkpoints(outDir, metadata);
@@ -597,6 +598,18 @@ final class TrainCommand {
             case "f16" -> Precision.F16;
             default -> throw new IllegalArgumentException("--precision must be fp32, bf16 or f16, got '" + value + "'");
         };
+    }
+
+    /**
+     * Refuses {@code --precision f16}, whose GradScaler steps the optimizer itself, with an optimizer that steps with a
+     * closure (lbfgs), naming both options: PyTorch's GradScaler refuses closures too.
+     */
+    private static void refuseGradScalerClosure(Precision precision, Optimizer optimizer, String optimizerName) {
+        if (precision == Precision.F16 && optimizer.needsClosure()) {
+            throw new IllegalArgumentException("--precision f16 trains with a GradScaler, which cannot step --optimizer "
+                    + optimizerName + ": it re-evaluates the loss in a closure, which a GradScaler does not support (as"
+                    + " PyTorch's does not); train it with --precision fp32 or bf16");
+        }
     }
 
     /**

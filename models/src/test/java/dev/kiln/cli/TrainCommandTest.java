@@ -142,4 +142,15 @@ class TrainCommandTest {
         assertEquals(2, resumed.code(), resumed.toString());
         assertTrue(resumed.toString().contains("mixup '0.2', this run asks for '0.4'"), resumed.toString());
     }
+
+    /** An optimizer that steps with a closure cannot take a GradScaler's step: refused naming both options. */
+    @Test
+    void f16RefusesLbfgsNamingBothOptions(@TempDir Path tmp) throws IOException {
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 100, 50);
+        KilnRuns.Result refused = KilnRuns.kiln("train", "mlp", "--data-dir", data.toString(), "--optimizer", "lbfgs",
+                "--precision", "f16", "--out", tmp.resolve("run").toString());
+        assertEquals(2, refused.code(), refused.toString());
+        assertTrue(refused.err().contains("--precision f16 trains with a GradScaler, which cannot step --optimizer"
+                + " lbfgs"), refused.toString());
+    }
 }
