@@ -17,7 +17,7 @@ torch.backends.quantized.engine = "onednn"
 
 
 def q_values(n, seed):
-    return torch.tensor([(37 * i + 11 * seed) % 256 for i in range(n)], dtype=torch.uint8)
+    return ((torch.arange(n, dtype=torch.int64) * 37 + 11 * seed) % 256).to(torch.uint8)
 
 
 def weight_values(n, seed):
@@ -202,4 +202,7 @@ if __name__ == "__main__":
          3, 16, 2, 2, 5, 4, 0.05, 0, False, 0.05, 128, False, False)
     emit("linearReluAfterPoolingAsPyTorch", "As the Linear above with its ReLU fused, on 4 x 4 (16 values a mean).",
          2, 12, 4, 4, 7, 5, 0.03, 3, False, 0.02, 30, True, False)
+    emit("meansOfLargePlanesAsPyTorch", "512 x 512 pooling: sums past 2^24, exact as PyTorch's integer sums (F32 "
+         "sums drift: 127.5 to 127).",
+         1, 2, 512, 512, 2, 7, 0.05, 0, True, None, None, False, True)
     print("}")

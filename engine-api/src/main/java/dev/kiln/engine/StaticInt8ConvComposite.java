@@ -98,23 +98,37 @@ final class StaticInt8ConvComposite {
 
     /**
      * The q values of input's grid values less the zero point ({@code round(x * (1 / scale))}: exact, a grid value
-     * being {@code (q - zeroPoint) * scale}), summed over each channel's height x width (exact in F32), times
-     * {@code 1 / n} in F32, rounded half to even: the pooled q less the zero point, of a mean of values in [0, 255] so
-     * in range without clamping; as grid values into an F32 temporary, which {@link Backend#staticInt8Conv2d} reads.
+     * being {@code (q - zeroPoint) * scale}), summed over each channel's height x width exactly (as PyTorch's integer
+     * sums), rounded to F32 once, times {@code 1 / n} in F32, rounded half to even: the pooled q less the zero point,
+     * of a mean of values in [0, 255] so in range without clamping; as grid values into an F32 temporary, which
+     * {@link Backend#staticInt8Conv2d} reads.
      */
     static void globalAvgPoolConv2d(Backend b, Tensor input, Uint8Grid grid, StaticInt8ConvStage stage, Tensor out) {
         int batch = input.dim(0);
         int channels = input.dim(1);
         int height = input.dim(2);
+        int n = height * input.dim(3);
         try (Scope s = Scope.open()) {
             Tensor centred = Tensor.empty(input.shape(), DType.F32, b);
             b.binary(BinaryOp.MUL, input, Int8Steps.constant(b, 1f / grid.scale()), centred);
             b.unary(UnaryOp.ROUND, 0, centred, centred);
-            Tensor rows = Tensor.empty(Shape.of(batch, channels, height, 1), DType.F32, b);
-            b.reduce(ReduceOp.SUM, centred, 3, rows);
-            Tensor pooled = Tensor.empty(Shape.of(batch, channels, 1, 1), DType.F32, b);
-            b.reduce(ReduceOp.SUM, rows, 2, pooled);
-            b.binary(BinaryOp.MUL, pooled, Int8Steps.constant(b, 1f / (height * input.dim(3))), pooled);
+            // F32 sums whole numbers of magnitude <= 255 exactly up to 2^24 / 255 of them; longer planes sum in F64.
+            DType sums = (long) n * 255 < (1 << 24) ? DType.F32 : DType.F64;
+            Tensor summed = centred;
+            if (sums == DType.F64) {
+                summed = Tensor.empty(input.shape(), DType.F64, b);
+                b.copy(centred, summed);
+            }
+            Tensor rows = Tensor.empty(Shape.of(batch, channels, height, 1), sums, b);
+            b.reduce(ReduceOp.SUM, summed, 3, rows);
+            Tensor total = Tensor.empty(Shape.of(batch, channels, 1, 1), sums, b);
+            b.reduce(ReduceOp.SUM, rows, 2, total);
+            Tensor pooled = total;
+            if (sums == DType.F64) {
+                pooled = Tensor.empty(total.shape(), DType.F32, b);
+                b.copy(total, pooled);
+            }
+            b.binary(BinaryOp.MUL, pooled, Int8Steps.constant(b, 1f / n), pooled);
             b.unary(UnaryOp.ROUND, 0, pooled, pooled);
             b.binary(BinaryOp.MUL, pooled, Int8Steps.constant(b, grid.scale()), pooled);
             b.staticInt8Conv2d(pooled, stage.weights(), stage.bias(), stage.geometry(), grid, stage.outputGrid(),

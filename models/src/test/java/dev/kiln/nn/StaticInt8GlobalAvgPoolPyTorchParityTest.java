@@ -174,4 +174,15 @@ class StaticInt8GlobalAvgPoolPyTorchParityTest {
         assertEquals(Shape.of(2, 7, 1, 1), y.shape());
         assertWithinOneStep(y, fc.outputGrid(), expected);
     }
+
+    /** 512 x 512 pooling: sums past 2^24, exact as PyTorch's integer sums (F32 sums drift: 127.5 to 127). */
+    @Test
+    void meansOfLargePlanesAsPyTorch() {
+        Tensor x = gridValues(7, 0.05f, 0, 1, 2, 512, 512);
+        StaticInt8Conv.Layer fc = identity(2, 2, new Uint8Grid(0.05f, 0), false);
+        int[] expected = {128, 128};
+        Tensor y = StaticInt8Conv.globalAvgPoolForward(x, new Uint8Grid(0.05f, 0), fc);
+        assertEquals(Shape.of(1, 2, 1, 1), y.shape());
+        assertSameQ(y, fc.outputGrid(), expected);
+    }
 }

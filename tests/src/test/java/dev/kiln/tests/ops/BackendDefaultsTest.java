@@ -607,4 +607,37 @@ class BackendDefaultsTest {
             }
         }
     }
+
+    /**
+     * Over planes of 512 x 512 the sums of q less the zero point pass 2^24, beyond F32's whole numbers: the default
+     * and the CPU both sum them exactly (as PyTorch's integer sums), so that a mean on a tie (q = (37 i + 77) mod 256,
+     * less 40: 87.5 in each channel) rounds half to even, to 88 (an F32 sum drifts below the tie, to 87).
+     */
+    @Test
+    void staticInt8GlobalAvgPoolConv2dDefaultSumsLargePlanesExactly() {
+        Uint8Grid in = new Uint8Grid(0.02f, 40);
+        int[] dims = {1, 2, 512, 512};
+        float[] values = new float[dims[1] * dims[2] * dims[3]];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = ((37 * i + 77) % 256 - in.zeroPoint()) * in.scale();
+        }
+        float[] identity = {1, 0, 0, 1};
+        Tensor weights = Tensor.empty(Shape.of(2, 2, 1, 1), DType.F32, cpu);
+        cpu.copyFromHost(FloatBuffer.wrap(identity), weights);
+        Tensor scales = Tensor.empty(Shape.of(2), DType.F32, cpu);
+        cpu.copyFromHost(FloatBuffer.wrap(new float[] {1, 1}), scales);
+        try (StaticInt8ConvWeights fc = cpu.packStaticInt8Conv(weights, scales)) {
+            Tensor x = Tensor.empty(Shape.of(dims), DType.F32, cpu);
+            cpu.copyFromHost(FloatBuffer.wrap(values), x);
+            Conv2dGeometry g = Conv2dGeometry.of("head", Shape.of(1, 2, 1, 1), fc.shape(), new int[] {1},
+                    new int[] {0}, new int[] {1});
+            StaticInt8ConvStage stage = new StaticInt8ConvStage(fc, null, g, in, false);
+            float[] expected = {88 * 0.02f, 88 * 0.02f};
+            for (Backend b : new Backend[] {cpu, defaults}) {
+                Tensor out = Tensor.empty(g.outputShape(), DType.F32, cpu);
+                b.staticInt8GlobalAvgPoolConv2d(x, in, stage, out);
+                assertArrayEquals(expected, out.toFloatArray(), b == cpu ? "cpu" : "default");
+            }
+        }
+    }
 }
