@@ -594,8 +594,27 @@ public final class Trainer {
     private Scored forwardWithLoss(Tensor features, Tensor targets) {
         try (ProfilerRange forward = Profiler.range("forward"); Autocast.Guard mixed = Autocast.enable(precision)) {
             Tensor scores = model.forward(features);
-            return new Scored(scores, scalarLoss(loss, scores, targets));
+            return new Scored(scores, targets.dtype().isFloating() ? softTargetLoss(scores, targets)
+                    : scalarLoss(loss, scores, targets));
         }
+    }
+
+    /**
+     * The loss against a mixed batch's soft targets [batch, classes]: a loss that refuses them (one that takes class
+     * indices, as NLLLoss) is named with its reason and what to train with instead, as the batch's F32 targets come
+     * from the loader, not from the caller.
+     */
+    private Tensor softTargetLoss(Tensor scores, Tensor targets) {
+        Tensor l;
+        try {
+            l = loss.compute(scores, targets);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Trainer: the loss " + loss.getClass().getSimpleName() + " refused the"
+                    + " soft targets " + targets.shape() + " of a mixed batch (DataLoader.withBatchAugmentation): "
+                    + e.getMessage() + "; train on mixed batches with a loss of class probabilities, such as"
+                    + " CrossEntropyLoss, or build the loader without the batch augmentation", e);
+        }
+        return requireScalar(loss, l, scores, targets);
     }
 
     private record Scored(Tensor scores, Tensor loss) {
@@ -610,7 +629,10 @@ public final class Trainer {
      * it and an epoch adds it up per batch.
      */
     static Tensor scalarLoss(Loss loss, Tensor scores, Tensor labels) {
-        Tensor l = loss.compute(scores, labels);
+        return requireScalar(loss, loss.compute(scores, labels), scores, labels);
+    }
+
+    private static Tensor requireScalar(Loss loss, Tensor l, Tensor scores, Tensor labels) {
         if (l.size() != 1) {
             throw new IllegalArgumentException("Trainer: the loss " + loss.getClass().getSimpleName() + " gave "
                     + l.shape() + " for scores " + scores.shape() + " and labels " + labels.shape()

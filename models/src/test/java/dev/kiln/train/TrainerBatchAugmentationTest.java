@@ -1,6 +1,7 @@
 package dev.kiln.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.ArrayDataset;
@@ -15,7 +16,10 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
+import dev.kiln.nn.LogSoftmax;
+import dev.kiln.nn.MSELoss;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.NLLLoss;
 import dev.kiln.nn.Sequential;
 import dev.kiln.optim.SGD;
 import java.util.List;
@@ -87,6 +91,33 @@ class TrainerBatchAugmentationTest {
                     .precision(Precision.BF16);
             double loss = trainer.fit(loader, null, 1).get(0).trainLoss();
             assertTrue(Double.isFinite(loss) && loss > 0, "loss " + loss);
+        }
+    }
+
+    @Test
+    void aLossOfClassIndicesIsRefusedOnMixedBatchesNamingTheSoftTargets() {
+        DataLoader loader = new DataLoader(images(), 8, true, 11).withBatchAugmentation(new MixUp(1, CLASSES));
+        try (Scope scope = Scope.open();
+             Module model = new Sequential(new Flatten(), new Linear(16, CLASSES), new LogSoftmax())) {
+            Trainer trainer = new Trainer(model, new SGD(model.trainableParameters(), 0.1), new NLLLoss());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer.fit(loader, null, 1));
+            assertTrue(e.getMessage().contains("NLLLoss") && e.getMessage().contains("soft targets [8, 3]")
+                    && e.getMessage().contains("CrossEntropyLoss"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aLossOfTargetsOfTheScoresShapeTrainsOnTheSoftTargets() {
+        DataLoader loader = new DataLoader(images(), 8, true, 11).withBatchAugmentation(new CutMix(1, CLASSES));
+        try (Scope scope = Scope.open(); Module model = new Sequential(new Flatten(), new Linear(16, CLASSES))) {
+            MSELoss loss = new MSELoss();
+            double lossSum = 0;
+            for (HostBatch b : loader.epoch(1)) {
+                lossSum += loss.compute(model.forward(b.features()), b.targets()).item() * b.size();
+            }
+            Trainer trainer = new Trainer(model, new SGD(model.trainableParameters(), 0), loss);
+            assertEquals(lossSum / 24, trainer.fit(loader, null, 1).get(0).trainLoss(), 1e-6);
         }
     }
 }
