@@ -660,8 +660,17 @@ public final class Trainer {
     /**
      * As {@link #evaluate(Module, Loss, DataLoader, int)}, and adds every batch's predictions to {@code confusion}
      * (when not null) in the same pass; that reads each batch's labels and predictions back from the device.
+     *
+     * @throws IllegalArgumentException for a loader {@link DataLoader#withBatchAugmentation}: its mixed images would
+     *                                  be scored against their dominant classes alone
      */
     public static Evaluation evaluate(Module model, Loss loss, DataLoader data, int topK, ConfusionMatrix confusion) {
+        if (data.batchAugmentation() != null) {
+            throw new IllegalArgumentException("Trainer.evaluate: the loader mixes its batches ("
+                    + data.batchAugmentation() + "), whose mixed images would be scored against their dominant classes"
+                    + " alone; evaluate on a loader without withBatchAugmentation (torchvision's recipe mixes only the"
+                    + " training batches)");
+        }
         boolean wasTraining = model.isTraining();
         model.eval();
         int samples = 0;

@@ -120,4 +120,15 @@ class TrainerBatchAugmentationTest {
             assertEquals(lossSum / 24, trainer.fit(loader, null, 1).get(0).trainLoss(), 1e-6);
         }
     }
+
+    @Test
+    void evaluationRefusesMixedBatches() {
+        DataLoader loader = new DataLoader(images(), 8, false, 11).withBatchAugmentation(new CutMix(1, CLASSES));
+        try (Scope scope = Scope.open(); Module model = new Sequential(new Flatten(), new Linear(16, CLASSES))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Trainer.evaluate(model, new CrossEntropyLoss(), loader, 2));
+            assertTrue(e.getMessage().contains("CutMix") && e.getMessage().contains("withBatchAugmentation"),
+                    e.getMessage());
+        }
+    }
 }
