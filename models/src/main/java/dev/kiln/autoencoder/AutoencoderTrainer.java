@@ -50,8 +50,18 @@ public final class AutoencoderTrainer {
      *
      * @param validation null to skip validation
      * @return one entry per epoch trained by this call
+     * @throws IllegalArgumentException for a loader {@link DataLoader#withBatchAugmentation}, whose soft targets an
+     *                                  autoencoder would ignore, learning to reconstruct the mixed examples
      */
     public List<AutoencoderEpoch> fit(DataLoader train, DataLoader validation, int epochs) {
+        for (DataLoader loader : validation == null ? List.of(train) : List.of(train, validation)) {
+            if (loader.batchAugmentation() != null) {
+                throw new IllegalArgumentException("AutoencoderTrainer.fit: a loader mixes its batches ("
+                        + loader.batchAugmentation() + ") for a classifier's soft targets, which an autoencoder"
+                        + " ignores: it would learn to reconstruct the mixed examples; give it loaders without"
+                        + " withBatchAugmentation");
+            }
+        }
         List<AutoencoderEpoch> history = new ArrayList<>();
         for (int i = 0; i < epochs; i++) {
             AutoencoderEpoch e = trainEpoch(train, validation, nextEpoch++);

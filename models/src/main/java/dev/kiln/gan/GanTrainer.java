@@ -208,8 +208,15 @@ public final class GanTrainer {
      * noise per batch of images.
      *
      * @return one entry per epoch trained by this call
+     * @throws IllegalArgumentException for a loader {@link DataLoader#withBatchAugmentation}, whose soft targets a
+     *                                  GAN would ignore, learning to generate the mixed images
      */
     public List<GanEpoch> fit(DataLoader train, int epochs) {
+        if (train.batchAugmentation() != null) {
+            throw new IllegalArgumentException("GanTrainer.fit: the loader mixes its batches ("
+                    + train.batchAugmentation() + ") for a classifier's soft targets, which a GAN ignores: it would"
+                    + " learn to generate the mixed images; train on a loader without withBatchAugmentation");
+        }
         List<GanEpoch> history = new ArrayList<>();
         for (int i = 0; i < epochs; i++) {
             GanEpoch e = trainEpoch(train, nextEpoch++);

@@ -1,9 +1,11 @@
 package dev.kiln.autoencoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.CutMix;
 import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Engine;
 import dev.kiln.optim.Adam;
@@ -73,5 +75,19 @@ class AutoencoderTrainerTest {
     @Test
     void variationalAutoencoder() {
         trainingReducesTheReconstructionError(() -> new VariationalAutoencoder(16, 12, 2));
+    }
+
+    @Test
+    void aLoaderThatMixesItsBatchesIsRefused() {
+        try (Autoencoder ae = new StackedAutoencoder(16, 12, 4);
+             Optimizer adam = new Adam(ae.trainableParameters(), 1e-2);
+             DataLoader train = new DataLoader(curves(64, 1), 32, true, 1)) {
+            AutoencoderTrainer trainer = new AutoencoderTrainer(ae, adam);
+            DataLoader mixed = train.withBatchAugmentation(new CutMix(1, 1));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer.fit(mixed, null, 1));
+            assertTrue(e.getMessage().contains("CutMix(alpha=1.0, num_classes=1)"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> trainer.fit(train, mixed, 1));
+        }
     }
 }

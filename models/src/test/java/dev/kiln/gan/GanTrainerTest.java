@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
+import dev.kiln.data.MixUp;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -230,5 +231,13 @@ class GanTrainerTest {
             trainer.fit(greyImages, 1);
         }
         assertArrayEquals(new double[] {-0.5, -0.5}, seen.get(0), "the real batch, pixels 0.25, comes first: 2 p - 1");
+    }
+
+    @Test
+    void aLoaderThatMixesItsBatchesIsRefused() {
+        try (DataLoader mixed = images.withBatchAugmentation(new MixUp(1, 1))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.fit(mixed, 1));
+            assertTrue(e.getMessage().contains("MixUp(alpha=1.0, num_classes=1)"), e.getMessage());
+        }
     }
 }
