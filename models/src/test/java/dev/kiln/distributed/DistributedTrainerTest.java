@@ -108,7 +108,16 @@ class DistributedTrainerTest {
 
     @Test
     void accumulatedBatchesAreAveragedOncePerStepAndGiveOneProcesssSteps() {
-        int examples = 128;
+        accumulatedTrainingMatchesOneProcess(128);
+    }
+
+    /** 10 batches per rank in groups of 4: the last group's 2 batches step too, their last one averaging. */
+    @Test
+    void anEpochsLastPartialGroupIsAveragedAndSteps() {
+        accumulatedTrainingMatchesOneProcess(160);
+    }
+
+    private static void accumulatedTrainingMatchesOneProcess(int examples) {
         int accumulate = 4;
         double[] expected;
         try (Module single = fixedMlp(); SGD sgd = new SGD(single.parameters(), 0.1)) {
@@ -125,7 +134,7 @@ class DistributedTrainerTest {
                 return new Object[] {flatWeights(ddp.module()), ddp.allReducesLaunched(), ddp.bucketCount()};
             }
         });
-        int steps = examples / 2 / 8 / accumulate;
+        int steps = (examples / 2 / 8 + accumulate - 1) / accumulate;
         assertEquals(2, (int) ranks.get(0)[2], "buckets");
         assertEquals((long) steps * 2, ranks.get(0)[1], "one all-reduce per bucket per optimizer step");
         assertArrayEquals(expected, (double[]) ranks.get(0)[0], 1e-6);
