@@ -2,6 +2,7 @@ package dev.kiln.train;
 
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
+import dev.kiln.distributed.DistributedDataParallel;
 import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
@@ -53,9 +54,16 @@ public final class LearningRateFinder {
     /**
      * A test with {@code trainer}'s model, optimizer and loss, and its precision and gradient clipping, so that the
      * steps are the training's; its schedules, averaging and checkpoints play no part. Refused for a trainer that
-     * accumulates gradients: give the finder batches as large as the accumulated ones instead.
+     * accumulates gradients: give the finder batches as large as the accumulated ones instead. Refused for a
+     * {@link DistributedDataParallel} model: each rank would stop at its own step, its losses its own, and leave the
+     * others waiting in an all-reduce.
      */
     public LearningRateFinder(Trainer trainer) {
+        if (trainer.model() instanceof DistributedDataParallel) {
+            throw new IllegalArgumentException("LearningRateFinder: the model is a DistributedDataParallel, whose ranks"
+                    + " would each stop the test at their own step (each rank's losses are its own) and leave the"
+                    + " others waiting in an all-reduce; run the range test in one process, on the wrapped module");
+        }
         if (trainer.accumulatedBatches() != 1) {
             throw new IllegalArgumentException("LearningRateFinder: the trainer sums the gradients of "
                     + trainer.accumulatedBatches() + " batches per step (accumulateGradients), the range test takes one"

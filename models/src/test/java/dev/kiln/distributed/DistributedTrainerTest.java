@@ -17,6 +17,7 @@ import dev.kiln.nn.Module;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.Tanh;
 import dev.kiln.optim.SGD;
+import dev.kiln.train.LearningRateFinder;
 import dev.kiln.train.Trainer;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -139,5 +140,19 @@ class DistributedTrainerTest {
         assertEquals((long) steps * 2, ranks.get(0)[1], "one all-reduce per bucket per optimizer step");
         assertArrayEquals(expected, (double[]) ranks.get(0)[0], 1e-6);
         assertArrayEquals((double[]) ranks.get(0)[0], (double[]) ranks.get(1)[0], 0.0);
+    }
+
+    /** Each rank would stop the range test at its own step, its shard's losses its own, and hang the others. */
+    @Test
+    void theLearningRateFinderIsRefused() {
+        try (ProcessGroup alone = Distributed.initProcessGroup("tcp://127.0.0.1:1", 0, 1, LocalRanks.shortTimeout());
+             DistributedDataParallel ddp = new DistributedDataParallel(new Linear(4, 3), alone);
+             SGD sgd = new SGD(ddp.parameters(), 0.1)) {
+            Trainer trainer = new Trainer(ddp, sgd, new CrossEntropyLoss());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new LearningRateFinder(trainer));
+            assertTrue(e.getMessage().contains("DistributedDataParallel") && e.getMessage().contains("one process"),
+                    e.getMessage());
+        }
     }
 }
