@@ -79,6 +79,19 @@ def run(rank, port):
     def after():
         ddp(x).sum().backward()
     case("plain fwd+bwd afterwards", ddp, m, rank, after)
+    def eval_nograd_then_nosync():
+        ddp.eval()
+        with torch.no_grad(): ddp(x)
+        ddp.train()
+        with ddp.no_sync(): ddp(x).sum().backward()
+    case("eval fwd-nograd, then no_sync fwd+bwd (syncs?)", ddp, m, rank, eval_nograd_then_nosync)
+    def failed_fwd_then_nosync():
+        try:
+            ddp(torch.ones(1, 3))
+        except RuntimeError:
+            pass
+        with ddp.no_sync(): ddp(x).sum().backward()
+    case("failed fwd, then no_sync fwd+bwd (syncs?)", ddp, m, rank, failed_fwd_then_nosync)
     dist.destroy_process_group()
 
 def run_unused(rank, port):

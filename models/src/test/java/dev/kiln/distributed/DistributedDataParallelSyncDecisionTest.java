@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
  * ranks ({@code ddp_sync_decision.py}, whose output the expected values are): the forward decides, not the backward.
  * A forward with gradients on and outside {@code noSync()} arms the next backward pass to average, whatever mode the
  * module is in and whether {@code noSync()} is open when the backward pass runs; a forward inside {@code noSync()}
- * leaves the next backward pass local unless an earlier forward armed it; a second backward pass over the same graph
+ * leaves the next backward pass local unless an earlier forward armed it, and so does one without gradients (an
+ * evaluation's) or one that failed; a second backward pass over the same graph
  * adds this rank's own gradient. Forwards in a row without a backward pass between them are no error (1.13 raises
  * "Expected to have finished reduction" only after a backward pass that left a parameter without a gradient).
  * Rank r's input is r + 1, so the weight's gradient of {@code sum(lin(x))} is 1 on rank 0, 2 on rank 1, 1.5 averaged.
@@ -93,6 +94,26 @@ class DistributedDataParallelSyncDecisionTest {
         }, 3.5));
         cases.put("plain fwd+bwd afterwards", Map.entry(DistributedDataParallelSyncDecisionTest::forwardBackward,
                 1.5));
+        cases.put("eval fwd-nograd, then no_sync fwd+bwd", Map.entry((ddp, x) -> {
+            ddp.eval();
+            try (var noGrad = Autograd.noGrad()) {
+                ddp.call(x);
+            }
+            ddp.train();
+            try (var noSync = ddp.noSync()) {
+                forwardBackward(ddp, x);
+            }
+        }, 2.0));
+        cases.put("failed fwd, then no_sync fwd+bwd", Map.entry((ddp, x) -> {
+            try {
+                ddp.call(Tensor.ones(DType.F64, 1, 3));
+            } catch (IllegalArgumentException wrongWidth) {
+                // As the script's RuntimeError: the forward raised before it could arm the backward pass.
+            }
+            try (var noSync = ddp.noSync()) {
+                forwardBackward(ddp, x);
+            }
+        }, 2.0));
         return cases;
     }
 
