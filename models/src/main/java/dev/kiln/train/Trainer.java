@@ -312,6 +312,10 @@ public final class Trainer {
             throw new IllegalStateException("Trainer: cudaGraphs replays a step that clears the gradients, so it cannot"
                     + " accumulate them over " + accumulation + " batches (accumulateGradients); turn one of them off");
         }
+        if (validation != null) {
+            // Before the first epoch, not after it.
+            refuseMixed(validation, "Trainer.fit: the validation");
+        }
         List<EpochMetrics> history = new ArrayList<>();
         if (!resumed) {
             // Each fit watches its own epochs, as Keras' EarlyStopping does from on_train_begin.
@@ -665,12 +669,7 @@ public final class Trainer {
      *                                  be scored against their dominant classes alone
      */
     public static Evaluation evaluate(Module model, Loss loss, DataLoader data, int topK, ConfusionMatrix confusion) {
-        if (data.batchAugmentation() != null) {
-            throw new IllegalArgumentException("Trainer.evaluate: the loader mixes its batches ("
-                    + data.batchAugmentation() + "), whose mixed images would be scored against their dominant classes"
-                    + " alone; evaluate on a loader without withBatchAugmentation (torchvision's recipe mixes only the"
-                    + " training batches)");
-        }
+        refuseMixed(data, "Trainer.evaluate: the");
         boolean wasTraining = model.isTraining();
         model.eval();
         int samples = 0;
@@ -698,6 +697,15 @@ public final class Trainer {
             if (wasTraining) {
                 model.train();
             }
+        }
+    }
+
+    /** Refuses an evaluation loader {@link DataLoader#withBatchAugmentation}, {@code who} naming the caller. */
+    private static void refuseMixed(DataLoader data, String who) {
+        if (data.batchAugmentation() != null) {
+            throw new IllegalArgumentException(who + " loader mixes its batches (" + data.batchAugmentation()
+                    + "), whose mixed images would be scored against their dominant classes alone; evaluate on a"
+                    + " loader without withBatchAugmentation (torchvision's recipe mixes only the training batches)");
         }
     }
 

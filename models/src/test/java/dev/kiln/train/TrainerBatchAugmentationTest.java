@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -129,6 +130,20 @@ class TrainerBatchAugmentationTest {
                     () -> Trainer.evaluate(model, new CrossEntropyLoss(), loader, 2));
             assertTrue(e.getMessage().contains("CutMix") && e.getMessage().contains("withBatchAugmentation"),
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void aMixedValidationLoaderIsRefusedBeforeTheFirstEpoch() {
+        DataLoader clean = new DataLoader(images(), 8, true, 11);
+        DataLoader mixed = clean.withBatchAugmentation(new MixUp(1, CLASSES));
+        try (Scope scope = Scope.open(); Module model = new Sequential(new Flatten(), new Linear(16, CLASSES))) {
+            float[] before = model.parameters().get(0).toFloatArray();
+            Trainer trainer = new Trainer(model, new SGD(model.trainableParameters(), 0.1), new CrossEntropyLoss());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer.fit(clean, mixed, 1));
+            assertTrue(e.getMessage().startsWith("Trainer.fit: the validation loader mixes"), e.getMessage());
+            assertArrayEquals(before, model.parameters().get(0).toFloatArray(), "no step was taken");
         }
     }
 }
