@@ -1,5 +1,7 @@
 # Sparse embedding gradients (PyTorch 1.13): nn.Embedding(sparse=True) and nn.EmbeddingBag(sparse=True) stepped by
-# SparseAdam, SGD (plain and with momentum) and Adagrad. Prints the Java class SparseEmbeddingReferences (models module,
+# SparseAdam, SGD (plain, with momentum, Nesterov momentum, dampening) and Adagrad, and the same optimizers across a
+# step without a backward pass after zero_grad() (set_to_none=False, 1.13's default), whose sparse gradient has no
+# entries but still counts a step and still moves momentum. Prints the Java class SparseEmbeddingReferences (models module,
 # dev.kiln.optim): for each case, in float64 and float32, the weight after each step.
 # Run: /usr/bin/python3 sparse_embedding_optim.py > ../java/dev/kiln/optim/SparseEmbeddingReferences.java
 import math
@@ -58,6 +60,33 @@ CASES = [
     ("BAG_SUM_SPARSE_ADAM", lambda d: bag(d, "sum"), lambda p: torch.optim.SparseAdam(p, lr=0.1)),
     ("BAG_MEAN_SGD", lambda d: bag(d, "mean"), lambda p: torch.optim.SGD(p, lr=0.1)),
     ("BAG_MEAN_ADAGRAD", lambda d: bag(d, "mean"), lambda p: torch.optim.Adagrad(p, lr=0.1)),
+    ("EMBEDDING_SGD_NESTEROV", lambda d: embedding(d),
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True)),
+    ("EMBEDDING_SGD_DAMPENING", lambda d: embedding(d),
+     lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.5, dampening=0.3)),
+]
+
+
+def trajectory_empty_middle(layer, make_opt, dtype):
+    """zero_grad() with 1.13's default set_to_none=False before each step; no backward pass before the second."""
+    opt = make_opt([layer.weight])
+    out = []
+    for i, lookup in enumerate(LOOKUPS):
+        opt.zero_grad()
+        if i == 1:
+            assert layer.weight.grad.is_sparse and layer.weight.grad._nnz() == 0
+        else:
+            y = layer(torch.tensor(lookup))
+            ((y - target(y.shape, dtype)) ** 2).sum().backward()
+        opt.step()
+        out.append(layer.weight.detach().reshape(-1).tolist())
+    return out
+
+
+EMPTY_MIDDLE_CASES = [
+    ("EMPTY_MIDDLE_SPARSE_ADAM", lambda p: torch.optim.SparseAdam(p, lr=0.1)),
+    ("EMPTY_MIDDLE_SGD_MOMENTUM", lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9)),
+    ("EMPTY_MIDDLE_ADAGRAD", lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.01)),
 ]
 
 
@@ -81,6 +110,13 @@ print("    static final double[] START = " + java(start(torch.float64).reshape(-
 for name, make_layer, make_opt in CASES:
     for dtype, suffix in [(torch.float64, "F64"), (torch.float32, "F32")]:
         steps = trajectory(make_layer(dtype), make_opt, dtype)
+        print("    static final double[][] %s_%s = {" % (name, suffix))
+        for s in steps:
+            print("        " + java(s) + ",")
+        print("    };")
+for name, make_opt in EMPTY_MIDDLE_CASES:
+    for dtype, suffix in [(torch.float64, "F64"), (torch.float32, "F32")]:
+        steps = trajectory_empty_middle(embedding(dtype), make_opt, dtype)
         print("    static final double[][] %s_%s = {" % (name, suffix))
         for s in steps:
             print("        " + java(s) + ",")

@@ -6,10 +6,10 @@ import java.util.List;
 /**
  * The embedding lookup whose weight gradient is sparse, PyTorch's {@code F.embedding(..., sparse=True)}: the rows are
  * looked up into a leaf of their own, and a backward pass that fills {@code grad()} hands that leaf's gradient to the
- * weight's {@link Tensor#sparseGrad()}, one entry per element of each row looked up (PyTorch's rows, spelt out per
- * column, as {@link SparseCoo} keeps single elements), coalesced: a row looked up several times holds the sum of its
- * lookups' gradients once (PyTorch's entry per lookup sums to the same), and the padding row is left out. The weight
- * never gets a dense gradient [rows, dim] from it, so a step costs the rows looked up, not the table.
+ * weight's {@link Tensor#sparseGrad()}, one row entry per row looked up ({@link SparseRows}), coalesced: a row looked
+ * up several times holds the sum of its lookups' gradients once (PyTorch's entry per lookup sums to the same), and the
+ * padding row is left out. The weight never gets a dense gradient [rows, dim] from it, so a step costs the rows looked
+ * up, not the table.
  */
 final class SparseEmbedding {
     private SparseEmbedding() {
@@ -47,7 +47,7 @@ final class SparseEmbedding {
      * once with its lookups' gradients summed in lookup order (so that an optimizer's coalesce has nothing left to
      * do), padding lookups left out.
      */
-    private static SparseCoo gradient(Tensor g, long[] looked, Tensor weight, int paddingIdx) {
+    private static SparseRows gradient(Tensor g, long[] looked, Tensor weight, int paddingIdx) {
         int dim = weight.dim(1);
         long[] rowsLooked = Arrays.stream(looked).filter(i -> i != paddingIdx).distinct().sorted().toArray();
         int count = rowsLooked.length;
@@ -56,26 +56,16 @@ final class SparseEmbedding {
         for (int j = 0; j < looked.length; j++) {
             place[j] = looked[j] == paddingIdx ? count : Arrays.binarySearch(rowsLooked, looked[j]);
         }
-        long[] rowOf = new long[count * dim];
-        long[] colOf = new long[count * dim];
-        for (int k = 0; k < count; k++) {
-            for (int c = 0; c < dim; c++) {
-                rowOf[k * dim + c] = rowsLooked[k];
-                colOf[k * dim + c] = c;
-            }
-        }
         Backend be = weight.backend();
-        Tensor rowIndex = onBackend(Tensor.fromArray(rowOf, rowOf.length), be);
-        Tensor colIndex = onBackend(Tensor.fromArray(colOf, colOf.length), be);
+        Tensor rowIndex = onBackend(Tensor.fromArray(rowsLooked, count), be);
         Tensor values;
         try (Tensor places = onBackend(Tensor.fromArray(place, place.length), be);
              Tensor rowsGrad = g.view(0, Shape.of(looked.length, dim));
              Tensor zeros = rowsGrad.fullLike(0, Shape.of(count + 1, dim));
              Tensor summed = zeros.indexAdd(0, places, rowsGrad)) {
-            values = summed.view(0, Shape.of(count * dim));
+            values = summed.narrow(0, 0, count).copy();
         }
-        return SparseCoo.assembled(rowIndex, colIndex, values, weight.dim(0), dim, true,
-                List.of(rowIndex, colIndex, values));
+        return SparseRows.assembled(rowIndex, values, weight.dim(0), true, List.of(rowIndex, values));
     }
 
     /** {@code t} on {@code be}, closing {@code t} when it had to be copied there. */

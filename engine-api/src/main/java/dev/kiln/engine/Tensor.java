@@ -36,7 +36,7 @@ public final class Tensor implements AutoCloseable {
     private GradientHooks gradientHooks;
     private boolean closed;
     /** Null until a backward pass reaches this tensor through {@link F#sparseEmbedding}. */
-    private SparseCoo sparseGrad;
+    private SparseRows sparseGrad;
 
     private Tensor(SharedStorage storage, long offset, Shape shape, DType dtype) {
         this.serial = SERIALS.getAndIncrement();
@@ -588,15 +588,20 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
-     * Sets the accumulated gradient to zero (keeping its memory); a {@link #sparseGrad()} is released, as PyTorch's
-     * {@code zero_()} leaves a sparse gradient without entries.
+     * Sets the accumulated gradient to zero (keeping its memory); a {@link #sparseGrad()} keeps no entries, as
+     * PyTorch's {@code zero_()} leaves a sparse gradient: still there, so that an optimizer still steps it.
      */
     public void zeroGrad() {
         if (grad != null) {
             grad.storage.writtenInPlace();
             grad.backend().fill(grad, 0);
         }
-        clearSparseGrad();
+        if (sparseGrad != null) {
+            SparseRows emptied = Scope.outside(() -> SparseRows.empty(sparseGrad.rows(), sparseGrad.cols(), dtype,
+                    backend()));
+            clearSparseGrad();
+            sparseGrad = emptied;
+        }
     }
 
     /** Releases and forgets the accumulated gradient, dense and sparse. */
@@ -2437,24 +2442,25 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * The sparse gradient [rows, cols] of a 2-D leaf looked up by {@link F#sparseEmbedding} (PyTorch's {@code grad} of
-     * an {@code Embedding(sparse=True)}'s weight), or null before the first backward pass that reaches it that way:
-     * one entry per element of each row looked up, coalesced within a pass (PyTorch's one per lookup sums to the same),
-     * accumulating across passes by appending entries (uncoalesced then, as PyTorch's) until
-     * {@link #zeroGrad()} or {@link #clearGrad()}. Owned by this tensor: do not close it. {@link #grad()} stays null
-     * unless other ops reach the tensor densely.
+     * an {@code Embedding(sparse=True)}'s weight, a hybrid COO tensor of one sparse and one dense dimension), or null
+     * before the first backward pass that reaches it that way: one row entry per row looked up, coalesced within a pass
+     * (PyTorch's one per lookup sums to the same), accumulating across passes by appending entries (uncoalesced then,
+     * as PyTorch's) until {@link #zeroGrad()} (which leaves it without entries) or {@link #clearGrad()} (which forgets
+     * it). Owned by this tensor: do not close it. {@link #grad()} stays null unless other ops reach the tensor densely.
      */
-    public SparseCoo sparseGrad() {
+    public SparseRows sparseGrad() {
         return sparseGrad;
     }
 
     /** Adds {@code more} (this tensor's shape, owned from now on) to {@link #sparseGrad()}, appending its entries. */
-    void accumulateSparseGrad(SparseCoo more) {
-        if (sparseGrad == null) {
+    void accumulateSparseGrad(SparseRows more) {
+        if (sparseGrad == null || sparseGrad.nnz() == 0) {
+            clearSparseGrad();
             sparseGrad = more;
             return;
         }
-        SparseCoo before = sparseGrad;
-        sparseGrad = Scope.outside(() -> SparseCoo.concatenated(before, more));
+        SparseRows before = sparseGrad;
+        sparseGrad = Scope.outside(() -> SparseRows.concatenated(before, more));
         before.close();
         more.close();
     }

@@ -234,14 +234,7 @@ public final class Updates {
             throw new IllegalArgumentException(op + ": dense tensor " + dense.shape() + " must be [" + delta.rows() + ", "
                     + delta.cols() + "] for " + delta);
         }
-        if (!dense.isLeaf()) {
-            throw new IllegalStateException(op + ": tensor " + dense.shape() + " was made by " + dense.gradFnName()
-                    + "; updates are for leaves (parameters, optimizer state)");
-        }
-        if (dense.requiresGrad() && Autograd.isEnabled()) {
-            throw new IllegalStateException(op + ": tensor " + dense.shape() + " requires a gradient; update it inside"
-                    + " try (var g = Autograd.noGrad()) { ... }");
-        }
+        checkUpdatable(op, dense);
         if (delta.nnz() == 0) {
             return;
         }
@@ -252,5 +245,54 @@ public final class Updates {
             be.indexAdd(flat, 0, positions, scaled);
         }
         dense.markWrittenInPlace();
+    }
+
+    /**
+     * {@code dense += alpha * delta} in place, for a row-sparse update of a 2-D parameter or state [rows, cols]
+     * (PyTorch's {@code dense.add_(sparse, alpha=alpha)} of a hybrid sparse tensor): only the rows at {@code delta}'s
+     * entries are touched, repeated rows adding up in entry order.
+     *
+     * @throws IllegalArgumentException naming both when the shapes, dtypes or backends differ
+     * @throws IllegalStateException as for the other updates, for a tensor made by an op or one that requires a
+     *     gradient while gradients are on
+     */
+    public static void addSparse(Tensor dense, SparseRows delta, double alpha) {
+        String op = "addSparse";
+        if (dense == null || delta == null) {
+            throw new IllegalArgumentException(op + ": dense tensor and sparse update must not be null");
+        }
+        Tensor values = delta.values();
+        Checks.open(op, dense, values);
+        Checks.compatible(op, dense, values);
+        if (!dense.shape().equals(delta.shape())) {
+            throw new IllegalArgumentException(op + ": dense tensor " + dense.shape() + " must be " + delta.shape()
+                    + " for " + delta);
+        }
+        checkUpdatable(op, dense);
+        if (delta.nnz() == 0) {
+            return;
+        }
+        Backend be = dense.backend();
+        if (alpha == 1) {
+            be.indexAdd(dense, 0, delta.rowIndex(), values);
+        } else {
+            try (Tensor scaled = dense.emptyLike(values.shape(), values.dtype())) {
+                be.affine(values, alpha, 0, scaled);
+                be.indexAdd(dense, 0, delta.rowIndex(), scaled);
+            }
+        }
+        dense.markWrittenInPlace();
+    }
+
+    /** A leaf that gradients are not being recorded for: what an in-place update may write. */
+    private static void checkUpdatable(String op, Tensor dense) {
+        if (!dense.isLeaf()) {
+            throw new IllegalStateException(op + ": tensor " + dense.shape() + " was made by " + dense.gradFnName()
+                    + "; updates are for leaves (parameters, optimizer state)");
+        }
+        if (dense.requiresGrad() && Autograd.isEnabled()) {
+            throw new IllegalStateException(op + ": tensor " + dense.shape() + " requires a gradient; update it inside"
+                    + " try (var g = Autograd.noGrad()) { ... }");
+        }
     }
 }

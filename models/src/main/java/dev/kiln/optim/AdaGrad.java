@@ -1,6 +1,6 @@
 package dev.kiln.optim;
 
-import dev.kiln.engine.SparseCoo;
+import dev.kiln.engine.SparseRows;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import java.util.List;
@@ -18,7 +18,8 @@ import java.util.Set;
  * State: {@code step}, {@code sum} (s).
  *
  * <p>A sparse gradient ({@link Tensor#sparseGrad()}, from an embedding with sparse gradients) is coalesced and moves
- * only its own elements of {@code s} and the parameter, as PyTorch's; weight decay with it is refused, as in PyTorch.
+ * only its own rows of {@code s} and the parameter, as PyTorch's (one without entries still counts a step); weight
+ * decay with it is refused, as in PyTorch.
  */
 public final class AdaGrad extends Optimizer {
     /** PyTorch's default learning rate, for groups that set none. */
@@ -96,12 +97,15 @@ public final class AdaGrad extends Optimizer {
     }
 
     @Override
-    protected void updateSparse(Tensor param, SparseCoo grad, ParamGroup group, ParamState state) {
+    protected void updateSparse(Tensor param, SparseRows grad, ParamGroup group, ParamState state) {
         Tensor sum = sum(param, state);
         long step = state.nextStep();
         double clr = group.lr() / (1 + (step - 1) * lrDecay);
-        // The update is not linear in the gradient: each position's entries are summed first, as PyTorch does.
-        SparseCoo g = grad.coalesce();
+        // The update is not linear in the gradient: each row's entries are summed first, as PyTorch does.
+        SparseRows g = grad.coalesce();
+        if (g.nnz() == 0) {
+            return;
+        }
         Tensor values = g.values();
         Updates.addSparse(sum, g.withValues(values.mul(values)), 1);
         Tensor std = g.valuesIn(sum).sqrt().add(eps);

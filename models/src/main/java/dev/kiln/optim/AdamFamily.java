@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.OptionalDouble;
 
 /**
- * What the Adam family ({@link Adam}, {@link AdamW}, {@link Adamax}, {@link NAdam}, {@link RAdam}) shares, so that
- * each keeps only its update rule: beta1, the decay rate of the first moment, which {@code OneCycleLR} cycles as
- * {@link #momentumOrBeta1()}; beta2, the decay rate of the second moment (Adamax: of the infinity norm); eps; their
- * checks; and the weight decay of every group. Defaults as PyTorch's: betas (0.9, 0.999), eps 1e-8.
+ * What the Adam family ({@link Adam}, {@link AdamW}, {@link Adamax}, {@link NAdam}, {@link RAdam},
+ * {@link SparseAdam}) shares, so that each keeps only its update rule: beta1, the decay rate of the first moment,
+ * which {@code OneCycleLR} cycles as {@link #momentumOrBeta1()}; beta2, the decay rate of the second moment (Adamax:
+ * of the infinity norm); eps; their checks; and the weight decay of every group. Defaults as PyTorch's: betas (0.9, 0.999), eps 1e-8.
  *
  * @param <O> the optimizer itself, which its setters return
  */

@@ -2,7 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Scope;
-import dev.kiln.engine.SparseCoo;
+import dev.kiln.engine.SparseRows;
 import dev.kiln.engine.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +38,7 @@ public final class FlatParameters {
             List<Tensor> grads = new ArrayList<>();
             for (Tensor p : params) {
                 Tensor grad = p.grad();
-                SparseCoo sparse = p.sparseGrad();
+                SparseRows sparse = p.sparseGrad();
                 grads.add(grad != null ? grad : sparse != null ? sparse.toDense() : p.fullLike(0));
             }
             return flatten(grads);

@@ -3,7 +3,7 @@ package dev.kiln.optim;
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
-import dev.kiln.engine.SparseCoo;
+import dev.kiln.engine.SparseRows;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import dev.kiln.nn.UninitializedParameter;
@@ -119,7 +119,7 @@ public abstract class Optimizer implements AutoCloseable {
                 for (Tensor p : group.params()) {
                     ParamState state = states.get(index++);
                     Tensor grad = p.grad();
-                    SparseCoo sparse = p.sparseGrad();
+                    SparseRows sparse = p.sparseGrad();
                     if (!p.requiresGrad() || grad == null && sparse == null) {
                         continue;
                     }
@@ -178,7 +178,7 @@ public abstract class Optimizer implements AutoCloseable {
      *
      * @throws UnsupportedOperationException naming this optimizer, which does not override it
      */
-    protected void updateSparse(Tensor param, SparseCoo grad, ParamGroup group, ParamState state) {
+    protected void updateSparse(Tensor param, SparseRows grad, ParamGroup group, ParamState state) {
         throw new UnsupportedOperationException(this + ": accepts a sparse gradient but does not override updateSparse");
     }
 
@@ -282,6 +282,21 @@ public abstract class Optimizer implements AutoCloseable {
     public void zeroGrad() {
         for (Tensor p : params) {
             p.clearGrad();
+        }
+    }
+
+    /**
+     * PyTorch's {@code zero_grad(set_to_none)}: true is {@link #zeroGrad()}; false (PyTorch 1.13's default) zeros
+     * every dense gradient in place and leaves every sparse one without entries ({@link Tensor#zeroGrad()}), so that
+     * {@link #step()} still steps those parameters: Adam and SparseAdam count a step, momentum still moves them.
+     */
+    public void zeroGrad(boolean setToNone) {
+        for (Tensor p : params) {
+            if (setToNone) {
+                p.clearGrad();
+            } else {
+                p.zeroGrad();
+            }
         }
     }
 
@@ -604,7 +619,7 @@ public abstract class Optimizer implements AutoCloseable {
         checkClipGradNorm("clipGradNorm", maxNorm, normType);
         try (Autograd.Guard g = Autograd.noGrad(); Scope s = Scope.open()) {
             List<Tensor> grads = params.stream().map(Tensor::grad).filter(Objects::nonNull).toList();
-            List<SparseCoo> sparse = params.stream().map(Tensor::sparseGrad).filter(Objects::nonNull).toList();
+            List<SparseRows> sparse = params.stream().map(Tensor::sparseGrad).filter(Objects::nonNull).toList();
             if (grads.isEmpty() && sparse.isEmpty()) {
                 return s.keep(Tensor.zeros(DType.F64));
             }

@@ -1,11 +1,16 @@
 package dev.kiln.optim;
 
-import dev.kiln.engine.SparseCoo;
+import dev.kiln.engine.Shape;
+import dev.kiln.engine.SparseRows;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.stream.LongStream;
 
 /**
  * Stochastic gradient descent with optional momentum, dampening, Nesterov momentum and L2 weight decay, as
@@ -21,8 +26,9 @@ import java.util.Set;
  *
  * <p>A sparse gradient ({@link Tensor#sparseGrad()}, from an embedding with sparse gradients) is stepped as PyTorch 1.13
  * steps it: without momentum only its rows move; with momentum the buffer is dense here (PyTorch's sparse buffer holds
- * the same values, zero elsewhere), so every row the buffer has reached moves. Weight decay with a sparse gradient is
- * refused, as in PyTorch.
+ * the same values, zero elsewhere), and every row the buffer has reached moves, those alone stepped, row by row. A
+ * gradient without entries (after {@code zeroGrad(false)}) still moves them, as in PyTorch. Weight decay with a sparse
+ * gradient is refused, as in PyTorch.
  * <pre>{@code
  * Optimizer opt = new SGD(model.trainableParameters(), 0.1).momentum(0.9).nesterov(true).weightDecay(5e-4);
  * }</pre>
@@ -34,6 +40,11 @@ public final class SGD extends Optimizer {
     private double momentum;
     private double dampening;
     private boolean nesterov;
+    /**
+     * For each momentum buffer last written by a sparse step, the rows it holds, sorted (PyTorch's sparse buffer's
+     * rows); a buffer not here (loaded, or written by a dense step) is read once to find them.
+     */
+    private final Map<Tensor, long[]> bufferRows = new WeakHashMap<>();
 
     /** Plain SGD over one group. */
     public SGD(List<Tensor> params, double lr) {
@@ -131,6 +142,7 @@ public final class SGD extends Optimizer {
                 buffer = state.getOrZeros("momentum_buffer", param);
             }
         }
+        bufferRows.remove(buffer);
         Updates.sgd(param, grad, buffer, group.lr(), momentum, dampening, group.weightDecay(), nesterov, firstStep);
     }
 
@@ -144,12 +156,59 @@ public final class SGD extends Optimizer {
     }
 
     @Override
-    protected void updateSparse(Tensor param, SparseCoo grad, ParamGroup group, ParamState state) {
+    protected void updateSparse(Tensor param, SparseRows grad, ParamGroup group, ParamState state) {
         if (momentum == 0) {
             Updates.addSparse(param, grad, -group.lr());
             return;
         }
-        update(param, grad.toDense(), group, state);
+        SparseRows g = grad.coalesce();
+        long[] gradRows = g.indices().toLongArray();
+        Tensor buffer = state.get("momentum_buffer");
+        if (buffer == null) {
+            // The first step's buffer is the gradient itself, undampened: added to zeros, exactly.
+            buffer = state.getOrZeros("momentum_buffer", param);
+            Updates.addSparse(buffer, g, 1);
+            bufferRows.put(buffer, gradRows);
+            Tensor step = nesterov ? g.values().add(g.values().mul(momentum)) : g.values();
+            Updates.addSparse(param, g.withValues(step), -group.lr());
+            return;
+        }
+        long[] held = bufferRows.containsKey(buffer) ? bufferRows.get(buffer) : rowsHeld(buffer);
+        long[] rows = union(held, gradRows);
+        SparseRows reached = SparseRows.of(Tensor.fromArray(rows, 1, rows.length).to(param.backend()),
+                param.fullLike(0, Shape.of(rows.length, param.dim(1))), param.dim(0));
+        Tensor gradOnRows = reached.values().indexAdd(0, placesAmong(rows, gradRows, param), g.values());
+        Tensor newBuffer = reached.valuesIn(buffer).mul(momentum).add(gradOnRows.mul(1 - dampening));
+        writeRows(buffer, reached, newBuffer);
+        bufferRows.put(buffer, rows);
+        Tensor step = nesterov ? gradOnRows.add(newBuffer.mul(momentum)) : newBuffer;
+        Updates.addSparse(param, reached.withValues(step), -group.lr());
+    }
+
+    /** The rows of {@code buffer} [rows, cols] holding anything but zeros, read on the host. */
+    private static long[] rowsHeld(Tensor buffer) {
+        double[] sums = buffer.abs().sum(1, false).toDoubleArray();
+        return LongStream.range(0, sums.length).filter(r -> sums[(int) r] != 0).toArray();
+    }
+
+    /** The sorted rows in {@code a} or {@code b}, both sorted without repeats. */
+    private static long[] union(long[] a, long[] b) {
+        return LongStream.concat(Arrays.stream(a), Arrays.stream(b)).sorted().distinct().toArray();
+    }
+
+    /** Where each of {@code some} stands among {@code rows} (sorted, holding them all), I64 on the parameter's backend. */
+    private static Tensor placesAmong(long[] rows, long[] some, Tensor param) {
+        long[] places = Arrays.stream(some).map(r -> Arrays.binarySearch(rows, r)).toArray();
+        return Tensor.fromArray(places, places.length).to(param.backend());
+    }
+
+    /**
+     * {@code dense[reached rows] = values} in place: the rows zeroed by adding their negation (exact, x + -x = 0, for
+     * finite x), then the values added to zero (exact), as no in-place row copy is offered.
+     */
+    private static void writeRows(Tensor dense, SparseRows reached, Tensor values) {
+        Updates.addSparse(dense, reached.withValues(reached.valuesIn(dense)), -1);
+        Updates.addSparse(dense, reached.withValues(values), 1);
     }
 
     /** Its momentum, which {@code OneCycleLR} cycles. */

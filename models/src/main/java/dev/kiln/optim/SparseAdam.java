@@ -1,36 +1,32 @@
 package dev.kiln.optim;
 
-import dev.kiln.engine.SparseCoo;
+import dev.kiln.engine.SparseRows;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import java.util.List;
-import java.util.OptionalDouble;
 import java.util.Set;
 
 /**
  * The lazy Adam of sparse gradients, as PyTorch's {@code torch.optim.SparseAdam}: for parameters whose gradient is
  * sparse ({@link Tensor#sparseGrad()}, from an {@code Embedding} or {@code EmbeddingBag} with sparse gradients). Each
- * step coalesces the gradient and moves the moments and the parameter at its positions alone; elements not looked up
- * keep their moments, untouched, until they are. With {@code g} the gradient's values there and {@code t} the
- * parameter's step count from 1:
+ * step coalesces the gradient and moves the moments and the parameter in its rows alone; rows not looked up keep
+ * their moments, untouched, until they are. With {@code g} the gradient's rows and {@code t} the parameter's step
+ * count from 1 (which counts a gradient without entries too, as PyTorch's after {@code zero_grad()}):
  * <pre>
  * m = m + (1 - beta1) * (g - m)         v = v + (1 - beta2) * (g^2 - v)
  * p = p - lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)
  * </pre>
- * Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8; no weight decay. A dense gradient is refused, as in
- * PyTorch (use {@link Adam}). State: {@code step}, {@code exp_avg} (m), {@code exp_avg_sq} (v), dense.
+ * Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8 (&gt; 0, as PyTorch asks); no weight decay, which
+ * {@link #weightDecay} refuses. A dense gradient is refused, as in PyTorch (use {@link Adam}). State: {@code step},
+ * {@code exp_avg} (m), {@code exp_avg_sq} (v), dense.
  * <pre>{@code
  * Embedding table = new Embedding(1_000_000, 64).sparse(true);
  * Optimizer opt = new SparseAdam(table.parameters(), 1e-3);
  * }</pre>
  */
-public final class SparseAdam extends Optimizer {
+public final class SparseAdam extends AdamFamily<SparseAdam> {
     /** PyTorch's default learning rate, for groups that set none. */
     public static final double DEFAULT_LR = 1e-3;
-
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double eps = 1e-8;
 
     /** SparseAdam over one group. */
     public SparseAdam(List<Tensor> params, double lr) {
@@ -42,41 +38,27 @@ public final class SparseAdam extends Optimizer {
         super(groups, DEFAULT_LR, 0);
     }
 
-    /** Sets the moments' decay rates, each in [0, 1); returns this. */
-    public SparseAdam betas(double beta1, double beta2) {
-        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("SparseAdam: betas must be in [0, 1), got (" + beta1 + ", " + beta2 + ")");
-        }
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        return this;
-    }
-
     /** Sets the term added to the denominator after the square root, finite and &gt; 0 as PyTorch asks; returns this. */
+    @Override
     public SparseAdam eps(double eps) {
         if (!(eps > 0) || Double.isInfinite(eps)) {
             throw new IllegalArgumentException("SparseAdam: eps must be finite and > 0, got " + eps);
         }
-        this.eps = eps;
+        return super.eps(eps);
+    }
+
+    /**
+     * Refuses any weight decay but 0: PyTorch's SparseAdam has none.
+     *
+     * @throws IllegalArgumentException naming the value, unless it is 0
+     */
+    @Override
+    public SparseAdam weightDecay(double weightDecay) {
+        if (weightDecay != 0) {
+            throw new IllegalArgumentException("SparseAdam: has no weight decay (PyTorch's has none either), got "
+                    + weightDecay);
+        }
         return this;
-    }
-
-    /** Climbs the objective instead of descending it (PyTorch's {@code maximize}); returns this. */
-    public SparseAdam maximize(boolean maximize) {
-        setMaximize(maximize);
-        return this;
-    }
-
-    public double beta1() {
-        return beta1;
-    }
-
-    public double beta2() {
-        return beta2;
-    }
-
-    public double eps() {
-        return eps;
     }
 
     @Override
@@ -95,34 +77,26 @@ public final class SparseAdam extends Optimizer {
     }
 
     @Override
-    protected void updateSparse(Tensor param, SparseCoo grad, ParamGroup group, ParamState state) {
+    protected void updateSparse(Tensor param, SparseRows grad, ParamGroup group, ParamState state) {
         long step = state.nextStep();
         Tensor expAvg = state.getOrZeros("exp_avg", param);
         Tensor expAvgSq = state.getOrZeros("exp_avg_sq", param);
-        // The update is not linear in the gradient: each position's entries are summed first, as PyTorch does.
-        SparseCoo g = grad.coalesce();
+        // The update is not linear in the gradient: each row's entries are summed first, as PyTorch does.
+        SparseRows g = grad.coalesce();
+        if (g.nnz() == 0) {
+            return;
+        }
         Tensor values = g.values();
         Tensor oldAvg = g.valuesIn(expAvg);
-        Tensor avgUpdate = values.sub(oldAvg).mul(1 - beta1);
+        Tensor avgUpdate = values.sub(oldAvg).mul(1 - beta1());
         Updates.addSparse(expAvg, g.withValues(avgUpdate), 1);
         Tensor oldSq = g.valuesIn(expAvgSq);
-        Tensor sqUpdate = values.mul(values).sub(oldSq).mul(1 - beta2);
+        Tensor sqUpdate = values.mul(values).sub(oldSq).mul(1 - beta2());
         Updates.addSparse(expAvgSq, g.withValues(sqUpdate), 1);
-        // The new moments at these positions, from the values in hand rather than read back, as PyTorch does.
+        // The new moments in these rows, from the values in hand rather than read back, as PyTorch does.
         Tensor numerator = avgUpdate.add(oldAvg);
-        Tensor denominator = sqUpdate.add(oldSq).sqrt().add(eps);
-        double stepSize = group.lr() * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step));
+        Tensor denominator = sqUpdate.add(oldSq).sqrt().add(eps());
+        double stepSize = group.lr() * Math.sqrt(1 - Math.pow(beta2(), step)) / (1 - Math.pow(beta1(), step));
         Updates.addSparse(param, g.withValues(numerator.div(denominator)), -stepSize);
-    }
-
-    /** Its beta1, which {@code OneCycleLR} cycles. */
-    @Override
-    public OptionalDouble momentumOrBeta1() {
-        return OptionalDouble.of(beta1);
-    }
-
-    @Override
-    public void setMomentumOrBeta1(double value) {
-        betas(value, beta2);
     }
 }

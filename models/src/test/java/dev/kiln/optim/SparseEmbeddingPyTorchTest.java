@@ -24,7 +24,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Embedding and EmbeddingBag with sparse gradients, stepped by SparseAdam, SGD and AdaGrad: the weight after each of
  * three steps against PyTorch 1.13 ({@code models/src/test/pytorch/sparse_embedding_optim.py}), with repeated indices
- * and a padding row that is looked up but never trained. Loss {@code sum((y - cos(0.5 k))^2)}.
+ * and a padding row that is looked up but never trained. Loss {@code sum((y - cos(0.5 k))^2)}. The empty-middle cases
+ * clear gradients as PyTorch 1.13's default {@code zero_grad()} does ({@code zeroGrad(false)}) and skip the second
+ * step's backward pass: the step sees a sparse gradient without entries, which still counts and still moves momentum.
  */
 class SparseEmbeddingPyTorchTest {
     private static final double F64_TOLERANCE = 1e-12;
@@ -46,6 +48,17 @@ class SparseEmbeddingPyTorchTest {
 
     private static void check(Module layer, DType dtype, Function<List<Tensor>, Optimizer> optimizer,
                               double[][] expected, double tolerance) {
+        check(layer, dtype, optimizer, expected, tolerance, false);
+    }
+
+    private static void checkEmptyMiddle(Function<List<Tensor>, Optimizer> optimizer, double[][] f64, double[][] f32) {
+        check(embedding(), DType.F64, optimizer, f64, F64_TOLERANCE, true);
+        check(embedding(), DType.F32, optimizer, f32, F32_TOLERANCE, true);
+    }
+
+    /** With {@code emptyMiddle}, {@code zeroGrad(false)} before each step and no backward pass before the second. */
+    private static void check(Module layer, DType dtype, Function<List<Tensor>, Optimizer> optimizer,
+                              double[][] expected, double tolerance, boolean emptyMiddle) {
         layer.to(dtype);
         Tensor weight = layer.parameters().get(0);
         try (Autograd.Guard g = Autograd.noGrad(); Tensor start = Tensor.fromArray(START, ROWS, DIM)) {
@@ -54,10 +67,16 @@ class SparseEmbeddingPyTorchTest {
         try (Optimizer opt = optimizer.apply(List.of(weight))) {
             for (int step = 0; step < expected.length; step++) {
                 try (Scope s = Scope.open()) {
-                    opt.zeroGrad();
-                    Tensor y = layer.forward(Tensor.fromArray(flat(LOOKUPS[step]), 2, 3));
-                    Tensor target = cosines((int) y.size(), dtype).reshape(y.shape().dims());
-                    y.sub(target).square().sum().backward();
+                    if (emptyMiddle) {
+                        opt.zeroGrad(false);
+                    } else {
+                        opt.zeroGrad();
+                    }
+                    if (!emptyMiddle || step != 1) {
+                        Tensor y = layer.forward(Tensor.fromArray(flat(LOOKUPS[step]), 2, 3));
+                        Tensor target = cosines((int) y.size(), dtype).reshape(y.shape().dims());
+                        y.sub(target).square().sum().backward();
+                    }
                     assertNull(weight.grad(), "no dense gradient");
                     assertNotNull(weight.sparseGrad(), "a sparse gradient");
                     opt.step();
@@ -123,5 +142,37 @@ class SparseEmbeddingPyTorchTest {
     void bagMeanAdaGrad() {
         check(() -> bag(EmbeddingBag.Mode.MEAN), ps -> new AdaGrad(ps, 0.1),
                 SparseEmbeddingReferences.BAG_MEAN_ADAGRAD_F64, SparseEmbeddingReferences.BAG_MEAN_ADAGRAD_F32);
+    }
+
+    @Test
+    void embeddingSgdNesterov() {
+        check(SparseEmbeddingPyTorchTest::embedding, ps -> new SGD(ps, 0.1).momentum(0.9).nesterov(true),
+                SparseEmbeddingReferences.EMBEDDING_SGD_NESTEROV_F64,
+                SparseEmbeddingReferences.EMBEDDING_SGD_NESTEROV_F32);
+    }
+
+    @Test
+    void embeddingSgdDampening() {
+        check(SparseEmbeddingPyTorchTest::embedding, ps -> new SGD(ps, 0.1).momentum(0.5).dampening(0.3),
+                SparseEmbeddingReferences.EMBEDDING_SGD_DAMPENING_F64,
+                SparseEmbeddingReferences.EMBEDDING_SGD_DAMPENING_F32);
+    }
+
+    @Test
+    void emptyMiddleSparseAdamCountsTheStep() {
+        checkEmptyMiddle(ps -> new SparseAdam(ps, 0.1), SparseEmbeddingReferences.EMPTY_MIDDLE_SPARSE_ADAM_F64,
+                SparseEmbeddingReferences.EMPTY_MIDDLE_SPARSE_ADAM_F32);
+    }
+
+    @Test
+    void emptyMiddleSgdMomentumStillMoves() {
+        checkEmptyMiddle(ps -> new SGD(ps, 0.1).momentum(0.9), SparseEmbeddingReferences.EMPTY_MIDDLE_SGD_MOMENTUM_F64,
+                SparseEmbeddingReferences.EMPTY_MIDDLE_SGD_MOMENTUM_F32);
+    }
+
+    @Test
+    void emptyMiddleAdaGradCountsTheStep() {
+        checkEmptyMiddle(ps -> new AdaGrad(ps, 0.1).lrDecay(0.01), SparseEmbeddingReferences.EMPTY_MIDDLE_ADAGRAD_F64,
+                SparseEmbeddingReferences.EMPTY_MIDDLE_ADAGRAD_F32);
     }
 }

@@ -2808,7 +2808,7 @@ class CudaParityComposedOpsTest extends ParityTest {
                     Tensor rows = dev.kiln.engine.F.sparseEmbedding(indices(b, DType.I64, looked, 5, 6), weight, 3);
                     assertSame(b, rows.backend(), what + ": the result must be on the backend of its input");
                     rows.backward(random(b, dtype, 363, 5, 6, 6));
-                    dev.kiln.engine.SparseCoo g = weight.sparseGrad();
+                    dev.kiln.engine.SparseRows g = weight.sparseGrad();
                     Tensor in = g.valuesIn(random(b, dtype, 364, 40, 6));
                     Tensor table = weight.detach().copy();
                     dev.kiln.engine.Updates.addSparse(table, g, -0.5);

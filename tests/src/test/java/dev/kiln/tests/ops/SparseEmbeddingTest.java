@@ -12,6 +12,7 @@ import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.SparseCoo;
+import dev.kiln.engine.SparseRows;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import java.util.List;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link F#sparseEmbedding}, whose weight gradient lands in {@link Tensor#sparseGrad()}: against central finite
  * differences in F64 and the dense lookup's gradient (repeated indices and a padding row included), its entries, its
- * accumulation and release, and the sparse updates {@link Updates#addSparse} and {@link SparseCoo#valuesIn}.
+ * accumulation and release, and the sparse updates {@link Updates#addSparse} and {@link SparseRows#valuesIn}.
  * PyTorch's optimizer steps on it are {@code SparseEmbeddingPyTorchTest}'s (models).
  */
 class SparseEmbeddingTest {
@@ -96,25 +97,34 @@ class SparseEmbeddingTest {
     void entriesAreTheLookedUpRowsSummedWithoutPadding() {
         Tensor w = weight();
         F.sparseEmbedding(indices(), w, PADDING).sum().backward();
-        SparseCoo g = w.sparseGrad();
-        assertEquals(3 * 2, g.nnz(), "rows 0, 1 and 4, of two elements; not the padding row");
+        SparseRows g = w.sparseGrad();
+        assertEquals(3, g.nnz(), "rows 0, 1 and 4, one entry each; not the padding row");
+        assertEquals(1, g.sparseDim());
+        assertEquals(1, g.denseDim());
         assertTrue(g.isCoalesced(), "each row once, its lookups summed");
-        assertArrayEquals(new long[] {0, 0, 1, 1, 4, 4, 0, 1, 0, 1, 0, 1}, g.indices().toLongArray());
+        assertArrayEquals(new long[] {0, 1, 4}, g.indices().toLongArray());
+        assertEquals(List.of(1, 3), List.of(g.indices().dim(0), g.indices().dim(1)));
         assertArrayEquals(new double[] {1, 1, 3, 3, 1, 1}, g.values().toDoubleArray(), 0);
+        assertEquals(List.of(3, 2), List.of(g.values().dim(0), g.values().dim(1)));
         assertArrayEquals(new double[] {1, 1, 3, 3, 0, 0, 0, 0, 1, 1}, g.toDense().toDoubleArray(), 0);
     }
 
+    /** PyTorch 1.13: after {@code grad.zero_()} a sparse gradient is still there, with no entries, coalesced. */
     @Test
-    void passesAccumulateUntilZeroGradOrClearGrad() {
+    void passesAccumulateUntilZeroGradEmptiesItOrClearGradForgetsIt() {
         Tensor w = weight();
         F.sparseEmbedding(indices(), w).sum().backward();
         F.sparseEmbedding(indices(), w).sum().backward();
-        assertEquals(2 * 4 * 2, w.sparseGrad().nnz(), "the second pass's entries appended");
+        assertEquals(2 * 4, w.sparseGrad().nnz(), "the second pass's rows appended");
         assertFalse(w.sparseGrad().isCoalesced());
         assertArrayEquals(new double[] {2, 2, 6, 6, 0, 0, 2, 2, 2, 2}, w.sparseGrad().toDense().toDoubleArray(), 0);
         w.zeroGrad();
-        assertNull(w.sparseGrad());
+        assertEquals(0, w.sparseGrad().nnz());
+        assertTrue(w.sparseGrad().isCoalesced());
+        assertArrayEquals(new double[10], w.sparseGrad().toDense().toDoubleArray(), 0);
         F.sparseEmbedding(indices(), w).sum().backward();
+        assertEquals(4, w.sparseGrad().nnz(), "an empty gradient plus a pass is the pass");
+        assertArrayEquals(new double[] {1, 1, 3, 3, 0, 0, 1, 1, 1, 1}, w.sparseGrad().toDense().toDoubleArray(), 0);
         w.clearGrad();
         assertNull(w.sparseGrad());
     }
@@ -153,6 +163,20 @@ class SparseEmbeddingTest {
                 () -> F.sparseEmbedding(indices(), made));
         assertTrue(e.getMessage().contains("leaf"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> F.sparseEmbedding(indices(), weight(), -1));
+    }
+
+    @Test
+    void addSparseAndValuesInTouchOnlyTheRowsOfARowSparseUpdate() {
+        Tensor dense = Tensor.fromArray(new double[] {1, 2, 3, 4, 5, 6}, 3, 2);
+        SparseRows delta = SparseRows.of(Tensor.fromArray(new long[] {2, 0, 2}, 1, 3),
+                Tensor.fromArray(new double[] {10, 20, 30, 40, 50, 60}, 3, 2), 3);
+        assertArrayEquals(new double[] {5, 6, 1, 2, 5, 6}, delta.valuesIn(dense).toDoubleArray(), 0);
+        Updates.addSparse(dense, delta, -0.5);
+        assertArrayEquals(new double[] {-14, -18, 3, 4, -25, -34}, dense.toDoubleArray(), 0);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Updates.addSparse(Tensor.zeros(DType.F64, 2, 3), delta, 1));
+        assertTrue(e.getMessage().contains("[2, 3]") && e.getMessage().contains("[3, 2]"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> delta.valuesIn(Tensor.zeros(DType.F64, 3, 3)));
     }
 
     @Test
