@@ -13,6 +13,8 @@ import dev.kiln.engine.Precision;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
+import dev.kiln.nn.Embedding;
+import dev.kiln.nn.EmbeddingBag;
 import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.AveragedModel;
@@ -216,6 +218,9 @@ public final class Trainer {
             throw new IllegalArgumentException("Trainer.cudaGraphs: " + optimizerName() + " re-evaluates the loss"
                     + " during its step, which a replayed forward and backward pass cannot do; leave cudaGraphs off");
         }
+        if (on) {
+            refuseSparseTables();
+        }
         this.cudaGraphs = on;
         return this;
     }
@@ -394,6 +399,7 @@ public final class Trainer {
         if (!cudaGraphs) {
             return null;
         }
+        refuseSparseTables();
         Backend backend = Engine.get().backend();
         if (!backend.canCaptureSteps()) {
             LOG.info("CUDA graphs requested, but the {} backend does not record step graphs: training eagerly",
@@ -416,6 +422,21 @@ public final class Trainer {
             return null;
         }
         return new GraphedStep(model, optimizer, clipping, loss, precision, train.batchSize());
+    }
+
+    /**
+     * Refuses a table with sparse gradients for {@link #cudaGraphs}: its lookup reads the indices on the host and
+     * hands the rows' gradient over outside the recorded kernels, neither of which a replayed graph can redo. Checked
+     * again at {@link #fit}, as a table may be made sparse after the request.
+     */
+    private void refuseSparseTables() {
+        for (Module m : model.modules()) {
+            if (m instanceof Embedding e && e.isSparse() || m instanceof EmbeddingBag b && b.isSparse()) {
+                throw new IllegalArgumentException("Trainer.cudaGraphs: " + m + " has sparse gradients, whose"
+                        + " lookup reads its indices on the host at every step, which a replayed CUDA graph cannot"
+                        + " do; make it dense (sparse(false)) or leave cudaGraphs off");
+            }
+        }
     }
 
     private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {

@@ -20,6 +20,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Dropout;
+import dev.kiln.nn.Embedding;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
@@ -1226,6 +1227,27 @@ class TrainerTest {
                     + " every epoch, would have stopped it after epoch 4");
             assertEquals(4, t.bestEpoch());
             assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0), own, "its training loss, handed over");
+        }
+    }
+
+    /** A sparse lookup reads its indices on the host at every step, which a replayed graph cannot redo. */
+    @Test
+    void cudaGraphsRefuseATableWithSparseGradientsNamingIt() {
+        Embedding table = new Embedding(10, 4);
+        try (Sequential model = new Sequential(table, new Linear(4, CLASSES));
+             Optimizer sgd = new SGD(model.trainableParameters(), 1);
+             DataLoader loader = new DataLoader(rule(8, 1), 4, false, 1)) {
+            table.sparse(true);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer(model, sgd).cudaGraphs(true));
+            assertTrue(e.getMessage().startsWith("Trainer.cudaGraphs: Embedding(10, 4, sparse=True) has sparse"
+                    + " gradients"), e.getMessage());
+            table.sparse(false);
+            Trainer graphed = trainer(model, sgd).cudaGraphs(true);
+            table.sparse(true);
+            IllegalArgumentException late = assertThrows(IllegalArgumentException.class,
+                    () -> graphed.fit(loader, null, 1));
+            assertTrue(late.getMessage().contains("sparse(false)"), late.getMessage());
         }
     }
 }
