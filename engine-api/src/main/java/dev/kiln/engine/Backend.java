@@ -1399,6 +1399,33 @@ public interface Backend extends AutoCloseable {
         conv2dBackwardOnRoundedCopies(Precision.F16, input, gradOut, weight, g, gradInput, gradWeight, gradBias);
     }
 
+    /**
+     * PyTorch's {@code SparseAdam} step of the rows {@code rows} [nnz] (I64, distinct, in range) of {@code param}
+     * [n, c] and its moments {@code expAvg}, {@code expAvgSq} (param's shape and dtype), from their gradient rows
+     * {@code grad} [nnz, c]; other rows are not touched. For row {@code r = rows[j]} and {@code g = grad[j]}:
+     * <pre>
+     * mUpdate = (1 - beta1) * (g - m[r])          vUpdate = (1 - beta2) * (g * g - v[r])
+     * param[r] += -stepSize * ((mUpdate + m[r]) / (sqrt(vUpdate + v[r]) + eps))
+     * m[r] += mUpdate                             v[r] += vUpdate
+     * </pre>
+     * By default row gathers, element-wise passes and index adds through [nnz, c] temporaries.
+     */
+    default void sparseAdamUpdate(Tensor param, Tensor expAvg, Tensor expAvgSq, Tensor rows, Tensor grad,
+                                  double stepSize, double beta1, double beta2, double eps) {
+        SparseRowUpdates.adam(this, param, expAvg, expAvgSq, rows, grad, stepSize, beta1, beta2, eps);
+    }
+
+    /**
+     * PyTorch's {@code Adagrad} step of a sparse gradient: rows {@code rows} [nnz] (I64, distinct, in range) of
+     * {@code param} [n, c] and its sum of squares {@code sum} (param's shape and dtype), from their gradient rows
+     * {@code grad} [nnz, c]; other rows are not touched. For row {@code r = rows[j]} and {@code g = grad[j]}:
+     * {@code sum[r] += g * g; param[r] += -clr * (g / (sqrt(sum[r]) + eps))}. By default row gathers, element-wise
+     * passes and index adds through [nnz, c] temporaries.
+     */
+    default void sparseAdagradUpdate(Tensor param, Tensor sum, Tensor rows, Tensor grad, double clr, double eps) {
+        SparseRowUpdates.adagrad(this, param, sum, rows, grad, clr, eps);
+    }
+
     /** {@link #gemm} of copies of A and B rounded to {@code precision}. */
     private void gemmOnRoundedCopies(Precision precision, boolean transA, boolean transB, int m, int n, int k,
                                      double alpha, Tensor a, Tensor b, double beta, Tensor c) {

@@ -58,12 +58,18 @@ final class SparseEmbedding {
         }
         Backend be = weight.backend();
         Tensor rowIndex = onBackend(Tensor.fromArray(rowsLooked, count), be);
-        Tensor values;
+        // Summed in place by the backend: the gradient's values take no part in any graph.
+        boolean padded = Arrays.stream(looked).anyMatch(i -> i == paddingIdx);
+        Tensor summed = Tensor.empty(Shape.of(count + (padded ? 1 : 0), dim), g.dtype(), be);
         try (Tensor places = onBackend(Tensor.fromArray(place, place.length), be);
-             Tensor rowsGrad = g.view(0, Shape.of(looked.length, dim));
-             Tensor zeros = rowsGrad.fullLike(0, Shape.of(count + 1, dim));
-             Tensor summed = zeros.indexAdd(0, places, rowsGrad)) {
+             Tensor rowsGrad = g.view(0, Shape.of(looked.length, dim))) {
+            be.fill(summed, 0);
+            be.indexAdd(summed, 0, places, rowsGrad);
+        }
+        Tensor values = summed;
+        if (padded) {
             values = summed.narrow(0, 0, count).copy();
+            summed.close();
         }
         return SparseRows.assembled(rowIndex, values, weight.dim(0), true, List.of(rowIndex, values));
     }

@@ -284,6 +284,68 @@ public final class Updates {
         dense.markWrittenInPlace();
     }
 
+    /**
+     * One {@code SparseAdam} step of the rows of {@code grad} ({@link Backend#sparseAdamUpdate}): the moments
+     * {@code expAvg}, {@code expAvgSq} and the parameter [rows, cols] move in those rows alone, with
+     * {@code stepSize = lr * sqrt(1 - beta2^t) / (1 - beta1^t)}.
+     *
+     * @throws IllegalArgumentException naming the tensor for a shape, dtype or backend that differs, or an
+     *     uncoalesced gradient (its update is not linear: coalesce it first)
+     */
+    public static void sparseAdam(Tensor param, Tensor expAvg, Tensor expAvgSq, SparseRows grad, double stepSize,
+                                  double beta1, double beta2, double eps) {
+        String op = "sparseAdam";
+        checkRowUpdate(op, param, grad);
+        checkState(op, "exp_avg", param, expAvg);
+        checkState(op, "exp_avg_sq", param, expAvgSq);
+        if (expAvg == expAvgSq) {
+            throw new IllegalArgumentException(op + ": exp_avg and exp_avg_sq must be different tensors");
+        }
+        if (grad.nnz() == 0) {
+            return;
+        }
+        param.backend().sparseAdamUpdate(param, expAvg, expAvgSq, grad.rowIndex(), grad.values(), stepSize, beta1,
+                beta2, eps);
+        param.markWrittenInPlace();
+        expAvg.markWrittenInPlace();
+        expAvgSq.markWrittenInPlace();
+    }
+
+    /**
+     * One {@code Adagrad} step of the rows of {@code grad} ({@link Backend#sparseAdagradUpdate}): the sum of squares
+     * {@code sum} and the parameter [rows, cols] move in those rows alone, by the learning rate {@code clr}.
+     *
+     * @throws IllegalArgumentException as {@link #sparseAdam}
+     */
+    public static void sparseAdagrad(Tensor param, Tensor sum, SparseRows grad, double clr, double eps) {
+        String op = "sparseAdagrad";
+        checkRowUpdate(op, param, grad);
+        checkState(op, "sum", param, sum);
+        if (grad.nnz() == 0) {
+            return;
+        }
+        param.backend().sparseAdagradUpdate(param, sum, grad.rowIndex(), grad.values(), clr, eps);
+        param.markWrittenInPlace();
+        sum.markWrittenInPlace();
+    }
+
+    /** The parameter and its row-sparse, coalesced gradient of its shape, dtype and backend. */
+    private static void checkRowUpdate(String op, Tensor param, SparseRows grad) {
+        if (param == null || grad == null) {
+            throw new IllegalArgumentException(op + ": parameter and gradient must not be null");
+        }
+        Checks.open(op, param, grad.values());
+        Checks.compatible(op, param, grad.values());
+        Checks.floating(op, param);
+        if (!param.shape().equals(grad.shape())) {
+            throw new IllegalArgumentException(op + ": gradient " + grad + " differs from parameter " + param.shape());
+        }
+        if (!grad.isCoalesced()) {
+            throw new IllegalArgumentException(op + ": gradient " + grad + " repeats rows; coalesce() it first");
+        }
+        checkUpdatable(op, param);
+    }
+
     /** A leaf that gradients are not being recorded for: what an in-place update may write. */
     private static void checkUpdatable(String op, Tensor dense) {
         if (!dense.isLeaf()) {

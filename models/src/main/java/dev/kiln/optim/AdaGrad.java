@@ -103,13 +103,7 @@ public final class AdaGrad extends Optimizer {
         double clr = group.lr() / (1 + (step - 1) * lrDecay);
         // The update is not linear in the gradient: each row's entries are summed first, as PyTorch does.
         SparseRows g = grad.coalesce();
-        if (g.nnz() == 0) {
-            return;
-        }
-        Tensor values = g.values();
-        Updates.addSparse(sum, g.withValues(values.mul(values)), 1);
-        Tensor std = g.valuesIn(sum).sqrt().add(eps);
-        Updates.addSparse(param, g.withValues(values.div(std)), -clr);
+        Updates.sparseAdagrad(param, sum, g, clr, eps);
     }
 
     /** The parameter's sum of squares, made at {@code initialAccumulatorValue} on its first step. */

@@ -83,20 +83,7 @@ public final class SparseAdam extends AdamFamily<SparseAdam> {
         Tensor expAvgSq = state.getOrZeros("exp_avg_sq", param);
         // The update is not linear in the gradient: each row's entries are summed first, as PyTorch does.
         SparseRows g = grad.coalesce();
-        if (g.nnz() == 0) {
-            return;
-        }
-        Tensor values = g.values();
-        Tensor oldAvg = g.valuesIn(expAvg);
-        Tensor avgUpdate = values.sub(oldAvg).mul(1 - beta1());
-        Updates.addSparse(expAvg, g.withValues(avgUpdate), 1);
-        Tensor oldSq = g.valuesIn(expAvgSq);
-        Tensor sqUpdate = values.mul(values).sub(oldSq).mul(1 - beta2());
-        Updates.addSparse(expAvgSq, g.withValues(sqUpdate), 1);
-        // The new moments in these rows, from the values in hand rather than read back, as PyTorch does.
-        Tensor numerator = avgUpdate.add(oldAvg);
-        Tensor denominator = sqUpdate.add(oldSq).sqrt().add(eps());
         double stepSize = group.lr() * Math.sqrt(1 - Math.pow(beta2(), step)) / (1 - Math.pow(beta1(), step));
-        Updates.addSparse(param, g.withValues(numerator.div(denominator)), -stepSize);
+        Updates.sparseAdam(param, expAvg, expAvgSq, g, stepSize, beta1(), beta2(), eps());
     }
 }

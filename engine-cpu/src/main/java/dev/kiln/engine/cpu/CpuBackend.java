@@ -53,6 +53,7 @@ public final class CpuBackend implements Backend {
     private final CpuGlobalAvgPoolOnGrid globalAvgPoolOnGrid;
     private final CpuRandom random;
     private final CpuUpdates updates;
+    private final CpuSparseUpdates sparseUpdates;
     private final CpuConvolution convolution;
     private final CpuDepthwiseConvolution depthwise;
     private final ConvolutionChoice convolutionChoice;
@@ -108,6 +109,7 @@ public final class CpuBackend implements Backend {
         this.globalAvgPoolOnGrid = new CpuGlobalAvgPoolOnGrid(parallel);
         this.random = new CpuRandom(parallel);
         this.updates = new CpuUpdates(parallel);
+        this.sparseUpdates = new CpuSparseUpdates(parallel);
         this.convolution = new CpuConvolution(this, parallel);
         this.depthwise = new CpuDepthwiseConvolution(parallel);
         this.convolutionChoice = new ConvolutionChoice(this, parallel, oneDnn);
@@ -1014,5 +1016,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void roundToHalf(Tensor x, Tensor out) {
         elementwise.roundToHalf(x, out);
+    }
+
+    @Override
+    public void sparseAdamUpdate(Tensor param, Tensor expAvg, Tensor expAvgSq, Tensor rows, Tensor grad,
+                                 double stepSize, double beta1, double beta2, double eps) {
+        sparseUpdates.adam(param, expAvg, expAvgSq, rows, grad, stepSize, beta1, beta2, eps);
+    }
+
+    @Override
+    public void sparseAdagradUpdate(Tensor param, Tensor sum, Tensor rows, Tensor grad, double clr, double eps) {
+        sparseUpdates.adagrad(param, sum, rows, grad, clr, eps);
     }
 }

@@ -3,6 +3,7 @@ package dev.kiln.tests.cuda;
 import static dev.kiln.tests.cuda.ParityBackends.assertClose;
 import static dev.kiln.tests.cuda.ParityBackends.assertParity;
 import static dev.kiln.tests.cuda.ParityBackends.full;
+import static dev.kiln.tests.cuda.ParityBackends.indices;
 import static dev.kiln.tests.cuda.ParityBackends.output;
 import static dev.kiln.tests.cuda.ParityBackends.random;
 import static dev.kiln.tests.cuda.ParityBackends.tensor;
@@ -612,5 +613,27 @@ class CudaParityFusedOpsTest extends ParityTest {
                 return new Tensor[] {result};
             }
         });
+    }
+
+    /**
+     * The row-sparse SparseAdam and Adagrad steps ({@code sparseAdamUpdate}, {@code sparseAdagradUpdate}) of rows 7, 0,
+     * 31 and 12 of a [40, 6] table, three steps each: the rows stepped, and the others left alone.
+     */
+    @Test
+    void sparseRowUpdatesMatchCpu() {
+        long[] rows = {7, 0, 31, 12};
+        assertParity("sparse row updates, three steps", new String[] {"param", "expAvg", "expAvgSq and sum"}, FUSED_F32,
+                b -> {
+                    Tensor param = random(b, DType.F32, 140, 40, 6);
+                    Tensor expAvg = full(b, DType.F32, 0, 40, 6);
+                    Tensor expAvgSq = full(b, DType.F32, 0, 40, 6);
+                    Tensor index = indices(b, DType.I64, rows, 4);
+                    for (int step = 1; step <= 3; step++) {
+                        Tensor grad = random(b, DType.F32, 140 + step, 4, 6);
+                        b.sparseAdamUpdate(param, expAvg, expAvgSq, index, grad, 0.01 * step, 0.9, 0.999, 1e-8);
+                        b.sparseAdagradUpdate(param, expAvgSq, index, grad, 0.1 / step, 1e-10);
+                    }
+                    return new Tensor[] {param, expAvg, expAvgSq};
+                });
     }
 }

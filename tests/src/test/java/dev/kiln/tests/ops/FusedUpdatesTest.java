@@ -32,7 +32,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The engine backend's fused SGD, Adam/AdamW and AMSGrad updates (the CPU's, or CUDA's on a GPU) against the
+ * The engine backend's fused SGD, Adam/AdamW and AMSGrad updates, and its row-sparse SparseAdam and Adagrad steps
+ * (the CPU's, or CUDA's on a GPU) against the
  * composite defaults of {@link Backend} (the reference), over several steps, F32 and F64, with and without weight
  * decay, dampening and Nesterov momentum, on a small tensor, on one large enough to be split over threads, and on
  * views with an element offset. The composite is reached through a {@link Proxy} of {@link Backend} that forwards
@@ -63,7 +64,8 @@ class FusedUpdatesTest {
     /** A Backend whose fused updates are the interface's composites, built from the backend's primitives. */
     private static Backend composite(Backend backend) {
         InvocationHandler handler = (proxy, method, args) -> {
-            if (method.isDefault() && List.of("sgdUpdate", "adamUpdate", "amsgradUpdate").contains(method.getName())) {
+            if (method.isDefault() && List.of("sgdUpdate", "adamUpdate", "amsgradUpdate",
+                    "sparseAdamUpdate", "sparseAdagradUpdate").contains(method.getName())) {
                 return InvocationHandler.invokeDefault(proxy, method, args);
             }
             try {
@@ -450,5 +452,47 @@ class FusedUpdatesTest {
         assertEquals(8, state.toFloatArray().length);
         assertEquals(0f, state.toFloatArray()[7]);
         state.close();
+    }
+
+    /**
+     * The row-sparse SparseAdam and Adagrad steps against their composites: rows in no order, of a table [50, 7] and of
+     * one large enough to be split over threads; rows not stepped stay as they were.
+     */
+    @ParameterizedTest(name = "{0} rows={1}")
+    @MethodSource("sparseCases")
+    void sparseRowUpdatesMatchTheirComposites(DType dtype, int rows) {
+        Backend backend = backend();
+        Backend reference = composite(backend);
+        Random r = new Random(rows + 11);
+        int cols = 7;
+        long[] stepped = r.longs(0, rows).distinct().limit(Math.min(rows / 2, 20_000)).toArray();
+        double[] start = random(r, rows * cols, 1);
+        Tensor pFused = Tensor.fromArray(start, rows, cols).to(dtype);
+        Tensor pRef = Tensor.fromArray(start, rows, cols).to(dtype);
+        Tensor mFused = Tensor.zeros(dtype, rows, cols);
+        Tensor mRef = Tensor.zeros(dtype, rows, cols);
+        Tensor vFused = Tensor.zeros(dtype, rows, cols);
+        Tensor vRef = Tensor.zeros(dtype, rows, cols);
+        Tensor index = Tensor.fromArray(stepped, stepped.length);
+        for (int step = 1; step <= STEPS; step++) {
+            Tensor grad = Tensor.fromArray(random(r, stepped.length * cols, 2), stepped.length, cols).to(dtype);
+            backend.sparseAdamUpdate(pFused, mFused, vFused, index, grad, 0.01 * step, 0.9, 0.999, 1e-8);
+            reference.sparseAdamUpdate(pRef, mRef, vRef, index, grad, 0.01 * step, 0.9, 0.999, 1e-8);
+            backend.sparseAdagradUpdate(pFused, vFused, index, grad, 0.1 / step, 1e-10);
+            reference.sparseAdagradUpdate(pRef, vRef, index, grad, 0.1 / step, 1e-10);
+            assertClose("param after step " + step, pRef, pFused);
+            assertClose("exp_avg after step " + step, mRef, mFused);
+            assertClose("exp_avg_sq and sum after step " + step, vRef, vFused);
+        }
+        double[] moved = pFused.toDoubleArray();
+        double[] before = Tensor.fromArray(start, rows, cols).to(dtype).toDoubleArray();
+        long steppedRows = java.util.stream.IntStream.range(0, rows)
+                .filter(row -> moved[row * cols] != before[row * cols]).count();
+        assertEquals(stepped.length, steppedRows, "only the rows stepped moved");
+    }
+
+    static Stream<Arguments> sparseCases() {
+        return Stream.of(Arguments.of(DType.F32, 50), Arguments.of(DType.F64, 50), Arguments.of(DType.F32, LARGE),
+                Arguments.of(DType.F64, LARGE));
     }
 }
