@@ -51,20 +51,31 @@ final class CpuSparseUpdates {
         float epsF = (float) eps;
         float negStep = (float) -stepSize;
         parallel.forRange(index.length, cols * ADAM_WORK, (s, e) -> {
+            // Whole rows in and out in bulk, so that the loop between runs over plain arrays.
+            float[] pr = new float[cols];
+            float[] mr = new float[cols];
+            float[] vr = new float[cols];
+            float[] gr = new float[cols];
             for (int j = s; j < e; j++) {
                 int row = (int) index[j] * cols;
+                p.get(po + row, pr, 0, cols);
+                m.get(mo + row, mr, 0, cols);
+                v.get(vo + row, vr, 0, cols);
+                g.get(go + j * cols, gr, 0, cols);
                 for (int c = 0; c < cols; c++) {
-                    float gi = g.get(go + j * cols + c);
-                    float mi = m.get(mo + row + c);
-                    float vi = v.get(vo + row + c);
+                    float gi = gr[c];
+                    float mi = mr[c];
+                    float vi = vr[c];
                     float mUpdate = (gi - mi) * oneMinusB1;
                     float vUpdate = (gi * gi - vi) * oneMinusB2;
-                    m.put(mo + row + c, mi + mUpdate);
-                    v.put(vo + row + c, vi + vUpdate);
+                    mr[c] = mi + mUpdate;
+                    vr[c] = vi + vUpdate;
                     float denom = (float) Math.sqrt(vUpdate + vi) + epsF;
-                    int at = po + row + c;
-                    p.put(at, p.get(at) + (mUpdate + mi) / denom * negStep);
+                    pr[c] = pr[c] + (mUpdate + mi) / denom * negStep;
                 }
+                p.put(po + row, pr, 0, cols);
+                m.put(mo + row, mr, 0, cols);
+                v.put(vo + row, vr, 0, cols);
             }
         });
     }
@@ -123,16 +134,23 @@ final class CpuSparseUpdates {
         float epsF = (float) eps;
         float negClr = (float) -clr;
         parallel.forRange(index.length, cols * ADAGRAD_WORK, (s, e) -> {
+            float[] pr = new float[cols];
+            float[] sr = new float[cols];
+            float[] gr = new float[cols];
             for (int j = s; j < e; j++) {
                 int row = (int) index[j] * cols;
+                p.get(po + row, pr, 0, cols);
+                sq.get(so + row, sr, 0, cols);
+                g.get(go + j * cols, gr, 0, cols);
                 for (int c = 0; c < cols; c++) {
-                    float gi = g.get(go + j * cols + c);
-                    float total = sq.get(so + row + c) + gi * gi;
-                    sq.put(so + row + c, total);
+                    float gi = gr[c];
+                    float total = sr[c] + gi * gi;
+                    sr[c] = total;
                     float std = (float) Math.sqrt(total) + epsF;
-                    int at = po + row + c;
-                    p.put(at, p.get(at) + gi / std * negClr);
+                    pr[c] = pr[c] + gi / std * negClr;
                 }
+                p.put(po + row, pr, 0, cols);
+                sq.put(so + row, sr, 0, cols);
             }
         });
     }
