@@ -1,0 +1,169 @@
+package dev.kiln.engine;
+
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * A quantised tensor, PyTorch's tensor of dtype {@code torch.quint8}, {@code qint8} or {@code qint32}: integer values
+ * and their quantisation, per tensor ({@code per_tensor_affine}: one scale and zero point) or per channel
+ * ({@code per_channel_affine}: a scale and zero point for each index along an axis), standing for
+ * {@code (q - zeroPoint) * scale}. An immutable value held in host memory (nothing to close); {@link #intRepr()} and
+ * {@link #dequantize()} make tensors on the engine's backend. Made by {@link Quantize}.
+ */
+public final class QuantizedTensor {
+    private final int[] values;
+    private final Shape shape;
+    private final QuantizedDType dtype;
+    private final double[] scales;
+    private final int[] zeroPoints;
+    /** The axis of per-channel scales; -1 for one scale. */
+    private final int axis;
+
+    /** Takes the arrays as they are: {@link Quantize} has checked them and hands them over. */
+    QuantizedTensor(int[] values, Shape shape, QuantizedDType dtype, double[] scales, int[] zeroPoints, int axis) {
+        this.values = values;
+        this.shape = shape;
+        this.dtype = dtype;
+        this.scales = scales;
+        this.zeroPoints = zeroPoints;
+        this.axis = axis;
+    }
+
+    /** Its shape. */
+    public Shape shape() {
+        return shape;
+    }
+
+    /** Its integer type. */
+    public QuantizedDType dtype() {
+        return dtype;
+    }
+
+    /** Whether it has one scale and zero point for each index along {@link #qPerChannelAxis()}. */
+    public boolean isPerChannel() {
+        return axis >= 0;
+    }
+
+    /**
+     * The scale of a per-tensor quantisation, {@code q_scale()}.
+     *
+     * @throws IllegalStateException for a per-channel one
+     */
+    public double qScale() {
+        requirePerTensor("qScale");
+        return scales[0];
+    }
+
+    /**
+     * The zero point of a per-tensor quantisation, {@code q_zero_point()}.
+     *
+     * @throws IllegalStateException for a per-channel one
+     */
+    public int qZeroPoint() {
+        requirePerTensor("qZeroPoint");
+        return zeroPoints[0];
+    }
+
+    /** The scales [channels] of a per-channel quantisation, {@code q_per_channel_scales()}. */
+    public double[] qPerChannelScales() {
+        requirePerChannel("qPerChannelScales");
+        return scales.clone();
+    }
+
+    /** The zero points [channels] of a per-channel quantisation, {@code q_per_channel_zero_points()}. */
+    public int[] qPerChannelZeroPoints() {
+        requirePerChannel("qPerChannelZeroPoints");
+        return zeroPoints.clone();
+    }
+
+    /** The axis of a per-channel quantisation (non-negative), {@code q_per_channel_axis()}. */
+    public int qPerChannelAxis() {
+        requirePerChannel("qPerChannelAxis");
+        return axis;
+    }
+
+    /** The integer values in row-major order, a copy. */
+    public int[] values() {
+        return values.clone();
+    }
+
+    /**
+     * The integer values as an I32 tensor of its shape, {@code int_repr()} (PyTorch's is uint8, int8 or int32); the
+     * caller closes it.
+     */
+    public Tensor intRepr() {
+        return Tensor.fromArray(values.clone(), shape.dims());
+    }
+
+    /**
+     * The values it stands for, {@code dequantize()}: F32 of its shape, {@code (q - zeroPoint) * scale}, the difference
+     * taken exactly, as F32, times the F32 scale per tensor and the F64 scale per channel (as PyTorch 1.13's kernels);
+     * the caller closes it. Where a QINT32's {@code q - zeroPoint} leaves the int32 range Kiln gives the true product,
+     * where 1.13 wraps the difference around.
+     */
+    public Tensor dequantize() {
+        float[] out = new float[values.length];
+        long inner = isPerChannel() ? shape.inner(axis) : out.length;
+        int channels = isPerChannel() ? shape.dim(axis) : 1;
+        for (int i = 0; i < out.length; i++) {
+            int c = (int) ((i / Math.max(inner, 1)) % channels);
+            out[i] = isPerChannel() ? (float) ((float) (values[i] - (long) zeroPoints[c]) * scales[c])
+                    : (float) (values[i] - (long) zeroPoints[c]) * (float) scales[c];
+        }
+        return Tensor.fromArray(out, shape.dims());
+    }
+
+    private void requirePerTensor(String what) {
+        if (isPerChannel()) {
+            throw new IllegalStateException(what + ": this tensor is quantised per channel along axis " + axis
+                    + "; use qPerChannelScales / qPerChannelZeroPoints");
+        }
+    }
+
+    private void requirePerChannel(String what) {
+        if (!isPerChannel()) {
+            throw new IllegalStateException(what + ": this tensor is quantised per tensor; use qScale / qZeroPoint");
+        }
+    }
+
+    /**
+     * As PyTorch's {@code repr} on one line: the dequantised values to four decimals, the size, dtype, scheme and
+     * qparams.
+     */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("tensor(");
+        try (Tensor v = dequantize()) {
+            appendNested(sb, v.toFloatArray(), 0, 0);
+        }
+        int[] dims = shape.dims();
+        String[] sizes = Arrays.stream(dims).mapToObj(Integer::toString).toArray(String[]::new);
+        sb.append(", size=(").append(String.join(", ", sizes)).append(dims.length == 1 ? "," : "");
+        sb.append("), dtype=").append(dtype.torchName()).append(", quantization_scheme=torch.");
+        if (isPerChannel()) {
+            sb.append("per_channel_affine, scale=").append(Arrays.toString(scales)).append(", zero_point=")
+                    .append(Arrays.toString(zeroPoints)).append(", axis=").append(axis).append(')');
+        } else {
+            sb.append("per_tensor_affine, scale=").append(scales[0]).append(", zero_point=").append(zeroPoints[0])
+                    .append(')');
+        }
+        return sb.toString();
+    }
+
+    /** Appends the values from {@code offset} for dimension {@code d} onwards, in nested brackets; the next offset. */
+    private int appendNested(StringBuilder sb, float[] v, int d, int offset) {
+        if (d == shape.rank()) {
+            sb.append(String.format(Locale.ROOT, "%.4f", v[offset]));
+            return offset + 1;
+        }
+        sb.append('[');
+        for (int i = 0; i < shape.dim(d); i++) {
+            offset = appendNested(sb, v, d + 1, offset);
+            if (i < shape.dim(d) - 1) {
+                sb.append(", ");
+            }
+        }
+        sb.append(']');
+        return offset;
+    }
+}

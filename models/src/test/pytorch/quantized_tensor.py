@@ -1,0 +1,67 @@
+"""Reference values for QuantizedTensorPyTorchParityTest: torch.quantize_per_tensor / quantize_per_channel,
+int_repr, dequantize and quantize_per_tensor_dynamic of PyTorch 1.13 on tricky inputs (ties, values where x * (1 /
+scale) and x / scale round differently, NaN, infinities, -0.0, values past the grid and past int64)."""
+import textwrap
+
+import numpy as np
+import torch
+
+
+def floats(name, values):
+    emit("float", name, [java_float(v) for v in values])
+
+
+def java_float(v):
+    v = float(v)
+    if np.isnan(v):
+        return "Float.NaN"
+    if np.isinf(v):
+        return "Float.POSITIVE_INFINITY" if v > 0 else "Float.NEGATIVE_INFINITY"
+    return repr(float(np.float32(v))) + "f" if repr(float(np.float32(v))) != "-0.0" else "-0.0f"
+
+
+def ints(name, values):
+    emit("int", name, [str(int(v)) for v in values])
+
+
+def emit(kind, name, items):
+    text = "    private static final %s[] %s = {%s};" % (kind, name, ", ".join(items))
+    print("\n".join(textwrap.wrap(text, 118, subsequent_indent="            ", break_long_words=False)))
+
+
+# Values near half-way points of the scale 0.1 grid, where the F32 reciprocal and the division disagree.
+s32 = np.float32(0.1)
+near = []
+for k in range(-40, 40):
+    base = np.float32((k + 0.5) * s32)
+    near += [np.nextafter(base, np.float32(-1e9)), base, np.nextafter(base, np.float32(1e9))]
+special = [float("nan"), float("inf"), float("-inf"), -0.0, 0.0, 3e38, -3e38, 1e10, -1e10, 2.5, -2.5, 0.5, -0.5,
+           16777216.0, 16777218.0, 123456789.0]
+x = torch.tensor(np.array(near + special, dtype=np.float32))
+floats("X", x.tolist())
+for dt, zp, name in [(torch.quint8, 100, "QUINT8"), (torch.qint8, -3, "QINT8"), (torch.qint32, 7, "QINT32")]:
+    q = torch.quantize_per_tensor(x, 0.1, zp, dt)
+    ints("Q_" + name, q.int_repr().tolist())
+    floats("DEQ_" + name, q.dequantize().tolist())
+# Per channel along each axis of [2, 3, 4].
+torch.manual_seed(0)
+y = torch.randn(2, 3, 4) * 3
+floats("Y", y.flatten().tolist())
+for axis in range(3):
+    n = y.shape[axis]
+    scales = torch.tensor([0.05, 0.3, 0.7, 1 / 3][:n], dtype=torch.float64)
+    zps = torch.tensor([0, 5, -2, 1][:n])
+    for dt, name, shift in [(torch.quint8, "QUINT8", 100), (torch.qint8, "QINT8", 0)]:
+        q = torch.quantize_per_channel(y, scales, zps + shift, axis, dt)
+        ints("PC%d_%s" % (axis, name), q.int_repr().flatten().tolist())
+        floats("PC%d_DEQ_%s" % (axis, name), q.dequantize().flatten().tolist())
+# Dynamic qparams.
+d = torch.tensor([-1.0, 0.5, 2.0, 0.25])
+for dt, rr, name in [(torch.quint8, False, "U8"), (torch.quint8, True, "U8_REDUCED"), (torch.qint8, False, "I8")]:
+    q = torch.quantize_per_tensor_dynamic(d, dt, rr)
+    print("    // %s: scale %r, zero point %d" % (name, q.q_scale(), q.q_zero_point()))
+    ints("DYN_" + name, q.int_repr().tolist())
+print("    // " + repr(torch.quantize_per_tensor(torch.tensor([[-1.0, 0.0], [0.5, 1.25]]), 0.1, 0, torch.qint8)).replace("\n", "\n    // "))
+print("    // " + repr(torch.quantize_per_channel(torch.tensor([[-1.0, 0.0], [0.5, 1.25]]),
+                                                torch.tensor([0.1, 0.2]), torch.tensor([0, 1]), 1,
+                                                torch.quint8)).replace("\n", "\n    // "))
