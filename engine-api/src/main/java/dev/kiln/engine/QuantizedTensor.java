@@ -82,6 +82,36 @@ public final class QuantizedTensor {
         return axis;
     }
 
+    /**
+     * The same values and quantisation in shape {@code dims} (one may be -1, inferred), as PyTorch's
+     * {@code reshape} of a per-tensor quantised tensor (a Flatten between quantised layers).
+     *
+     * @throws IllegalArgumentException when the sizes do not match
+     * @throws IllegalStateException for a per-channel one, whose axis a reshape would lose
+     */
+    public QuantizedTensor reshape(int... dims) {
+        requirePerTensor("reshape");
+        int[] resolved = dims.clone();
+        int inferred = -1;
+        long known = 1;
+        for (int d = 0; d < resolved.length; d++) {
+            if (resolved[d] == -1 && inferred < 0) {
+                inferred = d;
+            } else {
+                known *= resolved[d];
+            }
+        }
+        if (inferred >= 0 && known > 0 && values.length % known == 0) {
+            resolved[inferred] = (int) (values.length / known);
+            known *= resolved[inferred];
+        }
+        if (known != values.length || Arrays.stream(resolved).anyMatch(d -> d < 0)) {
+            throw new IllegalArgumentException("reshape: " + shape + " (" + values.length + " values) cannot become "
+                    + Arrays.toString(dims));
+        }
+        return new QuantizedTensor(values, Shape.of(resolved), dtype, scales, zeroPoints, axis);
+    }
+
     /** The integer values in row-major order, a copy. */
     public int[] values() {
         return values.clone();

@@ -1,6 +1,9 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.FakeQuantization;
+import dev.kiln.engine.QuantizedDType;
+import dev.kiln.engine.QuantizedTensor;
+import dev.kiln.engine.Quantize;
 import dev.kiln.engine.RequantizedAdd;
 import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.Tensor;
@@ -105,6 +108,26 @@ public final class QuantizedBasicBlock extends Module {
         releaseConsumed(convolved, out);
         releaseConsumed(shortcut, out, x);
         return out;
+    }
+
+    /**
+     * The block on a quantised input, as PyTorch's {@code QuantizableBasicBlock} after {@code convert} on a quint8
+     * tensor: {@code x} (QUINT8 per tensor on {@link #inputGrid()}, [batch, in, height, width]) to the quantised
+     * output on {@link #outputGrid()}, the values {@link #forward(Tensor)} gives. Between two such calls no F32
+     * tensor is handed over.
+     *
+     * @throws IllegalArgumentException for an input that is not QUINT8 per tensor or lies on another grid than the
+     *     block's input grid (its convolutions and shortcut were fixed to that grid at convert), naming both
+     */
+    public QuantizedTensor forward(QuantizedTensor x) {
+        Uint8Grid grid = StaticQuantization.gridOf(path, this, x);
+        if (!grid.equals(inputGrid())) {
+            throw new IllegalArgumentException("'" + path + "' " + this + ": the input is on " + grid
+                    + " but the block reads " + inputGrid() + "; quantise it onto that grid");
+        }
+        try (Tensor values = x.dequantize(); Tensor y = forward(values)) {
+            return Quantize.perTensor(y, outputGrid.scale(), outputGrid.zeroPoint(), QuantizedDType.QUINT8);
+        }
     }
 
     /**

@@ -115,15 +115,20 @@ public final class QuantizedConv2d extends QuantizedLayer {
      */
     @Override
     public Tensor forward(Tensor x) {
+        return forwardOn(x, inputGrid());
+    }
+
+    @Override
+    Tensor forwardOn(Tensor x, Uint8Grid grid) {
         refuseTraining();
         if (x.rank() != 4 || x.dim(1) != inChannels) {
             throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must be [batch, "
                     + inChannels + ", height, width]");
         }
         if (pool == null) {
-            return int8Convolution(x, stride, padding, dilation);
+            return int8Convolution(x, grid, stride, padding, dilation);
         }
-        return StaticQuantization.naming(path(), this, () -> StaticInt8Conv.chainMaxPool(x, inputGrid(),
+        return StaticQuantization.naming(path(), this, () -> StaticInt8Conv.chainMaxPool(x, grid,
                 List.of(chainLayer()), new int[] {pool.kernel()}, new int[] {pool.stride()},
                 new int[] {pool.padding()}, pool.ceilMode()));
     }

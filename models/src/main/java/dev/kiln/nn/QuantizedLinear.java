@@ -75,9 +75,14 @@ public final class QuantizedLinear extends QuantizedLayer {
      */
     @Override
     public Tensor forward(Tensor x) {
+        return forwardOn(x, inputGrid());
+    }
+
+    @Override
+    Tensor forwardOn(Tensor x, Uint8Grid grid) {
         refuseTraining();
         if (pooled) {
-            return pooledForward(x);
+            return pooledForward(x, grid);
         }
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
             throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must end in "
@@ -85,7 +90,7 @@ public final class QuantizedLinear extends QuantizedLayer {
         }
         int[] outDims = x.shape().with(-1, outFeatures).dims();
         Tensor columns = x.reshape(-1, inFeatures, 1, 1);
-        Tensor y = consume(columns, c -> int8Convolution(c, ONE, ZERO, ONE));
+        Tensor y = consume(columns, c -> int8Convolution(c, grid, ONE, ZERO, ONE));
         return consume(y, t -> t.reshape(outDims));
     }
 
@@ -94,15 +99,15 @@ public final class QuantizedLinear extends QuantizedLayer {
         return pooled;
     }
 
-    /** x [batch, in, height, width] pooled onto the input grid, then this layer: [batch, out]. */
-    private Tensor pooledForward(Tensor x) {
+    /** x [batch, in, height, width] pooled onto {@code grid}, then this layer: [batch, out]. */
+    private Tensor pooledForward(Tensor x, Uint8Grid grid) {
         if (x.rank() != 4 || x.dim(1) != inFeatures) {
             throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must be [batch, "
                     + inFeatures + ", height, width]");
         }
         StaticInt8Conv.Layer layer = new StaticInt8Conv.Layer(packedWeight(), bias(), ONE, ZERO, ONE, outputGrid(),
                 fusedRelu());
-        Tensor y = StaticQuantization.naming(path(), this, () -> StaticInt8Conv.globalAvgPoolForward(x, inputGrid(),
+        Tensor y = StaticQuantization.naming(path(), this, () -> StaticInt8Conv.globalAvgPoolForward(x, grid,
                 layer));
         return consume(y, t -> t.reshape(x.dim(0), outFeatures));
     }

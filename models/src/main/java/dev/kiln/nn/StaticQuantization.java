@@ -2,9 +2,12 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.QuantizedDType;
+import dev.kiln.engine.QuantizedTensor;
 import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -169,5 +172,17 @@ public final class StaticQuantization {
             throw new IllegalArgumentException("to(" + dtype + "): " + (path.isEmpty() ? "" : "'" + path + "' is ")
                     + layer + ", an int8 layer that runs in F32 only; convert the F32 model before quantising it");
         }
+    }
+
+    /**
+     * The grid of a quantised input {@code x} to {@code layer}: PyTorch's quantised layers read quint8 tensors with
+     * one scale and zero point; any other is refused, naming the layer.
+     */
+    static Uint8Grid gridOf(String path, Module layer, QuantizedTensor x) {
+        if (x.dtype() != QuantizedDType.QUINT8 || x.isPerChannel()) {
+            throw new IllegalArgumentException("'" + path + "' " + layer + ": a quantised input must be QUINT8 per"
+                    + " tensor, got " + x.dtype() + (x.isPerChannel() ? " per channel" : " per tensor"));
+        }
+        return new Uint8Grid((float) x.qScale(), x.qZeroPoint());
     }
 }
