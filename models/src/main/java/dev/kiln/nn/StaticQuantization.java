@@ -4,6 +4,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.QuantizedDType;
 import dev.kiln.engine.QuantizedTensor;
+import dev.kiln.engine.Quantize;
 import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.StaticInt8ConvWeights;
 import dev.kiln.engine.Tensor;
@@ -11,6 +12,7 @@ import dev.kiln.engine.Uint8Grid;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -40,7 +42,8 @@ import java.util.function.Supplier;
  * int8 per output channel, symmetric
  * ({@link PerChannelMinMaxObserver}); each layer's output is requantised onto the uint8 grid its
  * {@link MinMaxObserver} gave ({@code activation_post_process}). Tensors between layers stay F32 holding grid values
- * (the outputs PyTorch's {@code DeQuantStub} would give), so the model takes and returns F32 as before.
+ * (the outputs PyTorch's {@code DeQuantStub} would give), so the model takes and returns F32 as before;
+ * {@link #forward(Module, QuantizedTensor)} runs it on quantised tensors instead, as PyTorch's model without stubs.
  *
  * <p>A {@link BasicBlock} (the class itself) becomes a {@link QuantizedBasicBlock}, as torchvision's
  * {@code QuantizableBasicBlock}: bn1 folded into conv1 with the ReLU after it fused, bn2 into conv2, the shortcut's
@@ -184,5 +187,47 @@ public final class StaticQuantization {
                     + " tensor, got " + x.dtype() + (x.isPerChannel() ? " per channel" : " per tensor"));
         }
         return new Uint8Grid((float) x.qScale(), x.qZeroPoint());
+    }
+
+    /**
+     * A converted model run on a quantised input to a quantised output, as PyTorch's converted model without
+     * {@code QuantStub} and {@code DeQuantStub} ({@code x} QUINT8 per tensor, on the first layer's input grid for
+     * the model's values): each {@link QuantizedLayer} and {@link QuantizedBasicBlock} takes and returns
+     * {@link QuantizedTensor}s; {@link MaxPool2d}, {@link ReLU}, {@link Flatten}, {@link Identity} and {@link Dropout}
+     * keep their input's grid (their values on it, exactly); adaptive average pooling keeps its input's grid too, its
+     * mean rounded onto it as the next quantised layer would; a {@link Sequential} runs its children so. The output
+     * holds the values {@code model.forward(x.dequantize())} gives, requantised. Hooks are not run.
+     *
+     * @throws IllegalArgumentException naming the module path and type of any other module (one that stays F32
+     *     after convert, where PyTorch would need a DeQuantStub), and as the layers' own calls
+     */
+    public static QuantizedTensor forward(Module model, QuantizedTensor x) {
+        return forward("", model, x);
+    }
+
+    private static QuantizedTensor forward(String path, Module m, QuantizedTensor x) {
+        if (m instanceof QuantizedLayer layer) {
+            return layer.forward(x);
+        }
+        if (m instanceof QuantizedBasicBlock block) {
+            return block.forward(x);
+        }
+        if (m.getClass() == Sequential.class) {
+            QuantizedTensor q = x;
+            for (Map.Entry<String, Module> child : m.namedChildren().entrySet()) {
+                q = forward(path.isEmpty() ? child.getKey() : path + "." + child.getKey(), child.getValue(), q);
+            }
+            return q;
+        }
+        if (m instanceof Identity || m instanceof Dropout || m instanceof MaxPool2d || m instanceof ReLU
+                || m instanceof Flatten || m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d) {
+            Uint8Grid grid = gridOf(path, m, x);
+            try (Tensor values = x.dequantize(); Tensor y = m.forward(values)) {
+                return Quantize.perTensor(y, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8);
+            }
+        }
+        throw new IllegalArgumentException("StaticQuantization.forward: '" + path + "' " + m + " ("
+                + m.getClass().getSimpleName() + ") has no quantised form; run the model on F32 (as with PyTorch's"
+                + " DeQuantStub before it)");
     }
 }

@@ -81,6 +81,30 @@ class StaticQuantizationQuantizedTensorTest {
     }
 
     @Test
+    void theWholeModelRunsOnQuantizedTensors() {
+        try (var g = Autograd.noGrad()) {
+            QuantizedConv2d stem = layer(0, QuantizedConv2d.class);
+            QuantizedTensor q = StaticQuantization.forward(quantised, onGrid(x, stem.inputGrid()));
+            Tensor y = quantised.forward(x);
+            assertEquals(y.shape(), q.shape());
+            assertArrayEquals(onGrid(y, layer(8, QuantizedLinear.class).outputGrid()).values(), q.values());
+        }
+    }
+
+    @Test
+    void aModuleWithoutQuantisedFormIsRefusedByPath() {
+        try (var g = Autograd.noGrad()) {
+            Sequential model = new Sequential(new Sequential(new AvgPool2d(2)));
+            QuantizedTensor q = onGrid(x, new Uint8Grid(0.1f, 10));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> StaticQuantization.forward(model, q));
+            assertTrue(e.getMessage().contains("'0.0'") && e.getMessage().contains("(AvgPool2d) has no quantised"),
+                    e.getMessage());
+            model.close();
+        }
+    }
+
+    @Test
     void aLayerReadsItsInputOnTheInputsOwnGrid() {
         try (var g = Autograd.noGrad()) {
             QuantizedConv2d conv = layer(5, QuantizedConv2d.class);
