@@ -1,0 +1,426 @@
+package dev.kiln.data;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mini-batches of an {@link IterableDataset}, PyTorch's {@code DataLoader} over an {@code IterableDataset}: each of
+ * {@link #workers()} threads opens its own stream of the epoch ({@link IterableDataset#open} with its
+ * {@link WorkerInfo}) and cuts it into batches of {@link #batchSize()}, its last one partial unless
+ * {@link #withDropLast}; the consumer takes one batch from each worker in turn (0, 1, ..., n - 1, 0, ...), passing
+ * over a worker once its stream has ended, as PyTorch does. The order thus depends only on each worker's stream, and
+ * a run is reproducible. An epoch ends when every worker's stream has; its length is not known beforehand.
+ * <pre>{@code
+ * try (IterableDataLoader loader = new IterableDataLoader(lines.shardedByWorker(), 128, seed).withWorkers(2)) {
+ *     for (HostBatch batch : loader.epoch(epoch)) { ... }
+ * }
+ * }</pre>
+ *
+ * <p>Unlike {@link DataLoader} there is no sampler and no shuffle flag (PyTorch refuses both with an
+ * {@code IterableDataset}): the data set orders itself, e.g. with {@link IterableDataset#shuffled}.
+ *
+ * <p>Workers: a data set that does not shard itself ({@link IterableDataset#shardsByWorker()} false) yields every
+ * example on every worker, so with {@code n} workers each arrives {@code n} times an epoch; the loader logs a warning
+ * when given several workers over one ({@link #duplicatesExamples()}).
+ *
+ * <p>Threads and streams: the workers are daemon threads that only fill Java arrays. They end, and close their
+ * streams (and the files behind them), when the epoch is exhausted (before {@code hasNext()} returns false), when
+ * its iterator is closed, when a newer iteration of the same loader starts, when the loader is closed, or when an
+ * abandoned iterator is garbage collected. A failure on a worker (reading, or an example of the wrong size or label)
+ * is re-thrown to the consumer when it reaches that worker's turn, wrapped in a {@link RuntimeException}.
+ */
+public final class IterableDataLoader implements AutoCloseable {
+    /** Prefix of the worker threads' names. */
+    public static final String THREAD_NAME = "kiln-iterable-loader";
+
+    private static final Logger LOG = LoggerFactory.getLogger(IterableDataLoader.class);
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final IterableDataset dataset;
+    private final int batchSize;
+    private final long seed;
+    private final boolean dropLast;
+    private final int workers;
+    private final int prefetch;
+    private final int[] featureShape;
+    private final int featureSize;
+    private final BatchArrays arrays;
+    private Pipe active;
+
+    /**
+     * @param dataset   the stream of examples
+     * @param batchSize examples per batch, at least 1
+     * @param seed      seed of the epochs' {@link WorkerInfo#seed()} (shuffle buffers draw from it)
+     */
+    public IterableDataLoader(IterableDataset dataset, int batchSize, long seed) {
+        this(dataset, batchSize, seed, false, 1, DataLoader.PREFETCH);
+    }
+
+    private IterableDataLoader(IterableDataset dataset, int batchSize, long seed, boolean dropLast, int workers,
+                               int prefetch) {
+        this.dataset = Objects.requireNonNull(dataset, "dataset");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("IterableDataLoader: batchSize must be at least 1, got " + batchSize);
+        }
+        this.batchSize = batchSize;
+        this.seed = seed;
+        this.dropLast = dropLast;
+        this.workers = workers;
+        this.prefetch = prefetch;
+        this.featureShape = dataset.featureShape();
+        this.featureSize = Datasets.product(featureShape);
+        this.arrays = new BatchArrays(batchSize, featureSize, workers * (prefetch + 1) + 1);
+    }
+
+    /** A loader like this one whose workers drop their streams' last partial batch (PyTorch's drop_last). */
+    public IterableDataLoader withDropLast(boolean drop) {
+        return new IterableDataLoader(dataset, batchSize, seed, drop, workers, prefetch);
+    }
+
+    /**
+     * A loader like this one with {@code workers} threads, each reading its own stream (PyTorch's num_workers);
+     * warns when the data set does not shard itself, since each worker then yields every example.
+     */
+    public IterableDataLoader withWorkers(int workers) {
+        if (workers < 1) {
+            throw new IllegalArgumentException("IterableDataLoader: workers must be at least 1, got " + workers);
+        }
+        IterableDataLoader loader = new IterableDataLoader(dataset, batchSize, seed, dropLast, workers, prefetch);
+        if (loader.duplicatesExamples()) {
+            LOG.warn("IterableDataLoader: {} workers over a data set that does not shard itself: every example arrives"
+                    + " {} times an epoch; use dataset.shardedByWorker() to split the stream", workers, workers);
+        }
+        return loader;
+    }
+
+    /** A loader like this one whose workers each keep up to {@code batches} batches ready (at least 1). */
+    public IterableDataLoader withPrefetch(int batches) {
+        if (batches < 1) {
+            throw new IllegalArgumentException("IterableDataLoader: prefetch must be at least 1, got " + batches);
+        }
+        return new IterableDataLoader(dataset, batchSize, seed, dropLast, workers, batches);
+    }
+
+    public IterableDataset dataset() {
+        return dataset;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public boolean dropLast() {
+        return dropLast;
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    public int prefetch() {
+        return prefetch;
+    }
+
+    /** Whether each worker yields every example: several workers over a data set that does not shard itself. */
+    public boolean duplicatesExamples() {
+        return workers > 1 && !dataset.shardsByWorker();
+    }
+
+    /** The {@link WorkerInfo} worker {@code id} opens its stream of epoch {@code epoch} with. */
+    public WorkerInfo workerInfo(int id, int epoch) {
+        return new WorkerInfo(id, workers, epoch, Datasets.mix(seed ^ Datasets.mix(epoch + 0x632BE59BD9B4E019L)));
+    }
+
+    /** The batches of epoch {@code epoch}; each {@code iterator()} starts a fresh pass with its own threads. */
+    public Iterable<HostBatch> epoch(int epoch) {
+        return () -> new BatchIterator(this, epoch);
+    }
+
+    /** Stops the current iteration, if any: its threads end and its streams are closed. The loader stays usable. */
+    @Override
+    public void close() {
+        Pipe p;
+        synchronized (this) {
+            p = active;
+            active = null;
+        }
+        if (p != null) {
+            p.stop();
+            p.join();
+        }
+    }
+
+    private synchronized void start(Pipe p) {
+        if (active != null) {
+            active.stop();
+        }
+        active = p;
+    }
+
+    private synchronized void finished(Pipe p) {
+        if (active == p) {
+            active = null;
+        }
+    }
+
+    /**
+     * Iterates one epoch's batches. Exhausting it stops its threads; close it when leaving the loop early. After an
+     * early close or a newer iteration of the same loader, it throws {@link IllegalStateException}.
+     */
+    public static final class BatchIterator implements Iterator<HostBatch>, AutoCloseable {
+        private final IterableDataLoader loader;
+        private final int epoch;
+        private final Pipe pipe;
+        private final Cleaner.Cleanable cleanable;
+        // Workers whose streams have not ended, in turn order; the consumer takes from the first and moves it last.
+        private final List<Integer> turns = new ArrayList<>();
+        private HostBatch next;
+        private boolean finished;
+        private boolean closed;
+
+        private BatchIterator(IterableDataLoader loader, int epoch) {
+            this.loader = loader;
+            this.epoch = epoch;
+            pipe = new Pipe(loader.workers, loader.prefetch);
+            int id = THREADS.incrementAndGet();
+            for (int w = 0; w < loader.workers; w++) {
+                Producer producer = new Producer(pipe, loader, loader.workerInfo(w, epoch));
+                Thread t = new Thread(producer, THREAD_NAME + "-" + id + " (epoch " + epoch + ", worker " + w + ")");
+                t.setDaemon(true);
+                pipe.threads[w] = t;
+                turns.add(w);
+            }
+            // The action holds the pipe, never this iterator, so an abandoned iterator can be collected.
+            cleanable = CLEANER.register(this, pipe::stop);
+            loader.start(pipe);
+            for (Thread t : pipe.threads) {
+                t.start();
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next != null) {
+                return true;
+            }
+            if (finished) {
+                return false;
+            }
+            if (closed || pipe.stopped) {
+                throw new IllegalStateException("IterableDataLoader: this iteration of epoch " + epoch + " was stopped"
+                        + (closed ? " by close()" : " by a newer iteration of the same loader or its close()"));
+            }
+            while (!turns.isEmpty()) {
+                int worker = turns.remove(0);
+                Object item = take(worker);
+                if (item == END) {
+                    continue;
+                }
+                if (item instanceof Failure f) {
+                    finish();
+                    throw new RuntimeException("IterableDataLoader: worker " + worker + " of " + loader.workers
+                            + " failed in epoch " + epoch + ": " + f.cause, f.cause);
+                }
+                turns.add(worker);
+                next = (HostBatch) item;
+                return true;
+            }
+            finish();
+            return false;
+        }
+
+        /** The next item of worker {@code worker}'s queue: a batch, END or its failure. */
+        private Object take(int worker) {
+            BlockingQueue<Object> queue = pipe.queues.get(worker);
+            try {
+                while (true) {
+                    Object item = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (item != null) {
+                        return item;
+                    }
+                    if (pipe.stopped) {
+                        throw new IllegalStateException("IterableDataLoader: this iteration of epoch " + epoch
+                                + " was stopped while waiting for a batch");
+                    }
+                    if (!pipe.threads[worker].isAlive() && queue.isEmpty()) {
+                        throw new IllegalStateException("IterableDataLoader: worker " + worker + " of epoch " + epoch
+                                + " ended unexpectedly");
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+                throw new IllegalStateException("IterableDataLoader: interrupted while waiting for a batch", e);
+            }
+        }
+
+        @Override
+        public HostBatch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException("IterableDataLoader: epoch " + epoch + " has no more batches");
+            }
+            HostBatch b = next;
+            next = null;
+            return b;
+        }
+
+        private void finish() {
+            finished = true;
+            cleanable.clean();
+            pipe.join();
+            loader.finished(pipe);
+        }
+
+        /** Stops the workers, which close their streams, and waits for them. */
+        @Override
+        public void close() {
+            if (finished || closed) {
+                return;
+            }
+            closed = true;
+            next = null;
+            cleanable.clean();
+            pipe.join();
+            loader.finished(pipe);
+        }
+    }
+
+    /** A worker's last item: its stream has ended. */
+    private static final Object END = new Object();
+
+    private record Failure(Throwable cause) {
+    }
+
+    /** What the consumer and the workers share: a queue and a thread per worker; it never refers to the iterator. */
+    private static final class Pipe {
+        final List<BlockingQueue<Object>> queues;
+        final Thread[] threads;
+        volatile boolean stopped;
+
+        Pipe(int workers, int prefetch) {
+            queues = new ArrayList<>(workers);
+            for (int w = 0; w < workers; w++) {
+                // One more than the batches: the END marker.
+                queues.add(new LinkedBlockingQueue<>(prefetch + 1));
+            }
+            threads = new Thread[workers];
+        }
+
+        void stop() {
+            stopped = true;
+            for (Thread t : threads) {
+                t.interrupt();
+            }
+            queues.forEach(BlockingQueue::clear);
+        }
+
+        void join() {
+            for (Thread t : threads) {
+                if (t == Thread.currentThread()) {
+                    continue;
+                }
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** One worker: opens its stream, cuts it into batches, queues them, then END (or a Failure); closes the stream. */
+    private static final class Producer implements Runnable {
+        private final Pipe pipe;
+        private final BlockingQueue<Object> queue;
+        private final IterableDataset dataset;
+        private final WorkerInfo worker;
+        private final int batchSize;
+        private final boolean dropLast;
+        private final int[] featureShape;
+        private final int featureSize;
+        private final int classes;
+        private final BatchArrays arrays;
+        private long position;
+
+        Producer(Pipe pipe, IterableDataLoader loader, WorkerInfo worker) {
+            this.pipe = pipe;
+            this.queue = pipe.queues.get(worker.id());
+            this.dataset = loader.dataset;
+            this.worker = worker;
+            this.batchSize = loader.batchSize;
+            this.dropLast = loader.dropLast;
+            this.featureShape = loader.featureShape;
+            this.featureSize = loader.featureSize;
+            this.classes = loader.dataset.classes();
+            this.arrays = loader.arrays;
+        }
+
+        @Override
+        public void run() {
+            try (ExampleStream stream = dataset.open(worker)) {
+                List<Example> pending = new ArrayList<>(batchSize);
+                while (!pipe.stopped && stream.hasNext()) {
+                    pending.add(checked(stream.next()));
+                    if (pending.size() == batchSize) {
+                        queue.put(batch(pending));
+                        pending.clear();
+                    }
+                }
+                if (!pipe.stopped && !pending.isEmpty() && !dropLast) {
+                    queue.put(batch(pending));
+                }
+                queue.put(END);
+            } catch (InterruptedException e) {
+                // stopped by the consumer: the stream is closed on the way out
+            } catch (Throwable t) {
+                if (!pipe.stopped) {
+                    try {
+                        queue.put(new Failure(t));
+                    } catch (InterruptedException e) {
+                        // stopped meanwhile
+                    }
+                }
+            }
+        }
+
+        private Example checked(Example e) {
+            long at = position++;
+            if (e.features().length != featureSize) {
+                throw new IllegalStateException("example " + at + " of the stream has " + e.features().length
+                        + " feature values, but the data set's feature shape " + Arrays.toString(featureShape)
+                        + " holds " + featureSize);
+            }
+            if (e.label() < 0 || e.label() >= classes) {
+                throw new IllegalStateException("label " + e.label() + " of example " + at + " of the stream is outside"
+                        + " [0, " + classes + ")");
+            }
+            return e;
+        }
+
+        private HostBatch batch(List<Example> examples) {
+            return arrays.fill(examples.size(), featureShape, (features, labels) -> {
+                for (int i = 0; i < examples.size(); i++) {
+                    System.arraycopy(examples.get(i).features(), 0, features, i * featureSize, featureSize);
+                    labels[i] = examples.get(i).label();
+                }
+            });
+        }
+    }
+}

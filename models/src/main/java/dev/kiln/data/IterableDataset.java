@@ -1,0 +1,63 @@
+package dev.kiln.data;
+
+/**
+ * A stream of labelled examples that is read in order rather than by index, PyTorch's
+ * {@code torch.utils.data.IterableDataset}: lines of a file too large for memory, records arriving from elsewhere.
+ * There is no {@code size()}: an epoch ends when the stream does. Batch it with {@link IterableDataLoader}:
+ * <pre>{@code
+ * IterableDataset lines = CsvDataset.streaming(Path.of("train.csv"), options, 10)   // features [784]
+ *         .shuffled(10_000)                                                          // bounded shuffle buffer
+ *         .shardedByWorker();                                                        // each worker its share
+ * try (IterableDataLoader loader = new IterableDataLoader(lines, 128, seed).withWorkers(2)) {
+ *     trainer.fit(loader, validation, epochs);
+ * }
+ * }</pre>
+ *
+ * <p>Workers: a loader with {@code n} workers opens one stream per worker, passing its {@link WorkerInfo}. As in
+ * PyTorch, a data set that ignores it yields its whole stream on every worker, so every example arrives {@code n}
+ * times an epoch; {@link #shardedByWorker()} keeps every {@code n}-th example for each worker instead, and the loader
+ * warns when given several workers over a data set that is not sharded ({@link #shardsByWorker()}).
+ */
+public interface IterableDataset {
+    /** Shape of one example's features, without the batch dimension (a copy the caller may keep). */
+    int[] featureShape();
+
+    /** Number of classes: every label is in {@code [0, classes())}. */
+    int classes();
+
+    /**
+     * Opens a pass over the examples for {@code worker}. Called on the worker's thread, once per worker and epoch,
+     * so it must allow concurrent passes.
+     */
+    ExampleStream open(WorkerInfo worker);
+
+    /** Whether {@link #open} yields only the worker's share of the examples (false: every worker gets them all). */
+    default boolean shardsByWorker() {
+        return false;
+    }
+
+    /** Floats per example: the product of {@link #featureShape()}. */
+    default int featureSize() {
+        return Datasets.product(featureShape());
+    }
+
+    /**
+     * This data set with each worker keeping every {@code workers}-th example from its {@code id} on (PyTorch's
+     * {@code itertools.islice(it, worker_info.id, None, worker_info.num_workers)}): the workers together yield the
+     * stream once. Each worker still reads the whole stream and skips the others' examples.
+     */
+    default IterableDataset shardedByWorker() {
+        return new ShardedDataset(this);
+    }
+
+    /**
+     * This data set through a shuffle buffer of {@code bufferSize} examples, torchdata's {@code shuffle(buffer_size)}:
+     * the buffer fills from the stream, then every incoming example takes the place of one drawn at random from it,
+     * which is yielded; at the end the rest leave in random order. An example thus leaves at most
+     * {@code bufferSize - 1} places before its place in the stream, and the order depends only on the epoch's
+     * {@link WorkerInfo#seed()}. Memory: {@code bufferSize} examples per worker.
+     */
+    default IterableDataset shuffled(int bufferSize) {
+        return new ShuffledDataset(this, bufferSize);
+    }
+}
