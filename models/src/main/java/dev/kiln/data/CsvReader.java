@@ -20,43 +20,67 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * Reads one CSV file (RFC 4180 through Apache Commons CSV; UTF-8, a leading byte order mark skipped, blank lines
- * skipped, gzip when the name ends in .gz) into a {@link CsvDataset}, one record at a time: the features go
- * straight into a growing float array, the labels into {@link CsvLabels}.
+ * skipped, gzip when the name ends in .gz) one record at a time: {@link #read} into a {@link CsvDataset}, the features
+ * straight into a growing float array and the labels into {@link CsvLabels}; {@link #open} and {@link #next} for a
+ * stream ({@link CsvStreamDataset}) that keeps one record at a time.
  */
-final class CsvReader {
+final class CsvReader implements AutoCloseable {
     /** The most floats one Java array holds on common JVMs. */
     private static final long MAX_VALUES = Integer.MAX_VALUE - 8L;
 
     private final Path file;
     private final CsvOptions options;
     private final CSVParser parser;
+    private final Iterator<CSVRecord> records;
     private final double scale;
-    private final CsvLabels labels = new CsvLabels();
     private List<String> header;
     private long firstLine;
     private int columns;
     private int labelColumn;
-    private float[] features = new float[1 << 16];
-    private int values;
+    private int[] shape;
+    // The first record when it is an example (no header row), until next() takes it.
+    private CSVRecord pendingFirst;
+    private CSVRecord last;
 
     private CsvReader(Path file, CsvOptions options, CSVParser parser) {
         this.file = file;
         this.options = options;
         this.parser = parser;
+        this.records = parser.iterator();
         this.scale = options.scaleFactor();
     }
 
+    /** Loads the whole file into memory. */
     static CsvDataset read(Path file, CsvOptions options) throws IOException {
-        CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(options.delimiterChar()).get();
-        try (Reader reader = open(file); CSVParser parser = CSVParser.builder().setReader(reader).setFormat(format).get()) {
-            return new CsvReader(file, options, parser).read();
-        } catch (UncheckedIOException e) {
-            // Commons CSV's iterator reports a malformed record (a quote left open) this way.
-            throw new IOException("CsvDataset: " + file + ": " + e.getCause().getMessage(), e.getCause());
+        try (CsvReader reader = open(file, options)) {
+            return reader.readAll();
         }
     }
 
-    private static Reader open(Path file) throws IOException {
+    /**
+     * Opens {@code file} and reads its first record: the header, or the first example; then {@link #featureShape()}
+     * is known and {@link #next} gives the examples.
+     */
+    static CsvReader open(Path file, CsvOptions options) throws IOException {
+        CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(options.delimiterChar()).get();
+        Reader reader = openText(file);
+        CsvReader csv;
+        try {
+            csv = new CsvReader(file, options, CSVParser.builder().setReader(reader).setFormat(format).get());
+        } catch (IOException | RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+        try {
+            csv.readFirst();
+            return csv;
+        } catch (IOException | RuntimeException e) {
+            csv.close();
+            throw e;
+        }
+    }
+
+    private static Reader openText(Path file) throws IOException {
         InputStream in = Files.newInputStream(file);
         if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz")) {
             try {
@@ -74,31 +98,104 @@ final class CsvReader {
         return reader;
     }
 
-    private CsvDataset read() throws IOException {
-        Iterator<CSVRecord> records = parser.iterator();
-        if (!records.hasNext()) {
+    private void readFirst() throws IOException {
+        if (!hasNextRecord()) {
             throw new IOException("CsvDataset: " + file + " is empty: no " + (options.hasHeader() ? "header, " : "")
                     + "no rows");
         }
-        CSVRecord first = records.next();
+        CSVRecord first = nextRecord();
         firstLine = startLine(first);
         columns = first.size();
         header = options.hasHeader() ? first.toList() : null;
         labelColumn = labelColumn();
-        int[] shape = featureShape(columns - 1);
+        shape = featureShape(columns - 1);
         if (header == null) {
-            add(first);
+            pendingFirst = first;
         }
-        while (records.hasNext()) {
-            add(records.next());
+    }
+
+    private CsvDataset readAll() throws IOException {
+        CsvLabels labels = new CsvLabels();
+        float[] features = new float[1 << 16];
+        long values = 0;
+        float[] row = new float[columns - 1];
+        for (String label = next(row, 0); label != null; label = next(row, 0)) {
+            features = ensureCapacity(features, values + row.length);
+            System.arraycopy(row, 0, features, (int) values, row.length);
+            values += row.length;
+            labels.add(label);
         }
         if (labels.rows() == 0) {
             throw new IOException("CsvDataset: " + file + " has a header (line " + firstLine + ") but no rows");
         }
         CsvLabels.Encoded encoded = labels.encode(file);
-        float[] all = values == features.length ? features : Arrays.copyOf(features, values);
+        float[] all = values == features.length ? features : Arrays.copyOf(features, (int) values);
         return new CsvDataset(new ArrayDataset(all, encoded.labels(), shape, encoded.classNames().size()),
                 encoded.classNames(), file);
+    }
+
+    /** The shape of one example's features. */
+    int[] featureShape() {
+        return shape.clone();
+    }
+
+    /**
+     * Reads the next example: its features (every column but the label's, in order) into {@code dst[offset ...]},
+     * and returns its label as written (surrounding spaces stripped), or null at the end of the file.
+     */
+    String next(float[] dst, int offset) throws IOException {
+        CSVRecord record = pendingFirst;
+        pendingFirst = null;
+        if (record == null) {
+            if (!hasNextRecord()) {
+                return null;
+            }
+            record = nextRecord();
+        }
+        last = record;
+        if (record.size() != columns) {
+            throw new IOException("CsvDataset: " + file + " line " + startLine(record) + " has " + record.size()
+                    + " fields but " + (header != null ? "the header" : "the first row") + " (line " + firstLine
+                    + ") has " + columns);
+        }
+        int at = offset;
+        for (int c = 0; c < columns; c++) {
+            if (c != labelColumn) {
+                dst[at++] = feature(record, c);
+            }
+        }
+        return label(record);
+    }
+
+    /** "CsvDataset: FILE line N, column 'NAME' (index C)": the label of the example {@link #next} read last. */
+    String lastLabelPlace() {
+        return at(last, labelColumn);
+    }
+
+    @Override
+    public void close() throws IOException {
+        parser.close();
+    }
+
+    private boolean hasNextRecord() throws IOException {
+        try {
+            return records.hasNext();
+        } catch (UncheckedIOException e) {
+            throw malformed(e);
+        }
+    }
+
+    private CSVRecord nextRecord() throws IOException {
+        try {
+            return records.next();
+        } catch (UncheckedIOException e) {
+            throw malformed(e);
+        }
+    }
+
+    /** Commons CSV's iterator reports a malformed record (a quote left open) as an UncheckedIOException. */
+    private IOException malformed(UncheckedIOException e) {
+        return new IOException("CsvDataset: " + file + ": " + e.getCause().getMessage(), e.getCause());
     }
 
     /** The label's column index, from the options' name or (negative: from the end) index. */
@@ -154,31 +251,16 @@ final class CsvReader {
         return shape;
     }
 
-    /** Appends one example: its features (every column but the label's, in order) and its label. */
-    private void add(CSVRecord record) throws IOException {
-        if (record.size() != columns) {
-            throw new IOException("CsvDataset: " + file + " line " + startLine(record) + " has " + record.size()
-                    + " fields but " + (header != null ? "the header" : "the first row") + " (line " + firstLine
-                    + ") has " + columns);
-        }
-        ensureCapacity((long) values + columns - 1);
-        for (int c = 0; c < columns; c++) {
-            if (c != labelColumn) {
-                features[values++] = feature(record, c);
-            }
-        }
-        labels.add(label(record));
-    }
-
-    private void ensureCapacity(long needed) throws IOException {
+    /** {@code features}, or a longer copy of it, holding at least {@code needed} values. */
+    private float[] ensureCapacity(float[] features, long needed) throws IOException {
         if (needed <= features.length) {
-            return;
+            return features;
         }
         if (needed > MAX_VALUES) {
             throw new IOException("CsvDataset: " + file + " holds more than " + MAX_VALUES + " feature values, more"
                     + " than one float array holds; split the file");
         }
-        features = Arrays.copyOf(features, (int) Math.min(MAX_VALUES, Math.max(needed, 2L * features.length)));
+        return Arrays.copyOf(features, (int) Math.min(MAX_VALUES, Math.max(needed, 2L * features.length)));
     }
 
     private float feature(CSVRecord record, int column) throws IOException {
