@@ -56,6 +56,19 @@ public final class CsvDataset implements Dataset {
         return CsvReader.read(file, options);
     }
 
+    /**
+     * {@code file} as a stream that is read lazily, once per pass, keeping one record at a time: for files too large
+     * for memory, batched by {@link IterableDataLoader}. Options as {@link #load(Path, CsvOptions)}; every label must be
+     * a class index written as an integer in {@code [0, classes)}. The header (or first row) is read here, so a missing
+     * label column or a wrong feature shape is reported at once; a bad record is reported when the stream reaches it,
+     * as an {@link java.io.UncheckedIOException} naming the file, line and column.
+     */
+    public static IterableDataset streaming(Path file, CsvOptions options, int classes) throws IOException {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(options, "options");
+        return new CsvStreamDataset(file, options, classes);
+    }
+
     /** The class names: class i is the i-th (for integer labels "0", "1", ... up to the largest). */
     public List<String> classNames() {
         return classNames;

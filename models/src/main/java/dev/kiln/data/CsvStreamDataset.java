@@ -1,0 +1,131 @@
+package dev.kiln.data;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.NoSuchElementException;
+
+/**
+ * {@link CsvDataset#streaming}: a CSV file read lazily, one record at a time, each pass ({@link #open}) opening the
+ * file anew. Labels are class indices written as integers in {@code [0, classes)}: a stream cannot see every label
+ * before the first example to encode names as {@link CsvDataset#load} does.
+ */
+final class CsvStreamDataset implements IterableDataset {
+    private final Path file;
+    private final CsvOptions options;
+    private final int classes;
+    private final int[] featureShape;
+
+    /** Reads the header (or first row) of {@code file} at once, so that a bad header or shape is reported here. */
+    CsvStreamDataset(Path file, CsvOptions options, int classes) throws IOException {
+        if (classes < 1) {
+            throw new IllegalArgumentException("CsvDataset.streaming: classes must be at least 1, got " + classes);
+        }
+        this.file = file;
+        this.options = options;
+        this.classes = classes;
+        try (CsvReader reader = CsvReader.open(file, options)) {
+            this.featureShape = reader.featureShape();
+        }
+    }
+
+    @Override
+    public int[] featureShape() {
+        return featureShape.clone();
+    }
+
+    @Override
+    public int classes() {
+        return classes;
+    }
+
+    /** A pass over the whole file; errors of reading come as {@link UncheckedIOException} naming the file and line. */
+    @Override
+    public ExampleStream open(WorkerInfo worker) {
+        try {
+            return new Records(CsvReader.open(file, options), Datasets.product(featureShape));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CsvDataset.streaming(" + file + ": " + Arrays.toString(featureShape) + ", " + classes + " classes)";
+    }
+
+    /** The file's records as examples, one read ahead; closes the file at the end or when closed. */
+    private final class Records implements ExampleStream {
+        private final CsvReader reader;
+        private final int featureSize;
+        private Example next;
+        private boolean done;
+
+        Records(CsvReader reader, int featureSize) {
+            this.reader = reader;
+            this.featureSize = featureSize;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (next == null && !done) {
+                next = read();
+            }
+            return next != null;
+        }
+
+        @Override
+        public Example next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException("CsvDataset: " + file + " has no more examples");
+            }
+            Example e = next;
+            next = null;
+            return e;
+        }
+
+        /** The next record as an example, or null (closing the file) at the end. */
+        private Example read() {
+            try {
+                float[] features = new float[featureSize];
+                String label = reader.next(features, 0);
+                if (label == null) {
+                    close();
+                    return null;
+                }
+                return new Example(features, classIndex(label));
+            } catch (IOException e) {
+                close();
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private long classIndex(String label) throws IOException {
+            long index;
+            try {
+                index = Long.parseLong(label);
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (index < 0 || index >= classes) {
+                throw new IOException(reader.lastLabelPlace() + ": label '" + label + "' is not a class index in [0, "
+                        + classes + "); a stream needs integer labels, CsvDataset.load encodes others");
+            }
+            return index;
+        }
+
+        @Override
+        public void close() {
+            if (done) {
+                return;
+            }
+            done = true;
+            try {
+                reader.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
