@@ -2,6 +2,7 @@ package dev.kiln.train;
 
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
+import dev.kiln.data.IterableDataLoader;
 import dev.kiln.distributed.DistributedDataParallel;
 import dev.kiln.engine.Autocast;
 import dev.kiln.engine.Autograd;
@@ -36,6 +37,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -317,6 +320,46 @@ public final class Trainer {
             throw new IllegalStateException("Trainer: cudaGraphs replays a step that clears the gradients, so it cannot"
                     + " accumulate them over " + accumulation + " batches (accumulateGradients); turn one of them off");
         }
+        return fitEpochs((nextEpoch - 1) * stepsPerEpoch(train), () -> graphedStep(train), epoch -> trainEpoch(
+                train.epoch(epoch), graphed == null ? train.batchesPerEpoch() : GraphedStep.batchesPerEpoch(train),
+                validation, epoch), validation, lastEpoch);
+    }
+
+    /**
+     * Trains on a stream ({@link IterableDataLoader}) until epoch {@code lastEpoch} (inclusive), as
+     * {@link #fit(DataLoader, DataLoader, int)}: each epoch ends when the stream does. Its length is not known
+     * beforehand, so listeners get 0 as {@link TrainingListener#onBatchEnd}'s batchesPerEpoch (a progress bar shows
+     * counts without a total). Refused with {@link #accumulateGradients} (the last group's end is not known before the
+     * stream ends) and, when resuming, with {@link #schedulePerStep} (the steps of the epochs before are not known);
+     * {@link #cudaGraphs} trains eagerly.
+     *
+     * @param validation null to skip validation
+     * @return one entry per epoch trained by this call
+     */
+    public List<EpochMetrics> fit(IterableDataLoader train, DataLoader validation, int lastEpoch) {
+        if (accumulation > 1) {
+            throw new IllegalStateException("Trainer: accumulateGradients(" + accumulation + ") over a stream"
+                    + " (IterableDataLoader) cannot tell which batch ends the epoch's last group before the stream ends;"
+                    + " accumulate over a DataLoader");
+        }
+        if (stepSchedule != null && nextEpoch > 1) {
+            throw new IllegalStateException("Trainer: resuming at epoch " + nextEpoch + " with a per-step schedule"
+                    + " (schedulePerStep) over a stream (IterableDataLoader), whose earlier epochs' steps are not known;"
+                    + " schedule per epoch, or train on a DataLoader");
+        }
+        if (cudaGraphs) {
+            LOG.info("CUDA graphs requested, but a stream's batches are not known beforehand: training eagerly");
+        }
+        return fitEpochs(0, () -> null, epoch -> trainEpoch(train.epoch(epoch), 0, validation, epoch), validation,
+                lastEpoch);
+    }
+
+    /**
+     * The epochs of a fit, after {@code stepsBefore} optimizer steps of earlier epochs: {@code graphs} gives the
+     * graph-replaying step (or null), {@code epochs} trains one epoch and validates on {@code validation}.
+     */
+    private List<EpochMetrics> fitEpochs(int stepsBefore, Supplier<GraphedStep> graphs, IntFunction<EpochMetrics> epochs,
+                                         DataLoader validation, int lastEpoch) {
         if (validation != null) {
             // Before the first epoch, not after it.
             refuseMixed(validation, "Trainer.fit: the validation");
@@ -336,11 +379,11 @@ public final class Trainer {
             best.load(resumedBest);
         }
         String reason = "completed " + lastEpoch + " epochs";
-        optimizerSteps = (nextEpoch - 1) * stepsPerEpoch(train);
-        graphed = graphedStep(train);
+        optimizerSteps = stepsBefore;
+        graphed = graphs.get();
         try {
             for (int epoch = nextEpoch; epoch <= lastEpoch; epoch++) {
-                EpochMetrics m = trainEpoch(train, validation, epoch);
+                EpochMetrics m = epochs.apply(epoch);
                 history.add(m);
                 // A NaN loss (a diverged epoch) is never an improvement.
                 double monitored = monitoredLossAgreement.applyAsDouble(
@@ -439,9 +482,12 @@ public final class Trainer {
         }
     }
 
-    private EpochMetrics trainEpoch(DataLoader train, DataLoader validation, int epoch) {
+    /**
+     * Trains one epoch on {@code train}'s {@code batches} batches (0 when not known: a stream, whose epochs never
+     * accumulate gradients over batches).
+     */
+    private EpochMetrics trainEpoch(Iterable<HostBatch> train, int batches, DataLoader validation, int epoch) {
         model.train();
-        int batches = graphed == null ? train.batchesPerEpoch() : GraphedStep.batchesPerEpoch(train);
         StepLosses losses = new StepLosses(epoch, batches, listeners);
         // Hits are added up on the device and read once at the end: reading them at every step would make the
         // host wait for the device twice more per step than reading the loss does.
@@ -451,7 +497,7 @@ public final class Trainer {
         long start = System.nanoTime();
         try {
             int index = 0;
-            for (HostBatch batch : train.epoch(epoch)) {
+            for (HostBatch batch : train) {
                 if (graphed != null && !graphed.fits(batch)) {
                     continue;
                 }
