@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.train.EpochMetrics;
 import dev.kiln.train.Progress;
 import dev.kiln.train.TrainingListener;
 import java.io.PrintStream;
@@ -35,6 +36,15 @@ final class ProgressBars implements TrainingListener {
         }
         progress.step(1, message);
         if (batch == batchesPerEpoch) {
+            progress.close();
+            progress = null;
+        }
+    }
+
+    /** Ends the epoch's bar: the one of a stream, whose batches were not known beforehand (0), ends here. */
+    @Override
+    public void onEpochEnd(EpochMetrics metrics) {
+        if (progress != null) {
             progress.close();
             progress = null;
         }

@@ -49,6 +49,7 @@ final class RunOutputs implements TrainingListener {
 
     @Override
     public void onEpochEnd(EpochMetrics m) {
+        progress.onEpochEnd(m);
         out.printf(Locale.ROOT, "epoch %d: train loss %.4f acc %.4f | %s loss %.4f acc %.4f | %.1f s, %.0f samples/s%n",
                 m.epoch(), m.trainLoss(), m.trainAccuracy(), evalName, m.validationLoss(), m.validationAccuracy(),
                 m.seconds(), m.samplesPerSecond());
