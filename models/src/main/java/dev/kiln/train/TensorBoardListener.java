@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  *       warning;</li>
  *   <li>{@code stopped/text_summary}: why training stopped, at the last epoch's step.</li>
  * </ul>
- * The writer is flushed after each epoch and at the end; the caller closes it.
+ * The writer is flushed after each epoch and at the end; the caller closes it. On a stream, whose epochs' lengths
+ * are not known (batchesPerEpoch 0), the step counts the batches this listener has been told of, so a resumed run
+ * counts from 1 again.
  */
 public final class TensorBoardListener implements TrainingListener {
     private static final Logger LOG = LoggerFactory.getLogger(TensorBoardListener.class);
@@ -32,6 +34,10 @@ public final class TensorBoardListener implements TrainingListener {
     private Module model;
     /** The batches of an epoch, as the last batch reported them. */
     private int batchesPerEpoch;
+    /** The step of the last batch reported. */
+    private long lastStep;
+    /** On a stream: the batches of the epochs before the current one. */
+    private long streamBatches;
 
     /**
      * @param evalName   the name of the per-epoch evaluation data ("val", "test"), or null when there is none
@@ -55,7 +61,8 @@ public final class TensorBoardListener implements TrainingListener {
     @Override
     public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
         this.batchesPerEpoch = batchesPerEpoch;
-        long step = (long) (epoch - 1) * batchesPerEpoch + batch;
+        long step = batchesPerEpoch > 0 ? (long) (epoch - 1) * batchesPerEpoch + batch : streamBatches + batch;
+        lastStep = step;
         if (step % everySteps == 0) {
             writer.addScalar("loss/train_step", loss, step);
         }
@@ -63,7 +70,8 @@ public final class TensorBoardListener implements TrainingListener {
 
     @Override
     public void onEpochEnd(EpochMetrics m) {
-        long step = (long) m.epoch() * batchesPerEpoch;
+        long step = batchesPerEpoch > 0 ? (long) m.epoch() * batchesPerEpoch : lastStep;
+        streamBatches = lastStep;
         writer.addScalar("epoch", m.epoch(), step);
         writer.addScalar("loss/train", m.trainLoss(), step);
         writer.addScalar("accuracy/train", m.trainAccuracy(), step);
@@ -87,7 +95,7 @@ public final class TensorBoardListener implements TrainingListener {
 
     @Override
     public void onTrainingEnd(int lastEpoch, String reason) {
-        writer.addText("stopped", "after epoch " + lastEpoch + ": " + reason, (long) lastEpoch * batchesPerEpoch);
+        writer.addText("stopped", "after epoch " + lastEpoch + ": " + reason, batchesPerEpoch > 0 ? (long) lastEpoch * batchesPerEpoch : lastStep);
         writer.flush();
     }
 

@@ -101,6 +101,25 @@ class TensorBoardListenerTest {
     }
 
     @Test
+    void onAStreamTheStepsCountTheBatchesOverTheEpochs() throws IOException {
+        Path file;
+        try (SummaryWriter writer = new SummaryWriter(dir)) {
+            TensorBoardListener listener = new TensorBoardListener(writer, null, 1);
+            listener.onBatchEnd(1, 1, 0, 0.5);
+            listener.onBatchEnd(1, 2, 0, 0.5);
+            listener.onEpochEnd(new EpochMetrics(1, 0.5, 0.75, Double.NaN, Double.NaN, Double.NaN, 0.01, 2, 20, 0));
+            listener.onBatchEnd(2, 1, 0, 0.5);
+            listener.onEpochEnd(new EpochMetrics(2, 0.5, 0.75, Double.NaN, Double.NaN, Double.NaN, 0.01, 2, 20, 0));
+            listener.onTrainingEnd(2, "done");
+            file = writer.file();
+        }
+        List<String> tags = tagsAtSteps(EventFileReader.records(Files.readAllBytes(file)));
+        assertEquals(List.of("loss/train_step@1", "loss/train_step@2", "epoch@2", "loss/train_step@3", "epoch@3"),
+                tags.stream().filter(t -> t.startsWith("loss/train_step") || t.startsWith("epoch")).toList());
+        assertTrue(tags.contains("stopped/text_summary@3"), tags.toString());
+    }
+
+    @Test
     void aRunResumedAfterTwoEpochsOfFiveBatchesPurgesFromStepEleven() {
         assertEquals(11, TensorBoardListener.firstStepAfter(2, 5));
     }
