@@ -36,8 +36,3 @@ class Uneven(IterableDataset):
 
 
 print(f"uneven batch=1 workers=2: {[b.tolist() for b in DataLoader(Uneven(), batch_size=1, num_workers=2)]}")
-for kwargs in [dict(shuffle=True), dict(sampler=range(3))]:
-    try:
-        DataLoader(Numbers(4, False), **kwargs)
-    except ValueError as e:
-        print(f"{list(kwargs)}: ValueError: {e}")

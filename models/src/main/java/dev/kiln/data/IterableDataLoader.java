@@ -147,9 +147,9 @@ public final class IterableDataLoader implements AutoCloseable {
         return new WorkerInfo(id, workers, epoch, Datasets.mix(seed ^ Datasets.mix(epoch + 0x632BE59BD9B4E019L)));
     }
 
-    /** The batches of epoch {@code epoch}; each {@code iterator()} starts a fresh pass with its own threads. */
-    public Iterable<HostBatch> epoch(int epoch) {
-        return () -> new BatchIterator(this, epoch);
+    /** The batches of epoch {@code epoch}; see the class comment for order and threading. */
+    public Epoch epoch(int epoch) {
+        return new Epoch(epoch);
     }
 
     /** Stops the current iteration, if any: its threads end and its streams are closed. The loader stays usable. */
@@ -176,6 +176,20 @@ public final class IterableDataLoader implements AutoCloseable {
     private synchronized void finished(Pipe p) {
         if (active == p) {
             active = null;
+        }
+    }
+
+    /** One epoch's batches; each {@link #iterator()} call starts a fresh pass with its own threads and streams. */
+    public final class Epoch implements Iterable<HostBatch> {
+        private final int epoch;
+
+        private Epoch(int epoch) {
+            this.epoch = epoch;
+        }
+
+        @Override
+        public BatchIterator iterator() {
+            return new BatchIterator(IterableDataLoader.this, epoch);
         }
     }
 

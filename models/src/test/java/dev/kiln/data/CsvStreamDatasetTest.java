@@ -120,7 +120,7 @@ class CsvStreamDatasetTest {
         }
         assertEquals(5000, examples);
         assertEquals(0, openHandles(file));
-        IterableDataLoader.BatchIterator early = (IterableDataLoader.BatchIterator) loader.epoch(2).iterator();
+        IterableDataLoader.BatchIterator early = loader.epoch(2).iterator();
         early.next();
         assertTrue(openHandles(file) >= 1, "worker 0 is still reading");
         early.close();

@@ -266,13 +266,13 @@ class IterableDataLoaderTest {
     void leavingAnEpochEarlyStopsTheWorkersAndClosesTheirStreams() throws InterruptedException {
         Numbers many = new Numbers(1_000_000);
         IterableDataLoader loader = new IterableDataLoader(many, 2, 0).withWorkers(2);
-        IterableDataLoader.BatchIterator it = (IterableDataLoader.BatchIterator) loader.epoch(1).iterator();
+        IterableDataLoader.BatchIterator it = loader.epoch(1).iterator();
         it.next().recycle();
         it.close();
         assertEquals(0, loaderThreads());
         assertEquals(2, many.closed.get(), "both streams closed");
         assertThrows(IllegalStateException.class, it::hasNext);
-        IterableDataLoader.BatchIterator again = (IterableDataLoader.BatchIterator) loader.epoch(2).iterator();
+        IterableDataLoader.BatchIterator again = loader.epoch(2).iterator();
         again.next();
         loader.close();
         assertEquals(0, loaderThreads());
