@@ -1,8 +1,9 @@
 package dev.kiln.engine.cpu;
 
 /**
- * {@link SoftmaxRows} in plain loops, a row at a time, the sums by {@link RunningSums}: the path where the Vector API
- * is not in the boot layer, and {@code VectorSoftmaxRows}'s for rows shorter than a vector.
+ * {@link SoftmaxRows} in plain loops, a row at a time, the forward sums by {@link RunningSums} and the gradients' by
+ * {@link LaneSums}: the path where the Vector API is not in the boot layer, and {@code VectorSoftmaxRows}'s for rows
+ * shorter than a vector.
  */
 final class ScalarSoftmaxRows implements SoftmaxRows {
     static final ScalarSoftmaxRows INSTANCE = new ScalarSoftmaxRows();
@@ -39,7 +40,7 @@ final class ScalarSoftmaxRows implements SoftmaxRows {
     @Override
     public void softmaxGradient(float[] y, float[] g, int n, int c) {
         for (int base = 0; base < n; base += c) {
-            float dot = (float) RunningSums.dot(y, g, base, c);
+            float dot = (float) LaneSums.dot(y, g, base, c);
             for (int j = base; j < base + c; j++) {
                 g[j] = y[j] * (g[j] - dot);
             }
@@ -49,7 +50,7 @@ final class ScalarSoftmaxRows implements SoftmaxRows {
     @Override
     public void logSoftmaxGradient(float[] p, float[] g, int n, int c) {
         for (int base = 0; base < n; base += c) {
-            float sum = (float) RunningSums.sum(g, base, c);
+            float sum = (float) LaneSums.sum(g, base, c);
             for (int j = base; j < base + c; j++) {
                 g[j] -= p[j] * sum;
             }

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * -inf.
  */
 class SoftmaxRowsTest {
-    private static final int[] LENGTHS = {1, 2, 3, 7, 8, 9, 15, 16, 17, 24, 28, 31, 32, 33, 64, 100, 1000};
+    private static final int[] LENGTHS = {1, 2, 3, 7, 8, 9, 15, 16, 17, 24, 28, 31, 32, 33, 37, 47, 48, 64, 100, 1000, 2048};
     private static final SoftmaxRows SCALAR = ScalarSoftmaxRows.INSTANCE;
 
     @Test
