@@ -18,6 +18,9 @@ final class LaneSums {
 
     /** The sum of v[from, from + n). */
     static double sum(float[] v, int from, int n) {
+        if (n < LANES) {
+            return tailSum(v, from, n);
+        }
         int whole = from + (n & -LANES);
         double total = ((pair(v, from, whole) + pair(v, from + 1, whole))
                 + (pair(v, from + 2, whole) + pair(v, from + 3, whole)))
@@ -31,6 +34,9 @@ final class LaneSums {
 
     /** The dot product of a[from, from + n) and b[from, from + n), each product in double. */
     static double dot(float[] a, float[] b, int from, int n) {
+        if (n < LANES) {
+            return tailDot(a, b, from, n);
+        }
         int whole = from + (n & -LANES);
         double total = ((pair(a, b, from, whole) + pair(a, b, from + 1, whole))
                 + (pair(a, b, from + 2, whole) + pair(a, b, from + 3, whole)))
@@ -61,5 +67,25 @@ final class LaneSums {
             high += (double) a[i + HALF] * b[i + HALF];
         }
         return low + high;
+    }
+
+    /**
+     * A row shorter than the lanes: its terms one after another from 0, the same bits as after the fold of the empty
+     * running sums, without eight empty loops a row (a classifier's logits, 10 a row).
+     */
+    private static double tailSum(float[] v, int from, int n) {
+        double total = 0;
+        for (int i = from; i < from + n; i++) {
+            total += v[i];
+        }
+        return total;
+    }
+
+    private static double tailDot(float[] a, float[] b, int from, int n) {
+        double total = 0;
+        for (int i = from; i < from + n; i++) {
+            total += (double) a[i] * b[i];
+        }
+        return total;
     }
 }
