@@ -33,6 +33,7 @@ public final class AugMix implements Augmentation {
     private final double alpha;
     private final boolean allOps;
     private final Interpolation interpolation;
+    private final LastSizeSpace spaces;
 
     /** torchvision's defaults: severity 3, 3 chains of random depth, alpha 1, all operations, bilinear. */
     public AugMix() {
@@ -64,6 +65,7 @@ public final class AugMix implements Augmentation {
         this.alpha = alpha;
         this.allOps = allOps;
         this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
+        this.spaces = new LastSizeSpace((height, width) -> AugmentSpace.augMix(BINS, height, width, allOps));
     }
 
     public int severity() {
@@ -108,14 +110,14 @@ public final class AugMix implements Augmentation {
         for (int i = 0; i < mixtureWidth; i++) {
             chainWeights[i] *= originalAndChains[1];
         }
-        AugmentSpace space = AugmentSpace.augMix(BINS, height, width, allOps);
+        AugmentSpace space = spaces.get(height, width);
         List<List<Step>> chains = new ArrayList<>(mixtureWidth);
         for (int i = 0; i < mixtureWidth; i++) {
             int depth = chainDepth > 0 ? chainDepth : 1 + random.nextInt(MAX_RANDOM_DEPTH);
             List<Step> chain = new ArrayList<>(depth);
             for (int j = 0; j < depth; j++) {
                 AugmentOp op = space.drawOp(random);
-                int bin = space.bins(op) == null ? 0 : random.nextInt(severity);
+                int bin = space.hasMagnitude(op) ? random.nextInt(severity) : 0;
                 chain.add(space.step(op, bin, random));
             }
             chains.add(chain);

@@ -1,7 +1,6 @@
 package dev.kiln.data;
 
 import dev.kiln.data.AugmentOp.Step;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,13 +10,16 @@ import java.util.SplittableRandom;
  * A policy's operations, in torchvision's order, each with its magnitude bins (torchvision's
  * {@code _augmentation_space}); operations without a magnitude have no bins. Bins are torch's F32
  * {@code linspace}s, computed here in F64 and rounded to F32: they agree with torch's to an F32 rounding, and their
- * whole pixels ({@code (int) magnitude}) agree exactly for images up to 1099 pixels across.
+ * whole pixels ({@code (int) magnitude}) agree exactly for images up to 1099 pixels across. Immutable, so that
+ * policies keep one per image size ({@link LastSizeSpace}) and share it between threads.
  */
 final class AugmentSpace {
     private final Map<AugmentOp, double[]> bins;
+    private final List<AugmentOp> ops;
 
     private AugmentSpace(Map<AugmentOp, double[]> bins) {
         this.bins = bins;
+        this.ops = List.copyOf(bins.keySet());
     }
 
     /** AutoAugment's space: 10 bins, moves up to 150/331 of the image, Invert and no Identity. */
@@ -105,7 +107,7 @@ final class AugmentSpace {
 
     /** The operations, in order. */
     List<AugmentOp> ops() {
-        return new ArrayList<>(bins.keySet());
+        return ops;
     }
 
     /** The bins of {@code op}, or null where it takes no magnitude. */
@@ -114,9 +116,20 @@ final class AugmentSpace {
         return values == null ? null : values.clone();
     }
 
+    /** Whether {@code op} takes a magnitude (has bins). */
+    boolean hasMagnitude(AugmentOp op) {
+        return bins.get(op) != null;
+    }
+
+    /** The magnitude of bin {@code index} of {@code op}, 0 where it takes none. */
+    double magnitude(AugmentOp op, int index) {
+        double[] values = bins.get(op);
+        return values == null ? 0 : values[index];
+    }
+
     /** An operation drawn uniformly. */
     AugmentOp drawOp(SplittableRandom random) {
-        return ops().get(random.nextInt(bins.size()));
+        return ops.get(random.nextInt(ops.size()));
     }
 
     /**
@@ -124,8 +137,7 @@ final class AugmentSpace {
      * the operation is signed; the sign is drawn only then, as torchvision draws it.
      */
     Step step(AugmentOp op, int index, SplittableRandom random) {
-        double[] values = bins.get(op);
-        double magnitude = values == null ? 0 : values[index];
+        double magnitude = magnitude(op, index);
         if (op.signed() && random.nextBoolean()) {
             magnitude = -magnitude;
         }

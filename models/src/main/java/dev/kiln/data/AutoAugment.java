@@ -45,6 +45,7 @@ public final class AutoAugment implements Augmentation {
 
     private final Policy policy;
     private final Interpolation interpolation;
+    private final LastSizeSpace spaces = new LastSizeSpace(AugmentSpace::autoAugment);
 
     /** torchvision's default: the IMAGENET policy, nearest interpolation. */
     public AutoAugment() {
@@ -85,13 +86,13 @@ public final class AutoAugment implements Augmentation {
         SubPolicy subPolicy = subPolicies.get(random.nextInt(subPolicies.size()));
         double[] probabilities = {random.nextDouble(), random.nextDouble()};
         boolean[] positive = {random.nextBoolean(), random.nextBoolean()};
-        AugmentSpace space = AugmentSpace.autoAugment(height, width);
+        AugmentSpace space = spaces.get(height, width);
         List<Step> steps = new ArrayList<>(2);
         Entry[] entries = {subPolicy.first(), subPolicy.second()};
         for (int i = 0; i < 2; i++) {
             Entry entry = entries[i];
             if (probabilities[i] <= entry.p()) {
-                double magnitude = entry.bin() < 0 ? 0 : space.bins(entry.op())[entry.bin()];
+                double magnitude = entry.bin() < 0 ? 0 : space.magnitude(entry.op(), entry.bin());
                 steps.add(new Step(entry.op(), entry.op().signed() && !positive[i] ? -magnitude : magnitude));
             }
         }

@@ -22,6 +22,7 @@ public final class RandAugment implements Augmentation {
     private final int magnitude;
     private final int numMagnitudeBins;
     private final Interpolation interpolation;
+    private final LastSizeSpace spaces;
 
     /** torchvision's defaults: 2 operations at magnitude 9 of 31 bins, nearest interpolation. */
     public RandAugment() {
@@ -50,6 +51,7 @@ public final class RandAugment implements Augmentation {
         this.magnitude = magnitude;
         this.numMagnitudeBins = numMagnitudeBins;
         this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
+        this.spaces = new LastSizeSpace((height, width) -> AugmentSpace.randAugment(numMagnitudeBins, height, width));
     }
 
     public int numOps() {
@@ -79,7 +81,7 @@ public final class RandAugment implements Augmentation {
 
     /** The operations one [height, width] image gets, in order, with their signed magnitudes. */
     List<Step> draw(int height, int width, SplittableRandom random) {
-        AugmentSpace space = AugmentSpace.randAugment(numMagnitudeBins, height, width);
+        AugmentSpace space = spaces.get(height, width);
         List<Step> steps = new ArrayList<>(numOps);
         for (int i = 0; i < numOps; i++) {
             steps.add(space.step(space.drawOp(random), magnitude, random));

@@ -19,6 +19,8 @@ import java.util.SplittableRandom;
 public final class TrivialAugmentWide implements Augmentation {
     private final int numMagnitudeBins;
     private final Interpolation interpolation;
+    /** The wide space, the same for every image size. */
+    private final AugmentSpace space;
 
     /** torchvision's defaults: 31 bins, nearest interpolation. */
     public TrivialAugmentWide() {
@@ -37,6 +39,7 @@ public final class TrivialAugmentWide implements Augmentation {
         }
         this.numMagnitudeBins = numMagnitudeBins;
         this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
+        this.space = AugmentSpace.trivialAugmentWide(numMagnitudeBins);
     }
 
     public int numMagnitudeBins() {
@@ -56,9 +59,8 @@ public final class TrivialAugmentWide implements Augmentation {
 
     /** The operation one image gets, with its signed magnitude. */
     Step draw(SplittableRandom random) {
-        AugmentSpace space = AugmentSpace.trivialAugmentWide(numMagnitudeBins);
         AugmentOp op = space.drawOp(random);
-        int bin = space.bins(op) == null ? 0 : random.nextInt(numMagnitudeBins);
+        int bin = space.hasMagnitude(op) ? random.nextInt(numMagnitudeBins) : 0;
         return space.step(op, bin, random);
     }
 

@@ -11,11 +11,16 @@ import dev.kiln.data.AutoAugment.Entry;
 import dev.kiln.data.AutoAugment.Policy;
 import dev.kiln.data.AutoAugment.SubPolicy;
 import dev.kiln.data.RandomRotation.Interpolation;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -559,5 +564,61 @@ class AugmentPoliciesTest {
                 }
             }
         }
+    }
+
+    /** One instance alternating between two image sizes gives what a fresh instance gives for each. */
+    @Test
+    void spacesFollowTheImageSize() {
+        int[][] shapes = {{3, H, W}, {1, 40, 12}};
+        List<Augmentation> shared = policies();
+        for (int seed = 0; seed < 40; seed++) {
+            int[] shape = shapes[seed % 2];
+            for (int p = 0; p < shared.size(); p++) {
+                float[] expected = gradient(shape);
+                policies().get(p).apply(expected, 0, shape, new SplittableRandom(seed));
+                float[] image = gradient(shape);
+                shared.get(p).apply(image, 0, shape, new SplittableRandom(seed));
+                assertArrayEquals(expected, image, shared.get(p) + " seed " + seed);
+            }
+        }
+    }
+
+    /** Threads applying one instance at once (DataLoader workers) get what one thread gets, image by image. */
+    @Test
+    void policiesAreSafeToShareBetweenThreads() throws Exception {
+        int[][] shapes = {{3, H, W}, {1, 28, 28}};
+        for (Augmentation augmentation : policies()) {
+            List<Callable<float[]>> tasks = new ArrayList<>();
+            for (int t = 0; t < 64; t++) {
+                int seed = t;
+                int[] shape = shapes[t % 2];
+                tasks.add(() -> {
+                    float[] image = gradient(shape);
+                    augmentation.apply(image, 0, shape, new SplittableRandom(seed));
+                    return image;
+                });
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(4);
+            try {
+                List<Future<float[]>> results = pool.invokeAll(tasks);
+                for (int t = 0; t < tasks.size(); t++) {
+                    assertArrayEquals(tasks.get(t).call(), results.get(t).get(), augmentation + " task " + t);
+                }
+            } finally {
+                pool.shutdown();
+            }
+        }
+    }
+
+    private static List<Augmentation> policies() {
+        return List.of(new AutoAugment(Policy.CIFAR10), new RandAugment(), new TrivialAugmentWide(), new AugMix());
+    }
+
+    private static float[] gradient(int[] shape) {
+        float[] image = new float[shape[0] * shape[1] * shape[2]];
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (i * 37 % 256) / 255f;
+        }
+        return image;
     }
 }
