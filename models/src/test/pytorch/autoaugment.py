@@ -9,7 +9,9 @@ grey is 0.2989 R + 0.587 G + 0.114 B, saturation leaves a 1-channel image alone)
   convert_image_dtype does (trunc(x * 255.999), after clamping to [0, 1]), run the uint8 arithmetic and convert back
   (v / 255);
 - the policies' Solarize thresholds, given for 0-255 images, are divided by 255.
-Geometric ops use fill=None, as the policies do by default: grid_sample with zeros and no fill blending.
+Geometric ops use fill=None, as the policies do by default: grid_sample with zeros and no fill blending; with a
+fill (the policies turn a number into one per channel), _apply_grid_transform's mask: nearest reads the fill where
+the sampled mask is below 0.5, bilinear blends img * mask + (1 - mask) * fill.
 """
 import math
 
@@ -164,8 +166,8 @@ def gen_affine_grid(matrix, height, width):
     return base.view(1, height * width, 3).bmm(rescaled).view(1, height, width, 2)
 
 
-def grid_transform(img, matrix, mode):
-    """_apply_grid_transform with fill=None: grid_sample, zeros outside, nothing blended."""
+def grid_transform(img, matrix, mode, fill=None):
+    """_apply_grid_transform: grid_sample, zeros outside, then fill by the sampled mask of ones unless fill is None."""
     height, width = img.shape[-2:]
     grid = gen_affine_grid(matrix, height, width)
     if mode == "nearest":
@@ -174,35 +176,46 @@ def grid_transform(img, matrix, mode):
         py = ((grid[..., 1] + 1) * height - 1) / 2
         for p in (px, py):
             assert ((p - p.floor() - 0.5).abs() > 1e-4).all(), "a source position is a rounding tie"
-    return F.grid_sample(img[None], grid, mode=mode, padding_mode="zeros", align_corners=False)[0]
+    if fill is None:
+        return F.grid_sample(img[None], grid, mode=mode, padding_mode="zeros", align_corners=False)[0]
+    with_mask = torch.cat((img, torch.ones_like(img[:1])))[None]
+    sampled = F.grid_sample(with_mask, grid, mode=mode, padding_mode="zeros", align_corners=False)[0]
+    mask = sampled[-1:].expand_as(img)
+    out = sampled[:-1]
+    fill_img = torch.tensor(fill, dtype=img.dtype).view(len(fill), 1, 1).expand_as(img)
+    if mode == "nearest":
+        out = out.clone()
+        out[mask < 0.5] = fill_img[mask < 0.5]
+        return out
+    return out * mask + (1.0 - mask) * fill_img
 
 
-def affine(img, angle, translate, shear, mode, center=None):
+def affine(img, angle, translate, shear, mode, center=None, fill=None):
     """F.affine (scale 1); center in pixels from the top-left corner, as _apply_op's [0, 0] for the shears."""
     height, width = img.shape[-2:]
     center_f = [0.0, 0.0]
     if center is not None:
         center_f = [1.0 * (c - s * 0.5) for c, s in zip(center, [width, height])]
     matrix = inverse_affine_matrix(center_f, angle, [1.0 * t for t in translate], 1.0, shear)
-    return grid_transform(img, matrix, mode)
+    return grid_transform(img, matrix, mode, fill)
 
 
-def rotate(img, angle, mode):
-    return grid_transform(img, inverse_affine_matrix([0.0, 0.0], -angle, [0.0, 0.0], 1.0, [0.0, 0.0]), mode)
+def rotate(img, angle, mode, fill=None):
+    return grid_transform(img, inverse_affine_matrix([0.0, 0.0], -angle, [0.0, 0.0], 1.0, [0.0, 0.0]), mode, fill)
 
 
-def apply_op(img, name, magnitude, mode="nearest"):
+def apply_op(img, name, magnitude, mode="nearest", fill=None):
     """autoaugment.py's _apply_op on a float image, Solarize's threshold in 0-255 units."""
     if name == "ShearX":
-        return affine(img, 0.0, [0, 0], [math.degrees(math.atan(magnitude)), 0.0], mode, center=[0, 0])
+        return affine(img, 0.0, [0, 0], [math.degrees(math.atan(magnitude)), 0.0], mode, center=[0, 0], fill=fill)
     if name == "ShearY":
-        return affine(img, 0.0, [0, 0], [0.0, math.degrees(math.atan(magnitude))], mode, center=[0, 0])
+        return affine(img, 0.0, [0, 0], [0.0, math.degrees(math.atan(magnitude))], mode, center=[0, 0], fill=fill)
     if name == "TranslateX":
-        return affine(img, 0.0, [int(magnitude), 0], [0.0, 0.0], mode)
+        return affine(img, 0.0, [int(magnitude), 0], [0.0, 0.0], mode, fill=fill)
     if name == "TranslateY":
-        return affine(img, 0.0, [0, int(magnitude)], [0.0, 0.0], mode)
+        return affine(img, 0.0, [0, int(magnitude)], [0.0, 0.0], mode, fill=fill)
     if name == "Rotate":
-        return rotate(img, magnitude, mode)
+        return rotate(img, magnitude, mode, fill)
     if name == "Brightness":
         return adjust_brightness(img, 1.0 + magnitude)
     if name == "Color":
@@ -266,6 +279,16 @@ java("constantAutoContrast", autocontrast(torch.full((1, HEIGHT, WIDTH), 0.3)))
 print("// Equalize of levels_image(1, 24, 24) and levels_image(3, 12, 30)")
 java("equalizeGrey", equalize(levels_image(1, 24, 24)))
 java("equalizeRgb", equalize(levels_image(3, 12, 30)))
+
+print("// Geometric ops with a fill: per channel on the 3 x 5 x 6 image, one number on the 1 x 5 x 6 image")
+FILL = [0.2, 0.5, 0.9]
+java("shearX0Point3Fill", apply_op(rgb, "ShearX", 0.3, fill=FILL))
+java("shearYMinus0Point3BilinearFill", apply_op(rgb, "ShearY", -0.3, "bilinear", fill=FILL))
+java("translateX2Point7Fill", apply_op(rgb, "TranslateX", 2.7, fill=FILL))
+java("rotateMinus17BilinearFill0", apply_op(rgb, "Rotate", -17.0, "bilinear", fill=[0.0] * 3))
+java("rotate30Fill", apply_op(rgb, "Rotate", 30.0, fill=FILL))
+java("rotateMinus17BilinearFill", apply_op(rgb, "Rotate", -17.0, "bilinear", fill=FILL))
+java("greyRotateMinus17BilinearFill", apply_op(grey, "Rotate", -17.0, "bilinear", fill=[0.7]))
 
 print("// AugMix's mix of fixed chains, bilinear: original weight m0, chain weights w * m1")
 m = torch.tensor([0.35, 0.65])

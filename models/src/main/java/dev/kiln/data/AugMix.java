@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * image, and the image becomes {@code m0 x + m1 (w_1 chain_1(x) + ... + w_k chain_k(x))}, (m0, m1) drawn from
  * Dirichlet(alpha, alpha) and w from Dirichlet(alpha, ..., alpha). A chain has {@code chainDepth} operations, or,
  * where chainDepth is 0 or less, 1 to 3 drawn uniformly. The operations act as {@link AugmentOp} describes, pixels
- * from outside the image 0 (torchvision's {@code fill=None}); float images are mixed without rounding.
+ * from outside the image 0 (torchvision's {@code fill=None}) unless {@link #withFill} names a fill;
+ * float images are mixed without rounding.
  *
  * <p>Draws, in torchvision's order: m, w, then per chain its depth (where drawn) and per operation the operation,
  * its bin where it takes a magnitude and its sign where it is signed. Dirichlet draws are normalised Gamma(alpha)
@@ -33,6 +34,8 @@ public final class AugMix implements Augmentation {
     private final double alpha;
     private final boolean allOps;
     private final Interpolation interpolation;
+    /** torchvision's fill, one value or one per channel; null for its None. */
+    private final float[] fill;
     private final LastSizeSpace spaces;
 
     /** torchvision's defaults: severity 3, 3 chains of random depth, alpha 1, all operations, bilinear. */
@@ -50,6 +53,11 @@ public final class AugMix implements Augmentation {
      */
     public AugMix(int severity, int mixtureWidth, int chainDepth, double alpha, boolean allOps,
             Interpolation interpolation) {
+        this(severity, mixtureWidth, chainDepth, alpha, allOps, interpolation, null);
+    }
+
+    private AugMix(int severity, int mixtureWidth, int chainDepth, double alpha, boolean allOps,
+            Interpolation interpolation, float[] fill) {
         if (severity < 1 || severity > BINS) {
             throw new IllegalArgumentException("AugMix: severity must be in [1, " + BINS + "], got " + severity);
         }
@@ -65,7 +73,23 @@ public final class AugMix implements Augmentation {
         this.alpha = alpha;
         this.allOps = allOps;
         this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
+        this.fill = fill;
         this.spaces = new LastSizeSpace((height, width) -> AugmentSpace.augMix(BINS, height, width, allOps));
+    }
+
+    /**
+     * The same policy filling the pixels that geometric operations bring from outside the image with {@code fill}:
+     * one value for every channel or one per RGB channel, in the image's [0, 1] units (torchvision's {@code fill};
+     * none, its default None, leaves them 0 without blending).
+     */
+    public AugMix withFill(float... fill) {
+        float[] checked = AugmentOp.checkFill("AugMix", Objects.requireNonNull(fill, "fill"));
+        return new AugMix(severity, mixtureWidth, chainDepth, alpha, allOps, interpolation, checked);
+    }
+
+    /** The fill, one value or one per channel, or null for torchvision's None. */
+    public float[] fill() {
+        return fill == null ? null : fill.clone();
     }
 
     public int severity() {
@@ -100,7 +124,8 @@ public final class AugMix implements Augmentation {
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
         int channels = ImageOps.greyOrRgbChannels("AugMix", shape);
         int[] size = Datasets.imageSize("AugMix", shape);
-        mix(features, offset, channels, size[0], size[1], draw(size[0], size[1], random), interpolation);
+        AugmentOp.checkFillChannels("AugMix", fill, channels);
+        mix(features, offset, channels, size[0], size[1], draw(size[0], size[1], random), interpolation, fill);
     }
 
     /** The weights and chains of one [height, width] image. */
@@ -125,9 +150,12 @@ public final class AugMix implements Augmentation {
         return new Mix(originalAndChains[0], chainWeights, chains);
     }
 
-    /** Replaces the image [channels, height, width] at {@code offset} by the mix of its chains that {@code mix} says. */
+    /**
+     * Replaces the image [channels, height, width] at {@code offset} by the mix of its chains that {@code mix} says,
+     * geometric operations filling with {@code fill} (null for torchvision's None).
+     */
     static void mix(float[] features, int offset, int channels, int height, int width, Mix mix,
-            Interpolation interpolation) {
+            Interpolation interpolation, float[] fill) {
         int length = channels * height * width;
         float[] original = new float[length];
         System.arraycopy(features, offset, original, 0, length);
@@ -139,7 +167,7 @@ public final class AugMix implements Augmentation {
         for (int c = 0; c < mix.chains().size(); c++) {
             System.arraycopy(original, 0, chained, 0, length);
             for (Step step : mix.chains().get(c)) {
-                step.apply(chained, 0, channels, height, width, interpolation);
+                step.apply(chained, 0, channels, height, width, interpolation, fill);
             }
             for (int i = 0; i < length; i++) {
                 sum[i] += mix.chainWeights()[c] * chained[i];
@@ -193,6 +221,7 @@ public final class AugMix implements Augmentation {
     @Override
     public String toString() {
         return "AugMix(severity=" + severity + ", mixtureWidth=" + mixtureWidth + ", chainDepth=" + chainDepth
-                + ", alpha=" + alpha + ", allOps=" + allOps + ", " + interpolation + ")";
+                + ", alpha=" + alpha + ", allOps=" + allOps + ", " + interpolation
+                + AugmentOp.fillString(fill) + ")";
     }
 }

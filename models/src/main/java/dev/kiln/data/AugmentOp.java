@@ -1,6 +1,7 @@
 package dev.kiln.data;
 
 import dev.kiln.data.RandomRotation.Interpolation;
+import java.util.Arrays;
 
 /**
  * The operations of torchvision's automatic augmentation policies ({@link AutoAugment}, {@link RandAugment},
@@ -8,8 +9,10 @@ import dev.kiln.data.RandomRotation.Interpolation;
  * applies it, to a grey or RGB float image [1 or 3, height, width] in [0, 1]:
  * <ul>
  * <li>shears by {@code atan(magnitude)} about the image's top-left corner; translations by {@code (int) magnitude}
- * pixels; rotation by {@code magnitude} degrees counter-clockwise about the centre; all with torchvision's
- * {@code fill=None} (0 outside the image, no fill blending);
+ * pixels; rotation by {@code magnitude} degrees counter-clockwise about the centre; with torchvision's default
+ * {@code fill=None} (a null fill) 0 outside the image and no fill blending, else torchvision's fill: nearest reads
+ * the channel's fill outside the image, bilinear blends {@code x inside + (1 - inside) fill} by the share of the
+ * weight that fell inside;
  * <li>brightness, colour (saturation), contrast and sharpness with factor {@code 1 + magnitude};
  * <li>posterize to {@code (int) magnitude} bits and equalize on the image's uint8 levels ({@link ImageOps});
  * <li>solarize above {@code magnitude / 255}: the policies give thresholds for 0-255 images;
@@ -56,8 +59,9 @@ enum AugmentOp {
 
     /** One operation with its magnitude, as a policy drew it. */
     record Step(AugmentOp op, double magnitude) {
-        void apply(float[] features, int offset, int channels, int height, int width, Interpolation interpolation) {
-            op.apply(features, offset, channels, height, width, magnitude, interpolation);
+        void apply(float[] features, int offset, int channels, int height, int width, Interpolation interpolation,
+                float[] fill) {
+            op.apply(features, offset, channels, height, width, magnitude, interpolation, fill);
         }
 
         @Override
@@ -66,24 +70,27 @@ enum AugmentOp {
         }
     }
 
-    /** Applies this operation to the image [channels, height, width] at {@code offset}, in place. */
+    /**
+     * Applies this operation to the image [channels, height, width] at {@code offset}, in place; geometric operations
+     * fill from outside the image with {@code fill} (one value, or one per channel; null for torchvision's None).
+     */
     void apply(float[] features, int offset, int channels, int height, int width, double magnitude,
-            Interpolation interpolation) {
+            Interpolation interpolation, float[] fill) {
         int plane = height * width;
         int length = channels * plane;
         switch (this) {
             case IDENTITY -> {
             }
-            case SHEAR_X -> warp(features, offset, length, height, width, interpolation,
+            case SHEAR_X -> warp(features, offset, channels, height, width, interpolation, fill,
                     AffineWarp.inverseMatrix(-0.5 * width, -0.5 * height, 0, 0, 0, 1, shearDegrees(magnitude), 0));
-            case SHEAR_Y -> warp(features, offset, length, height, width, interpolation,
+            case SHEAR_Y -> warp(features, offset, channels, height, width, interpolation, fill,
                     AffineWarp.inverseMatrix(-0.5 * width, -0.5 * height, 0, 0, 0, 1, 0, shearDegrees(magnitude)));
-            case TRANSLATE_X -> warp(features, offset, length, height, width, interpolation,
+            case TRANSLATE_X -> warp(features, offset, channels, height, width, interpolation, fill,
                     AffineWarp.inverseMatrix(0, (int) magnitude, 0, 1, 0, 0));
-            case TRANSLATE_Y -> warp(features, offset, length, height, width, interpolation,
+            case TRANSLATE_Y -> warp(features, offset, channels, height, width, interpolation, fill,
                     AffineWarp.inverseMatrix(0, 0, (int) magnitude, 1, 0, 0));
             // torchvision's rotate is its affine turned the other way.
-            case ROTATE -> warp(features, offset, length, height, width, interpolation,
+            case ROTATE -> warp(features, offset, channels, height, width, interpolation, fill,
                     AffineWarp.inverseMatrix(-magnitude, 0, 0, 1, 0, 0));
             case BRIGHTNESS -> ColorJitter.adjustBrightness(features, offset, length, 1 + magnitude);
             case COLOR -> ImageOps.saturation(features, offset, plane, channels, 1 + magnitude);
@@ -106,8 +113,49 @@ enum AugmentOp {
         return Math.toDegrees(Math.atan(magnitude));
     }
 
-    private static void warp(float[] features, int offset, int length, int height, int width,
-            Interpolation interpolation, double[] inverse) {
-        AffineWarp.warpWithoutFill(features, offset, length, height, width, inverse, interpolation);
+    private static void warp(float[] features, int offset, int channels, int height, int width,
+            Interpolation interpolation, float[] fill, double[] inverse) {
+        int plane = height * width;
+        if (fill == null) {
+            AffineWarp.warpWithoutFill(features, offset, channels * plane, height, width, inverse, interpolation);
+            return;
+        }
+        for (int c = 0; c < channels; c++) {
+            AffineWarp.warp(features, offset + c * plane, plane, height, width, inverse, interpolation,
+                    fill[fill.length == 1 ? 0 : c]);
+        }
+    }
+
+    /**
+     * A policy's {@code fill}, checked and copied: null (torchvision's None), or one finite value for every channel,
+     * or three, one per RGB channel.
+     */
+    static float[] checkFill(String who, float[] fill) {
+        if (fill == null) {
+            return null;
+        }
+        if (fill.length != 1 && fill.length != 3) {
+            throw new IllegalArgumentException(who + ": fill takes one value or one per RGB channel (3), got "
+                    + fill.length + " values");
+        }
+        for (float value : fill) {
+            if (!Float.isFinite(value)) {
+                throw new IllegalArgumentException(who + ": fill must be finite, got " + Arrays.toString(fill));
+            }
+        }
+        return fill.clone();
+    }
+
+    /** {@code ", fill=[...]"} for a policy's toString, or nothing for torchvision's None. */
+    static String fillString(float[] fill) {
+        return fill == null ? "" : ", fill=" + Arrays.toString(fill);
+    }
+
+    /** Refuses a per-channel {@code fill} for an image of another channel count, as torchvision refuses it. */
+    static void checkFillChannels(String who, float[] fill, int channels) {
+        if (fill != null && fill.length != 1 && fill.length != channels) {
+            throw new IllegalArgumentException(who + ": fill has " + fill.length + " values, one per channel, but the"
+                    + " image has " + channels + " channel" + (channels == 1 ? "" : "s"));
+        }
     }
 }

@@ -12,7 +12,8 @@ import java.util.SplittableRandom;
  * [1 or 3, height, width] with values in [0, 1]: each image gets one of the policy's 25 sub-policies, drawn
  * uniformly, whose two operations are each applied with their own probability and magnitude (one of 10 bins of
  * {@link AugmentSpace#autoAugment}), signed operations negated with probability 1/2. The operations act as
- * {@link AugmentOp} describes, pixels from outside the image 0 (torchvision's {@code fill=None}).
+ * {@link AugmentOp} describes, pixels from outside the image 0 (torchvision's {@code fill=None})
+ * unless {@link #withFill} names a fill.
  *
  * <p>Draws, in torchvision's order: the sub-policy, two uniform numbers (operation i runs when the i-th is at most
  * its probability), two signs.
@@ -45,6 +46,8 @@ public final class AutoAugment implements Augmentation {
 
     private final Policy policy;
     private final Interpolation interpolation;
+    /** torchvision's fill, one value or one per channel; null for its None. */
+    private final float[] fill;
     private final LastSizeSpace spaces = new LastSizeSpace(AugmentSpace::autoAugment);
 
     /** torchvision's default: the IMAGENET policy, nearest interpolation. */
@@ -59,8 +62,28 @@ public final class AutoAugment implements Augmentation {
 
     /** The {@code policy}'s sub-policies, geometric operations reading the input as {@code interpolation} says. */
     public AutoAugment(Policy policy, Interpolation interpolation) {
+        this(policy, interpolation, null);
+    }
+
+    private AutoAugment(Policy policy, Interpolation interpolation, float[] fill) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
+        this.fill = fill;
+    }
+
+    /**
+     * The same policy filling the pixels that geometric operations bring from outside the image with {@code fill}:
+     * one value for every channel or one per RGB channel, in the image's [0, 1] units (torchvision's {@code fill};
+     * none, its default None, leaves them 0 without blending).
+     */
+    public AutoAugment withFill(float... fill) {
+        float[] checked = AugmentOp.checkFill("AutoAugment", Objects.requireNonNull(fill, "fill"));
+        return new AutoAugment(policy, interpolation, checked);
+    }
+
+    /** The fill, one value or one per channel, or null for torchvision's None. */
+    public float[] fill() {
+        return fill == null ? null : fill.clone();
     }
 
     public Policy policy() {
@@ -75,8 +98,9 @@ public final class AutoAugment implements Augmentation {
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
         int channels = ImageOps.greyOrRgbChannels("AutoAugment", shape);
         int[] size = Datasets.imageSize("AutoAugment", shape);
+        AugmentOp.checkFillChannels("AutoAugment", fill, channels);
         for (Step step : draw(size[0], size[1], random)) {
-            step.apply(features, offset, channels, size[0], size[1], interpolation);
+            step.apply(features, offset, channels, size[0], size[1], interpolation, fill);
         }
     }
 
@@ -101,6 +125,6 @@ public final class AutoAugment implements Augmentation {
 
     @Override
     public String toString() {
-        return "AutoAugment(" + policy + ", " + interpolation + ")";
+        return "AutoAugment(" + policy + ", " + interpolation + AugmentOp.fillString(fill) + ")";
     }
 }

@@ -13,7 +13,8 @@ import java.util.SplittableRandom;
  * each drawn uniformly from the 14 of {@link AugmentSpace#randAugment} (Identity, shears, moves, rotation,
  * brightness, colour, contrast, sharpness, posterize, solarize, autocontrast, equalize), all at the magnitude of bin
  * {@code magnitude} of {@code numMagnitudeBins}, signed operations negated with probability 1/2. The operations act
- * as {@link AugmentOp} describes, pixels from outside the image 0 (torchvision's {@code fill=None}).
+ * as {@link AugmentOp} describes, pixels from outside the image 0 (torchvision's {@code fill=None})
+ * unless {@link #withFill} names a fill.
  *
  * <p>Draws, per operation in torchvision's order: the operation, then its sign where it is signed.
  */
@@ -22,6 +23,8 @@ public final class RandAugment implements Augmentation {
     private final int magnitude;
     private final int numMagnitudeBins;
     private final Interpolation interpolation;
+    /** torchvision's fill, one value or one per channel; null for its None. */
+    private final float[] fill;
     private final LastSizeSpace spaces;
 
     /** torchvision's defaults: 2 operations at magnitude 9 of 31 bins, nearest interpolation. */
@@ -37,6 +40,10 @@ public final class RandAugment implements Augmentation {
      * @param interpolation    how geometric operations read the input between pixel centres
      */
     public RandAugment(int numOps, int magnitude, int numMagnitudeBins, Interpolation interpolation) {
+        this(numOps, magnitude, numMagnitudeBins, interpolation, null);
+    }
+
+    private RandAugment(int numOps, int magnitude, int numMagnitudeBins, Interpolation interpolation, float[] fill) {
         if (numOps < 0) {
             throw new IllegalArgumentException("RandAugment: numOps must be >= 0, got " + numOps);
         }
@@ -51,7 +58,23 @@ public final class RandAugment implements Augmentation {
         this.magnitude = magnitude;
         this.numMagnitudeBins = numMagnitudeBins;
         this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
+        this.fill = fill;
         this.spaces = new LastSizeSpace((height, width) -> AugmentSpace.randAugment(numMagnitudeBins, height, width));
+    }
+
+    /**
+     * The same policy filling the pixels that geometric operations bring from outside the image with {@code fill}:
+     * one value for every channel or one per RGB channel, in the image's [0, 1] units (torchvision's {@code fill};
+     * none, its default None, leaves them 0 without blending).
+     */
+    public RandAugment withFill(float... fill) {
+        float[] checked = AugmentOp.checkFill("RandAugment", Objects.requireNonNull(fill, "fill"));
+        return new RandAugment(numOps, magnitude, numMagnitudeBins, interpolation, checked);
+    }
+
+    /** The fill, one value or one per channel, or null for torchvision's None. */
+    public float[] fill() {
+        return fill == null ? null : fill.clone();
     }
 
     public int numOps() {
@@ -74,8 +97,9 @@ public final class RandAugment implements Augmentation {
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
         int channels = ImageOps.greyOrRgbChannels("RandAugment", shape);
         int[] size = Datasets.imageSize("RandAugment", shape);
+        AugmentOp.checkFillChannels("RandAugment", fill, channels);
         for (Step step : draw(size[0], size[1], random)) {
-            step.apply(features, offset, channels, size[0], size[1], interpolation);
+            step.apply(features, offset, channels, size[0], size[1], interpolation, fill);
         }
     }
 
@@ -92,6 +116,6 @@ public final class RandAugment implements Augmentation {
     @Override
     public String toString() {
         return "RandAugment(numOps=" + numOps + ", magnitude=" + magnitude + ", numMagnitudeBins=" + numMagnitudeBins
-                + ", " + interpolation + ")";
+                + ", " + interpolation + AugmentOp.fillString(fill) + ")";
     }
 }

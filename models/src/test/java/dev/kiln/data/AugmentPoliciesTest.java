@@ -485,7 +485,7 @@ class AugmentPoliciesTest {
         double m1 = 0.65f;
         Mix mix = new Mix(0.35f, new double[] {0.2f * m1, 0.5f * m1, 0.3f * m1}, chains);
         float[] image = TorchImages.image(3);
-        AugMix.mix(image, 0, 3, H, W, mix, Interpolation.BILINEAR);
+        AugMix.mix(image, 0, 3, H, W, mix, Interpolation.BILINEAR, null);
         for (int i = 0; i < image.length; i++) {
             assertEquals(AUG_MIX[i], image[i], 1e-6, "AugMix at " + i);
         }
@@ -497,21 +497,21 @@ class AugmentPoliciesTest {
         for (int seed = 0; seed < 50; seed++) {
             float[] expected = TorchImages.image(3);
             for (Step step : new AutoAugment(Policy.SVHN).draw(H, W, new SplittableRandom(seed))) {
-                step.apply(expected, 0, 3, H, W, Interpolation.NEAREST);
+                step.apply(expected, 0, 3, H, W, Interpolation.NEAREST, null);
             }
             assertApplies(expected, new AutoAugment(Policy.SVHN), seed);
             expected = TorchImages.image(3);
             for (Step step : new RandAugment().draw(H, W, new SplittableRandom(seed))) {
-                step.apply(expected, 0, 3, H, W, Interpolation.NEAREST);
+                step.apply(expected, 0, 3, H, W, Interpolation.NEAREST, null);
             }
             assertApplies(expected, new RandAugment(), seed);
             expected = TorchImages.image(3);
             new TrivialAugmentWide().draw(new SplittableRandom(seed)).apply(expected, 0, 3, H, W,
-                    Interpolation.NEAREST);
+                    Interpolation.NEAREST, null);
             assertApplies(expected, new TrivialAugmentWide(), seed);
             expected = TorchImages.image(3);
             AugMix.mix(expected, 0, 3, H, W, new AugMix().draw(H, W, new SplittableRandom(seed)),
-                    Interpolation.BILINEAR);
+                    Interpolation.BILINEAR, null);
             assertApplies(expected, new AugMix(), seed);
         }
     }
@@ -620,5 +620,45 @@ class AugmentPoliciesTest {
             image[i] = (i * 37 % 256) / 255f;
         }
         return image;
+    }
+
+    /** withFill's policies run the same draws with the fill passed to every operation. */
+    @Test
+    void policiesPassTheirFillToTheOperations() {
+        float[] fill = {0.2f, 0.5f, 0.9f};
+        for (int seed = 0; seed < 50; seed++) {
+            float[] expected = TorchImages.image(3);
+            for (Step step : new AutoAugment(Policy.SVHN).draw(H, W, new SplittableRandom(seed))) {
+                step.apply(expected, 0, 3, H, W, Interpolation.NEAREST, fill);
+            }
+            assertApplies(expected, new AutoAugment(Policy.SVHN).withFill(fill), seed);
+            expected = TorchImages.image(3);
+            for (Step step : new RandAugment().draw(H, W, new SplittableRandom(seed))) {
+                step.apply(expected, 0, 3, H, W, Interpolation.NEAREST, fill);
+            }
+            assertApplies(expected, new RandAugment().withFill(fill), seed);
+            expected = TorchImages.image(3);
+            new TrivialAugmentWide().draw(new SplittableRandom(seed)).apply(expected, 0, 3, H, W,
+                    Interpolation.NEAREST, new float[] {0.4f});
+            assertApplies(expected, new TrivialAugmentWide().withFill(0.4f), seed);
+            expected = TorchImages.image(3);
+            AugMix.mix(expected, 0, 3, H, W, new AugMix().draw(H, W, new SplittableRandom(seed)),
+                    Interpolation.BILINEAR, fill);
+            assertApplies(expected, new AugMix().withFill(fill), seed);
+        }
+    }
+
+    @Test
+    void policiesRejectBadFills() {
+        assertEquals("AutoAugment: fill takes one value or one per RGB channel (3), got 2 values", assertThrows(
+                IllegalArgumentException.class, () -> new AutoAugment().withFill(0.1f, 0.2f)).getMessage());
+        assertEquals("RandAugment: fill must be finite, got [NaN]", assertThrows(IllegalArgumentException.class,
+                () -> new RandAugment().withFill(Float.NaN)).getMessage());
+        Augmentation rgbFill = new TrivialAugmentWide().withFill(0.1f, 0.2f, 0.3f);
+        assertEquals("TrivialAugmentWide: fill has 3 values, one per channel, but the image has 1 channel",
+                assertThrows(IllegalArgumentException.class, () -> rgbFill.apply(new float[28 * 28], 0,
+                        new int[] {1, 28, 28}, new SplittableRandom(1))).getMessage());
+        assertEquals("AugMix(severity=3, mixtureWidth=3, chainDepth=-1, alpha=1.0, allOps=true, BILINEAR,"
+                + " fill=[0.5])", new AugMix().withFill(0.5f).toString());
     }
 }
