@@ -85,7 +85,8 @@ final class DataOptions {
     /** Kernel size of {@code --augment blur}, for images from MNIST's 28 x 28 up. */
     static final int BLUR_KERNEL = 3;
     private static final List<String> AUGMENTATIONS = List.of("shift", "flip", "crop", "rotate", "erase", "affine",
-            "blur", "autoaugment", "randaugment", "trivialaugment", "augmix");
+            "blur", "autoaugment", "randaugment", "trivialaugment", "augmix", "autoaugment-cifar10",
+            "autoaugment-svhn");
 
     /**
      * {@code --augment}: none (default), or a comma-separated list of {@code shift} (random moves of up to
@@ -94,7 +95,8 @@ final class DataOptions {
      * {@code erase} (torchvision's RandomErasing with its defaults), {@code affine} ({@link #affine}), {@code blur}
      * (torchvision's GaussianBlur, kernel {@value #BLUR_KERNEL}, sigma 0.1 to 2) and torchvision's automatic
      * policies with their defaults, {@code autoaugment} (AutoAugment, IMAGENET policy), {@code randaugment},
-     * {@code trivialaugment} (TrivialAugmentWide) and {@code augmix}, applied in the order given.
+     * {@code trivialaugment} (TrivialAugmentWide) and {@code augmix}, and AutoAugment's other policies,
+     * {@code autoaugment-cifar10} and {@code autoaugment-svhn}, applied in the order given.
      *
      * @return the names, checked, in order; empty for none
      */
@@ -105,8 +107,8 @@ final class DataOptions {
         List<String> names = List.of(spec.split(",", -1));
         if (!AUGMENTATIONS.containsAll(names)) {
             throw new IllegalArgumentException("--augment takes none or a comma-separated list of shift, flip, crop,"
-                    + " rotate, erase, affine, blur, autoaugment, randaugment, trivialaugment and augmix, got '" + spec
-                    + "'");
+                    + " rotate, erase, affine, blur, autoaugment, randaugment, trivialaugment, augmix,"
+                    + " autoaugment-cifar10 and autoaugment-svhn, got '" + spec + "'");
         }
         return names;
     }
@@ -130,6 +132,8 @@ final class DataOptions {
                 case "randaugment" -> new RandAugment();
                 case "trivialaugment" -> new TrivialAugmentWide();
                 case "augmix" -> new AugMix();
+                case "autoaugment-cifar10" -> new AutoAugment(AutoAugment.Policy.CIFAR10);
+                case "autoaugment-svhn" -> new AutoAugment(AutoAugment.Policy.SVHN);
                 default -> throw new IllegalArgumentException("--augment: no augmentation '" + name + "'");
             };
             result = result == null ? next : result.andThen(next);

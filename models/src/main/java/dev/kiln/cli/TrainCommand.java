@@ -96,7 +96,9 @@ final class TrainCommand {
                                            0.9 to 1.1), blur (Gaussian, 3x3, sigma 0.1 to 2), and
                                            torchvision's policies with their defaults: autoaugment
                                            (AutoAugment, IMAGENET policy), randaugment, trivialaugment
-                                           (TrivialAugmentWide) and augmix (default none)
+                                           (TrivialAugmentWide) and augmix, and AutoAugment's CIFAR-10 and
+                                           SVHN policies: autoaugment-cifar10, autoaugment-svhn (default
+                                           none)
               --mixup ALPHA                MixUp each training batch (torchvision v2's MixUp(alpha=ALPHA)):
                                            blend every image and its one-hot label with the batch's next
                                            one, lambda ~ Beta(ALPHA, ALPHA) per batch (1 is the usual)

@@ -47,6 +47,8 @@ class DataOptionsTest {
         assertEquals("TrivialAugmentWide(numMagnitudeBins=31, NEAREST)", built("trivialaugment"));
         assertEquals("AugMix(severity=3, mixtureWidth=3, chainDepth=-1, alpha=1.0, allOps=true, BILINEAR)",
                 built("augmix"));
+        assertEquals("AutoAugment(CIFAR10, NEAREST)", built("autoaugment-cifar10"));
+        assertEquals("AutoAugment(SVHN, NEAREST)", built("autoaugment-svhn"));
     }
 
     private static String built(String name) {

@@ -116,7 +116,8 @@ class KilnCommandTest {
         Result r = kiln("train", "mlp", "--augment", "shift,sharpen");
         assertEquals(2, r.code(), r.toString());
         assertTrue(r.err().contains("--augment takes none or a comma-separated list of shift, flip, crop, rotate,"
-                + " erase, affine, blur, autoaugment, randaugment, trivialaugment and augmix, got 'shift,sharpen'"),
+                + " erase, affine, blur, autoaugment, randaugment, trivialaugment, augmix, autoaugment-cifar10 and"
+                + " autoaugment-svhn, got 'shift,sharpen'"),
                 r.toString());
     }
 
@@ -1176,5 +1177,14 @@ class KilnCommandTest {
         Result r = train(data, out, "--augment", "trivialaugment,autoaugment,randaugment,augmix");
         assertEquals(0, r.code(), r.toString());
         assertTrue(r.out().contains("augment trivialaugment,autoaugment,randaugment,augmix"), r.toString());
+    }
+
+    @Test
+    void trainAppliesAutoAugmentsOtherPoliciesWhenNamed() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result r = train(data, out, "--augment", "autoaugment-cifar10,autoaugment-svhn");
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().contains("augment autoaugment-cifar10,autoaugment-svhn"), r.toString());
     }
 }
