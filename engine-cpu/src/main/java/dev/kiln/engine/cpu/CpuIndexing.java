@@ -1,6 +1,9 @@
 package dev.kiln.engine.cpu;
 
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Tensor;
+import java.nio.DoubleBuffer;
+import java.nio.FloatBuffer;
 
 /**
  * Index selection, gather and their scatter-add mirrors, with tensors viewed as [outer, n, inner]
@@ -32,6 +35,11 @@ final class CpuIndexing {
             addAlongLastAxis(outer, n, idx, sd, dd);
             return;
         }
+        boolean floating = dst.dtype() == DType.F32 || dst.dtype() == DType.F64;
+        if (floating && src.dtype() == dst.dtype()) {
+            addRows(outer, n, inner, idx, dst, src);
+            return;
+        }
         parallel.forRange(outer, (long) m * inner, (s, e) -> {
             for (int o = s; o < e; o++) {
                 for (int j = 0; j < m; j++) {
@@ -61,6 +69,62 @@ final class CpuIndexing {
                 }
             }
         });
+    }
+
+    /**
+     * Floating indexAdd of rows longer than one element (an embedding's sparse gradient into its table): each row
+     * is read, added to in the dtype and written back in bulk, where the general loop reads and writes element by
+     * element through Data's doubles. Duplicate indices add in the same order, and a float sum rounded through a
+     * double equals the float sum, so the bits are the general loop's.
+     */
+    private void addRows(int outer, int n, int inner, long[] idx, Tensor dst, Tensor src) {
+        int m = idx.length;
+        CpuStorage ds = (CpuStorage) dst.storage();
+        CpuStorage ss = (CpuStorage) src.storage();
+        int dstBase = CpuElementwise.offset(dst);
+        int srcBase = CpuElementwise.offset(src);
+        boolean f32 = dst.dtype() == DType.F32;
+        parallel.forRange(outer, (long) m * inner, (s, e) -> {
+            for (int o = s; o < e; o++) {
+                int to = dstBase + o * n * inner;
+                int from = srcBase + o * m * inner;
+                if (f32) {
+                    addFloatRows(ds.f32, to, ss.f32, from, idx, inner);
+                } else {
+                    addDoubleRows(ds.f64, to, ss.f64, from, idx, inner);
+                }
+            }
+        });
+    }
+
+    /** dst[to + idx[j] * inner + i] += src[from + j * inner + i], j in order. */
+    private static void addFloatRows(FloatBuffer dst, int to, FloatBuffer src, int from, long[] idx, int inner) {
+        float[] row = new float[inner];
+        float[] add = new float[inner];
+        for (int j = 0; j < idx.length; j++) {
+            int at = to + (int) idx[j] * inner;
+            dst.get(at, row, 0, inner);
+            src.get(from + j * inner, add, 0, inner);
+            for (int i = 0; i < inner; i++) {
+                row[i] += add[i];
+            }
+            dst.put(at, row, 0, inner);
+        }
+    }
+
+    /** As {@link #addFloatRows} for F64. */
+    private static void addDoubleRows(DoubleBuffer dst, int to, DoubleBuffer src, int from, long[] idx, int inner) {
+        double[] row = new double[inner];
+        double[] add = new double[inner];
+        for (int j = 0; j < idx.length; j++) {
+            int at = to + (int) idx[j] * inner;
+            dst.get(at, row, 0, inner);
+            src.get(from + j * inner, add, 0, inner);
+            for (int i = 0; i < inner; i++) {
+                row[i] += add[i];
+            }
+            dst.put(at, row, 0, inner);
+        }
     }
 
     void gather(Tensor src, int axis, Tensor index, Tensor out) {
