@@ -49,7 +49,7 @@ final class SparseEmbedding {
      */
     private static SparseRows gradient(Tensor g, long[] looked, Tensor weight, int paddingIdx) {
         int dim = weight.dim(1);
-        long[] rowsLooked = Arrays.stream(looked).filter(i -> i != paddingIdx).distinct().sorted().toArray();
+        long[] rowsLooked = sortedDistinct(looked, paddingIdx);
         int count = rowsLooked.length;
         // Each lookup's place among the rows; padding lookups go to one more place, which is then dropped.
         long[] place = new long[looked.length];
@@ -72,6 +72,23 @@ final class SparseEmbedding {
             summed.close();
         }
         return SparseRows.assembled(rowIndex, values, weight.dim(0), true, List.of(rowIndex, values));
+    }
+
+    /**
+     * The rows looked up, sorted, each once, without {@code paddingIdx}: sorted in place and deduplicated, where a
+     * stream's distinct boxed each index into a HashSet (a third of a sparse SGD step of 512 lookups).
+     */
+    private static long[] sortedDistinct(long[] looked, int paddingIdx) {
+        long[] rows = looked.clone();
+        Arrays.sort(rows);
+        int count = 0;
+        for (int j = 0; j < rows.length; j++) {
+            boolean repeat = count > 0 && rows[count - 1] == rows[j];
+            if (!repeat && rows[j] != paddingIdx) {
+                rows[count++] = rows[j];
+            }
+        }
+        return Arrays.copyOf(rows, count);
     }
 
     /** {@code t} on {@code be}, closing {@code t} when it had to be copied there. */
