@@ -15,15 +15,20 @@ import java.util.function.Function;
  * One training step of a large F32 embedding table, [rows, dim] looked up by a batch of random indices (zeroGrad,
  * lookup, loss sum(y^2), backward, optimizer step): the dense gradient with Adam, SGD and AdaGrad against the sparse
  * one (Embedding.sparse(true)) with SparseAdam, SGD and AdaGrad. Milliseconds per step, medians of 20 after 5
- * warm-ups, one table at a time. bench/pytorch_sparse_embedding.py runs the same in PyTorch.
+ * warm-ups for the dense steps (tens of milliseconds each) and after 1,000 for the sparse ones, whose first hundreds of
+ * steps run before the JIT has compiled them; one table at a time. bench/pytorch_sparse_embedding.py runs the same in
+ * PyTorch.
  *
- * Usage: java -cp CLASSPATH bench/SparseEmbeddingBench.java [rows] [dim] [batch]
+ * Usage: java -cp CLASSPATH bench/SparseEmbeddingBench.java [rows] [dim] [batch] [sparse warm-ups]
  */
 public class SparseEmbeddingBench {
+    private static int sparseWarmups;
+
     public static void main(String[] args) {
         int rows = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
         int dim = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 512;
+        sparseWarmups = args.length > 3 ? Integer.parseInt(args[3]) : 1000;
         System.out.printf("table [%d, %d] F32, %d indices per step%n", rows, dim, batch);
         report("dense Adam", rows, dim, batch, false, ps -> new Adam(ps, 1e-3));
         report("sparse SparseAdam", rows, dim, batch, true, ps -> new SparseAdam(ps, 1e-3));
@@ -38,7 +43,7 @@ public class SparseEmbeddingBench {
         Random r = new Random(0);
         double[] ms = new double[20];
         try (Embedding table = new Embedding(rows, dim).sparse(sparse); Optimizer opt = make.apply(table.parameters())) {
-            for (int i = -5; i < ms.length; i++) {
+            for (int i = sparse ? -sparseWarmups : -5; i < ms.length; i++) {
                 long[] indices = r.longs(batch, 0, rows).toArray();
                 try (Scope s = Scope.open()) {
                     long t0 = System.nanoTime();
