@@ -203,4 +203,25 @@ class SparseGradientBehaviourTest {
         loss.backward();
         return loss;
     }
+
+    /**
+     * A group's weight decay is refused as {@link SparseAdam#weightDecay} refuses it (PyTorch's SparseAdam has none and
+     * ignores a group's 'weight_decay' key): given when made, or set on the group later, before anything moves.
+     */
+    @Test
+    void sparseAdamRefusesAGroupsWeightDecay() {
+        Embedding table = new Embedding(6, 2).sparse(true);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SparseAdam(List.of(new ParamGroup(table.parameters(), 0.1, 0.01))));
+        assertTrue(e.getMessage().startsWith("SparseAdam: has no weight decay") && e.getMessage().contains("group 0")
+                && e.getMessage().contains("0.01"), e.getMessage());
+        try (SparseAdam opt = new SparseAdam(table.parameters(), 0.1)) {
+            opt.groups().get(0).setWeightDecay(0.5);
+            lookUp(table);
+            float[] before = table.weight().toFloatArray();
+            e = assertThrows(IllegalArgumentException.class, opt::step);
+            assertTrue(e.getMessage().contains("group 0") && e.getMessage().contains("0.5"), e.getMessage());
+            assertArrayEquals(before, table.weight().toFloatArray(), "nothing moved");
+        }
+    }
 }
