@@ -31,11 +31,17 @@ public final class SparseAdam extends AdamFamily<SparseAdam> {
     /** SparseAdam over one group. */
     public SparseAdam(List<Tensor> params, double lr) {
         super(oneGroup(params, lr), DEFAULT_LR, 0);
+        checkSettings();
     }
 
-    /** SparseAdam over parameter groups; groups without a learning rate get {@link #DEFAULT_LR}. */
+    /**
+     * SparseAdam over parameter groups; groups without a learning rate get {@link #DEFAULT_LR}.
+     *
+     * @throws IllegalArgumentException for a group with a weight decay other than 0
+     */
     public SparseAdam(List<ParamGroup> groups) {
         super(groups, DEFAULT_LR, 0);
+        checkSettings();
     }
 
     /** Sets the term added to the denominator after the square root, finite and &gt; 0 as PyTorch asks; returns this. */
@@ -59,6 +65,21 @@ public final class SparseAdam extends AdamFamily<SparseAdam> {
                     + weightDecay);
         }
         return this;
+    }
+
+    /**
+     * Refuses a group's weight decay other than 0, as {@link #weightDecay} does: PyTorch's SparseAdam ignores a
+     * group's {@code weight_decay}, which would silently not decay here.
+     */
+    @Override
+    protected void checkSettings() {
+        for (int g = 0; g < groups().size(); g++) {
+            double weightDecay = groups().get(g).weightDecay();
+            if (weightDecay != 0) {
+                throw new IllegalArgumentException("SparseAdam: has no weight decay (PyTorch's has none either), got "
+                        + weightDecay + " in group " + g);
+            }
+        }
     }
 
     @Override
