@@ -145,4 +145,33 @@ class StaticQuantizationQuantizedTensorTest {
             assertTrue(e.getMessage().contains("got QUINT8 per channel"), e.getMessage());
         }
     }
+
+    /**
+     * Adaptive average pooling to 1 x 1 on quantised tensors rounds the exact mean of the integers, as PyTorch 1.13's
+     * quantized {@code adaptive_avg_pool2d}: ties half to even, where the F32 mean of the dequantised values rounded
+     * 0.1 x (20, 21) to 21. References from torch 1.13: {@code F.adaptive_avg_pool2d(
+     * torch._make_per_tensor_quantized_tensor(q, scale, zp), 1).int_repr()}.
+     */
+    @Test
+    void averagePoolingToOneRoundsTheIntegersMeanAsPyTorch() {
+        assertPooled(new int[] {20, 21, 30, 31, 48, 49, 5, 6}, new int[] {1, 4, 1, 2}, 0.1, 0,
+                new int[] {20, 30, 48, 6});
+        assertPooled(new int[] {20, 22, 30, 35, 255, 254, 0, 1, 2, 9, 13, 4}, new int[] {2, 2, 1, 3}, 0.05, 7,
+                new int[] {24, 181, 1, 9});
+    }
+
+    private static void assertPooled(int[] q, int[] dims, double scale, int zeroPoint, int[] expected) {
+        float[] grid = new float[q.length];
+        for (int i = 0; i < q.length; i++) {
+            grid[i] = (q[i] - zeroPoint) * (float) scale;
+        }
+        QuantizedTensor in = Quantize.perTensor(Tensor.fromArray(grid, dims), scale, zeroPoint, QuantizedDType.QUINT8);
+        assertArrayEquals(q, in.values(), "the input's integers");
+        for (Module pool : new Module[] {new GlobalAvgPool2d(), new AdaptiveAvgPool2d(1)}) {
+            QuantizedTensor out = StaticQuantization.forward(pool, in);
+            assertArrayEquals(new int[] {dims[0], dims[1], 1, 1}, out.shape().dims(), pool.toString());
+            assertArrayEquals(expected, out.values(), pool.toString());
+            assertEquals(zeroPoint, out.qZeroPoint());
+        }
+    }
 }
