@@ -194,9 +194,12 @@ public final class StaticQuantization {
      * {@code QuantStub} and {@code DeQuantStub} ({@code x} QUINT8 per tensor, on the first layer's input grid for
      * the model's values): each {@link QuantizedLayer} and {@link QuantizedBasicBlock} takes and returns
      * {@link QuantizedTensor}s; {@link MaxPool2d}, {@link ReLU}, {@link Flatten}, {@link Identity} and {@link Dropout}
-     * keep their input's grid (their values on it, exactly); adaptive average pooling keeps its input's grid too, its
-     * mean rounded onto it as the next quantised layer would; a {@link Sequential} runs its children so. The output
-     * holds the values {@code model.forward(x.dequantize())} gives, requantised. Hooks are not run.
+     * keep their input's grid (their values on it, exactly); adaptive average pooling keeps its input's grid too: to
+     * 1 x 1 the integers' exact mean rounded half to even, as PyTorch's quantized {@code adaptive_avg_pool2d}; to other
+     * sizes the F32 mean rounded onto it as the next quantised layer would (a tie may round the other way); a
+     * {@link Sequential} runs its children so. The output holds the values {@code model.forward(x.dequantize())} gives,
+     * requantised, but where a mean to 1 x 1 not fused into a Linear lies half-way between two grid values. Hooks are
+     * not run.
      *
      * @throws IllegalArgumentException naming the module path and type of any other module (one that stays F32
      *     after convert, where PyTorch would need a DeQuantStub), and as the layers' own calls
@@ -219,6 +222,10 @@ public final class StaticQuantization {
             }
             return q;
         }
+        boolean global = m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d pool && pool.global();
+        if (global && x.shape().rank() == 4 && x.shape().dim(2) * x.shape().dim(3) > 0) {
+            return meanOnGrid(path, m, x);
+        }
         if (m instanceof Identity || m instanceof Dropout || m instanceof MaxPool2d || m instanceof ReLU
                 || m instanceof Flatten || m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d) {
             Uint8Grid grid = gridOf(path, m, x);
@@ -229,5 +236,30 @@ public final class StaticQuantization {
         throw new IllegalArgumentException("StaticQuantization.forward: '" + path + "' " + m + " ("
                 + m.getClass().getSimpleName() + ") has no quantised form; run the model on F32 (as with PyTorch's"
                 + " DeQuantStub before it)");
+    }
+
+    /**
+     * x [batch, channels, height, width] pooled to [batch, channels, 1, 1] on its own grid as PyTorch 1.13's quantized
+     * {@code adaptive_avg_pool2d(x, 1)}: each channel's {@code q - zeroPoint} summed exactly, times {@code 1 / n} in
+     * F32, rounded half to even; the F32 mean of the dequantised values rounds some ties the other way.
+     */
+    private static QuantizedTensor meanOnGrid(String path, Module m, QuantizedTensor x) {
+        Uint8Grid grid = gridOf(path, m, x);
+        int[] q = x.values();
+        int[] dims = x.shape().dims();
+        int n = dims[2] * dims[3];
+        float inverse = 1f / n;
+        float[] pooled = new float[dims[0] * dims[1]];
+        for (int p = 0; p < pooled.length; p++) {
+            long sum = 0;
+            for (int i = p * n; i < (p + 1) * n; i++) {
+                sum += q[i] - grid.zeroPoint();
+            }
+            // Grid values, (q - zeroPoint) * scale, which quantising gives back exactly.
+            pooled[p] = (float) Math.rint((float) sum * inverse) * grid.scale();
+        }
+        try (Tensor values = Tensor.fromArray(pooled, dims[0], dims[1], 1, 1)) {
+            return Quantize.perTensor(values, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8);
+        }
     }
 }
