@@ -1,15 +1,10 @@
 package dev.kiln.data;
 
-import java.lang.ref.Cleaner;
-import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -66,7 +61,6 @@ public final class DataLoader implements AutoCloseable {
     /** Prefix of the worker threads' names. */
     public static final String THREAD_NAME = "kiln-data-loader";
 
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final Dataset dataset;
@@ -82,7 +76,7 @@ public final class DataLoader implements AutoCloseable {
     private final int workers;
     private final int prefetch;
     private final BatchArrays arrays;
-    private Pipe active;
+    private final ActivePipe active = new ActivePipe();
 
     /**
      * @param dataset   the examples
@@ -326,28 +320,7 @@ public final class DataLoader implements AutoCloseable {
     /** Stops the current iteration, if any, and its threads. The loader can still start new iterations. */
     @Override
     public void close() {
-        Pipe p;
-        synchronized (this) {
-            p = active;
-            active = null;
-        }
-        if (p != null) {
-            p.stop();
-            p.join();
-        }
-    }
-
-    private synchronized void start(Pipe p) {
-        if (active != null) {
-            active.stop();
-        }
-        active = p;
-    }
-
-    private synchronized void finished(Pipe p) {
-        if (active == p) {
-            active = null;
-        }
+        active.close();
     }
 
     /** One epoch's batches; each {@link #iterator()} call starts a fresh pass with its own threads. */
@@ -376,8 +349,7 @@ public final class DataLoader implements AutoCloseable {
         private final int epoch;
         private final int firstBatch;
         private final int batches;
-        private final Pipe pipe;
-        private final Cleaner.Cleanable cleanable;
+        private final WorkerPipe pipe;
         private int position;
         private HostBatch next;
         private boolean finished;
@@ -391,27 +363,16 @@ public final class DataLoader implements AutoCloseable {
             this.position = firstBatch;
             if (firstBatch >= batches) {
                 pipe = null;
-                cleanable = null;
                 finished = true;
                 return;
             }
             int[] order = loader.order(epoch);
             // No more workers than batches: a worker without a batch would only start and end.
             int workers = Math.min(loader.workers, batches - firstBatch);
-            pipe = new Pipe(workers, loader.prefetch);
-            int id = THREADS.incrementAndGet();
-            for (int w = 0; w < workers; w++) {
-                Producer producer = new Producer(pipe, w, loader, order, firstBatch, batches, epoch);
-                Thread t = new Thread(producer, THREAD_NAME + "-" + id + " (epoch " + epoch + ", worker " + w + ")");
-                t.setDaemon(true);
-                pipe.threads[w] = t;
-            }
-            // The action holds the pipe, never this iterator, so an abandoned iterator can be collected.
-            cleanable = CLEANER.register(this, pipe::stop);
-            loader.start(pipe);
-            for (Thread t : pipe.threads) {
-                t.start();
-            }
+            WorkerPipe p = new WorkerPipe("DataLoader", epoch, workers, loader.prefetch);
+            p.start(this, loader.active, THREAD_NAME + "-" + THREADS.incrementAndGet(),
+                    w -> new Producer(p, w, loader, order, firstBatch, batches, epoch));
+            pipe = p;
         }
 
         @Override
@@ -422,7 +383,7 @@ public final class DataLoader implements AutoCloseable {
             if (finished) {
                 return false;
             }
-            if (closed || pipe.stopped) {
+            if (closed || pipe.stopped()) {
                 throw new IllegalStateException("DataLoader: this iteration of epoch " + epoch + " was stopped"
                         + (closed ? " by close()" : " by a newer iteration of the same loader or DataLoader.close()"));
             }
@@ -430,42 +391,17 @@ public final class DataLoader implements AutoCloseable {
                 finish();
                 return false;
             }
-            int worker = (position - firstBatch) % pipe.threads.length;
-            Object item = take(worker);
+            int worker = (position - firstBatch) % pipe.workers();
+            Object item = pipe.take(worker, this::close);
             if (item instanceof Failure f) {
                 finish();
-                String where = pipe.threads.length == 1 ? "" : " on worker " + worker + " of " + pipe.threads.length;
+                String where = pipe.workers() == 1 ? "" : " on worker " + worker + " of " + pipe.workers();
                 throw new RuntimeException("DataLoader: assembling batch " + f.batch + " of epoch " + epoch
                         + " failed" + where + ": " + f.cause, f.cause);
             }
             next = (HostBatch) item;
             position++;
             return true;
-        }
-
-        /** The next item of worker {@code worker}'s queue: its next batch in epoch order, or its failure. */
-        private Object take(int worker) {
-            BlockingQueue<Object> queue = pipe.queues.get(worker);
-            try {
-                while (true) {
-                    Object item = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (item != null) {
-                        return item;
-                    }
-                    if (pipe.stopped) {
-                        throw new IllegalStateException("DataLoader: this iteration of epoch " + epoch
-                                + " was stopped while waiting for a batch");
-                    }
-                    if (!pipe.threads[worker].isAlive() && queue.isEmpty()) {
-                        throw new IllegalStateException("DataLoader: worker " + worker + " of epoch " + epoch
-                                + " ended unexpectedly");
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException("DataLoader: interrupted while waiting for a batch", e);
-            }
         }
 
         @Override
@@ -480,9 +416,7 @@ public final class DataLoader implements AutoCloseable {
 
         private void finish() {
             finished = true;
-            cleanable.clean();
-            pipe.join();
-            loader.finished(pipe);
+            pipe.end();
         }
 
         /** Stops the workers (and waits for them); later calls of hasNext/next throw unless exhausted. */
@@ -493,47 +427,7 @@ public final class DataLoader implements AutoCloseable {
             }
             closed = true;
             next = null;
-            cleanable.clean();
-            pipe.join();
-            loader.finished(pipe);
-        }
-    }
-
-    /** What the consumer and the workers share: a queue and a thread per worker; it never refers to the iterator. */
-    private static final class Pipe {
-        final List<BlockingQueue<Object>> queues;
-        final Thread[] threads;
-        volatile boolean stopped;
-
-        Pipe(int workers, int prefetch) {
-            queues = new ArrayList<>(workers);
-            for (int w = 0; w < workers; w++) {
-                queues.add(new LinkedBlockingQueue<>(prefetch));
-            }
-            threads = new Thread[workers];
-        }
-
-        void stop() {
-            stopped = true;
-            for (Thread t : threads) {
-                t.interrupt();
-            }
-            // Let go of prefetched batches now; nobody will take them.
-            queues.forEach(BlockingQueue::clear);
-        }
-
-        void join() {
-            for (Thread t : threads) {
-                if (t == Thread.currentThread()) {
-                    continue;
-                }
-                try {
-                    t.join(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
+            pipe.end();
         }
     }
 
@@ -545,7 +439,7 @@ public final class DataLoader implements AutoCloseable {
      * after it, and puts them in its queue in that order, ending early with a Failure.
      */
     private static final class Producer implements Runnable {
-        private final Pipe pipe;
+        private final WorkerPipe pipe;
         private final BlockingQueue<Object> queue;
         private final int worker;
         private final Dataset dataset;
@@ -562,9 +456,9 @@ public final class DataLoader implements AutoCloseable {
         private final long batchAugmentationSeed;
         private final int epoch;
 
-        Producer(Pipe pipe, int worker, DataLoader loader, int[] order, int firstBatch, int batches, int epoch) {
+        Producer(WorkerPipe pipe, int worker, DataLoader loader, int[] order, int firstBatch, int batches, int epoch) {
             this.pipe = pipe;
-            this.queue = pipe.queues.get(worker);
+            this.queue = pipe.queue(worker);
             this.worker = worker;
             this.dataset = loader.dataset;
             this.order = order;
@@ -585,8 +479,8 @@ public final class DataLoader implements AutoCloseable {
         public void run() {
             int b = firstBatch + worker;
             try {
-                for (; b < batches; b += pipe.threads.length) {
-                    if (pipe.stopped) {
+                for (; b < batches; b += pipe.workers()) {
+                    if (pipe.stopped()) {
                         return;
                     }
                     queue.put(assemble(b));
@@ -594,7 +488,7 @@ public final class DataLoader implements AutoCloseable {
             } catch (InterruptedException e) {
                 // stopped by the consumer: nothing more to do
             } catch (Throwable t) {
-                if (!pipe.stopped) {
+                if (!pipe.stopped()) {
                     try {
                         queue.put(new Failure(b, t));
                     } catch (InterruptedException e) {

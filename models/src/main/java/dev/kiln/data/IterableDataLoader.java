@@ -1,6 +1,5 @@
 package dev.kiln.data;
 
-import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -8,8 +7,6 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +42,6 @@ public final class IterableDataLoader implements AutoCloseable {
     public static final String THREAD_NAME = "kiln-iterable-loader";
 
     private static final Logger LOG = LoggerFactory.getLogger(IterableDataLoader.class);
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final IterableDataset dataset;
@@ -57,7 +53,7 @@ public final class IterableDataLoader implements AutoCloseable {
     private final int[] featureShape;
     private final int featureSize;
     private final BatchArrays arrays;
-    private Pipe active;
+    private final ActivePipe active = new ActivePipe();
 
     /**
      * @param dataset   the stream of examples
@@ -155,28 +151,7 @@ public final class IterableDataLoader implements AutoCloseable {
     /** Stops the current iteration, if any: its threads end and its streams are closed. The loader stays usable. */
     @Override
     public void close() {
-        Pipe p;
-        synchronized (this) {
-            p = active;
-            active = null;
-        }
-        if (p != null) {
-            p.stop();
-            p.join();
-        }
-    }
-
-    private synchronized void start(Pipe p) {
-        if (active != null) {
-            active.stop();
-        }
-        active = p;
-    }
-
-    private synchronized void finished(Pipe p) {
-        if (active == p) {
-            active = null;
-        }
+        active.close();
     }
 
     /** One epoch's batches; each {@link #iterator()} call starts a fresh pass with its own threads and streams. */
@@ -200,8 +175,7 @@ public final class IterableDataLoader implements AutoCloseable {
     public static final class BatchIterator implements Iterator<HostBatch>, AutoCloseable {
         private final IterableDataLoader loader;
         private final int epoch;
-        private final Pipe pipe;
-        private final Cleaner.Cleanable cleanable;
+        private final WorkerPipe pipe;
         // Workers whose streams have not ended, in turn order; the consumer takes from the first and moves it last.
         private final List<Integer> turns = new ArrayList<>();
         private HostBatch next;
@@ -211,21 +185,14 @@ public final class IterableDataLoader implements AutoCloseable {
         private BatchIterator(IterableDataLoader loader, int epoch) {
             this.loader = loader;
             this.epoch = epoch;
-            pipe = new Pipe(loader.workers, loader.prefetch);
-            int id = THREADS.incrementAndGet();
+            // One more than the batches: the END marker.
+            WorkerPipe p = new WorkerPipe("IterableDataLoader", epoch, loader.workers, loader.prefetch + 1);
             for (int w = 0; w < loader.workers; w++) {
-                Producer producer = new Producer(pipe, loader, loader.workerInfo(w, epoch));
-                Thread t = new Thread(producer, THREAD_NAME + "-" + id + " (epoch " + epoch + ", worker " + w + ")");
-                t.setDaemon(true);
-                pipe.threads[w] = t;
                 turns.add(w);
             }
-            // The action holds the pipe, never this iterator, so an abandoned iterator can be collected.
-            cleanable = CLEANER.register(this, pipe::stop);
-            loader.start(pipe);
-            for (Thread t : pipe.threads) {
-                t.start();
-            }
+            p.start(this, loader.active, THREAD_NAME + "-" + THREADS.incrementAndGet(),
+                    w -> new Producer(p, loader, loader.workerInfo(w, epoch)));
+            pipe = p;
         }
 
         @Override
@@ -236,13 +203,13 @@ public final class IterableDataLoader implements AutoCloseable {
             if (finished) {
                 return false;
             }
-            if (closed || pipe.stopped) {
+            if (closed || pipe.stopped()) {
                 throw new IllegalStateException("IterableDataLoader: this iteration of epoch " + epoch + " was stopped"
                         + (closed ? " by close()" : " by a newer iteration of the same loader or its close()"));
             }
             while (!turns.isEmpty()) {
                 int worker = turns.remove(0);
-                Object item = take(worker);
+                Object item = pipe.take(worker, this::close);
                 if (item == END) {
                     continue;
                 }
@@ -259,31 +226,6 @@ public final class IterableDataLoader implements AutoCloseable {
             return false;
         }
 
-        /** The next item of worker {@code worker}'s queue: a batch, END or its failure. */
-        private Object take(int worker) {
-            BlockingQueue<Object> queue = pipe.queues.get(worker);
-            try {
-                while (true) {
-                    Object item = queue.poll(100, TimeUnit.MILLISECONDS);
-                    if (item != null) {
-                        return item;
-                    }
-                    if (pipe.stopped) {
-                        throw new IllegalStateException("IterableDataLoader: this iteration of epoch " + epoch
-                                + " was stopped while waiting for a batch");
-                    }
-                    if (!pipe.threads[worker].isAlive() && queue.isEmpty()) {
-                        throw new IllegalStateException("IterableDataLoader: worker " + worker + " of epoch " + epoch
-                                + " ended unexpectedly");
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new IllegalStateException("IterableDataLoader: interrupted while waiting for a batch", e);
-            }
-        }
-
         @Override
         public HostBatch next() {
             if (!hasNext()) {
@@ -296,9 +238,7 @@ public final class IterableDataLoader implements AutoCloseable {
 
         private void finish() {
             finished = true;
-            cleanable.clean();
-            pipe.join();
-            loader.finished(pipe);
+            pipe.end();
         }
 
         /** Stops the workers, which close their streams, and waits for them. */
@@ -309,9 +249,7 @@ public final class IterableDataLoader implements AutoCloseable {
             }
             closed = true;
             next = null;
-            cleanable.clean();
-            pipe.join();
-            loader.finished(pipe);
+            pipe.end();
         }
     }
 
@@ -321,47 +259,9 @@ public final class IterableDataLoader implements AutoCloseable {
     private record Failure(Throwable cause) {
     }
 
-    /** What the consumer and the workers share: a queue and a thread per worker; it never refers to the iterator. */
-    private static final class Pipe {
-        final List<BlockingQueue<Object>> queues;
-        final Thread[] threads;
-        volatile boolean stopped;
-
-        Pipe(int workers, int prefetch) {
-            queues = new ArrayList<>(workers);
-            for (int w = 0; w < workers; w++) {
-                // One more than the batches: the END marker.
-                queues.add(new LinkedBlockingQueue<>(prefetch + 1));
-            }
-            threads = new Thread[workers];
-        }
-
-        void stop() {
-            stopped = true;
-            for (Thread t : threads) {
-                t.interrupt();
-            }
-            queues.forEach(BlockingQueue::clear);
-        }
-
-        void join() {
-            for (Thread t : threads) {
-                if (t == Thread.currentThread()) {
-                    continue;
-                }
-                try {
-                    t.join(10_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
     /** One worker: opens its stream, cuts it into batches, queues them, then END (or a Failure); closes the stream. */
     private static final class Producer implements Runnable {
-        private final Pipe pipe;
+        private final WorkerPipe pipe;
         private final BlockingQueue<Object> queue;
         private final IterableDataset dataset;
         private final WorkerInfo worker;
@@ -373,9 +273,9 @@ public final class IterableDataLoader implements AutoCloseable {
         private final BatchArrays arrays;
         private long position;
 
-        Producer(Pipe pipe, IterableDataLoader loader, WorkerInfo worker) {
+        Producer(WorkerPipe pipe, IterableDataLoader loader, WorkerInfo worker) {
             this.pipe = pipe;
-            this.queue = pipe.queues.get(worker.id());
+            this.queue = pipe.queue(worker.id());
             this.dataset = loader.dataset;
             this.worker = worker;
             this.batchSize = loader.batchSize;
@@ -390,21 +290,21 @@ public final class IterableDataLoader implements AutoCloseable {
         public void run() {
             try (ExampleStream stream = dataset.open(worker)) {
                 List<Example> pending = new ArrayList<>(batchSize);
-                while (!pipe.stopped && stream.hasNext()) {
+                while (!pipe.stopped() && stream.hasNext()) {
                     pending.add(checked(stream.next()));
                     if (pending.size() == batchSize) {
                         queue.put(batch(pending));
                         pending.clear();
                     }
                 }
-                if (!pipe.stopped && !pending.isEmpty() && !dropLast) {
+                if (!pipe.stopped() && !pending.isEmpty() && !dropLast) {
                     queue.put(batch(pending));
                 }
                 queue.put(END);
             } catch (InterruptedException e) {
                 // stopped by the consumer: the stream is closed on the way out
             } catch (Throwable t) {
-                if (!pipe.stopped) {
+                if (!pipe.stopped()) {
                     try {
                         queue.put(new Failure(t));
                     } catch (InterruptedException e) {
