@@ -16,7 +16,8 @@ import java.util.Set;
  * m = m + (1 - beta1) * (g - m)         v = v + (1 - beta2) * (g^2 - v)
  * p = p - lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)
  * </pre>
- * Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8 (&gt; 0, as PyTorch asks); no weight decay, which
+ * Defaults as PyTorch: lr 1e-3, betas (0.9, 0.999), eps 1e-8; PyTorch 1.13's checks: lr and eps &gt; 0, betas in
+ * [0, 1) ({@link #betas}); no weight decay, which
  * {@link #weightDecay} refuses. A dense gradient is refused, as in PyTorch (use {@link Adam}). State: {@code step},
  * {@code exp_avg} (m), {@code exp_avg_sq} (v), dense.
  * <pre>{@code
@@ -28,9 +29,13 @@ public final class SparseAdam extends AdamFamily<SparseAdam> {
     /** PyTorch's default learning rate, for groups that set none. */
     public static final double DEFAULT_LR = 1e-3;
 
-    /** SparseAdam over one group. */
+    /**
+     * SparseAdam over one group.
+     *
+     * @throws IllegalArgumentException unless {@code lr} is above 0, as PyTorch 1.13 asks ({@code 0.0 < lr})
+     */
     public SparseAdam(List<Tensor> params, double lr) {
-        super(oneGroup(params, lr), DEFAULT_LR, 0);
+        super(oneGroup(params, positiveLr(lr)), DEFAULT_LR, 0);
         checkSettings();
     }
 
@@ -44,13 +49,31 @@ public final class SparseAdam extends AdamFamily<SparseAdam> {
         checkSettings();
     }
 
-    /** Sets the term added to the denominator after the square root, finite and &gt; 0 as PyTorch asks; returns this. */
+    /**
+     * Sets the term added to the denominator after the square root; returns this.
+     *
+     * @throws IllegalArgumentException unless above 0, as PyTorch 1.13 asks ({@code 0.0 < eps}), and finite, as every
+     *                                  Adam here asks
+     */
     @Override
     public SparseAdam eps(double eps) {
         if (!(eps > 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("SparseAdam: eps must be finite and > 0, got " + eps);
+            throw new IllegalArgumentException("SparseAdam: eps must be finite and > 0 (PyTorch's 'Invalid epsilon"
+                    + " value'), got " + eps);
         }
         return super.eps(eps);
+    }
+
+    /**
+     * {@code lr} when above 0: PyTorch 1.13's SparseAdam refuses the learning rate it is made with otherwise (a
+     * group's, or one a schedule sets later, may be 0 there and here).
+     */
+    private static double positiveLr(double lr) {
+        if (!(lr > 0)) {
+            throw new IllegalArgumentException("SparseAdam: learning rate must be > 0 (PyTorch's 'Invalid learning"
+                    + " rate'), got " + lr);
+        }
+        return lr;
     }
 
     /**

@@ -224,4 +224,34 @@ class SparseGradientBehaviourTest {
             assertArrayEquals(before, table.weight().toFloatArray(), "nothing moved");
         }
     }
+
+    /**
+     * The settings PyTorch 1.13's SparseAdam refuses when made (models/src/test/pytorch/sparse_adam_arguments.py):
+     * a learning rate that is not above 0, an eps that is not above 0 and betas outside [0, 1); each refusal names
+     * the setting and the value, and the smallest positive values and betas of 0 are accepted, as there.
+     */
+    @Test
+    void sparseAdamRefusesTheSettingsThatPyTorchRefuses() {
+        List<Tensor> ps = new Embedding(6, 2).sparse(true).parameters();
+        Object[][] cases = { // lr, eps, beta1, beta2, what PyTorch's message names or null where it accepts
+            {0.0, 1e-8, 0.9, 0.999, "learning rate"}, {-0.1, 1e-8, 0.9, 0.999, "learning rate"},
+            {Double.NaN, 1e-8, 0.9, 0.999, "learning rate"}, {1e-12, 1e-8, 0.9, 0.999, null},
+            {0.1, 0.0, 0.9, 0.999, "eps"}, {0.1, -1e-8, 0.9, 0.999, "eps"}, {0.1, Double.NaN, 0.9, 0.999, "eps"},
+            {0.1, 1e-300, 0.9, 0.999, null}, {0.1, 1e-8, 1.0, 0.999, "betas"}, {0.1, 1e-8, -0.1, 0.999, "betas"},
+            {0.1, 1e-8, 0.9, 1.0, "betas"}, {0.1, 1e-8, 0.0, 0.0, null}};
+        for (Object[] c : cases) {
+            double lr = (double) c[0];
+            double eps = (double) c[1];
+            String label = "lr " + lr + ", eps " + eps + ", betas (" + c[2] + ", " + c[3] + ")";
+            Runnable make = () -> new SparseAdam(ps, lr).eps(eps).betas((double) c[2], (double) c[3]).close();
+            if (c[4] == null) {
+                make.run();
+                continue;
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, make::run, label);
+            String value = String.valueOf(c[4].equals("learning rate") ? lr : c[4].equals("eps") ? eps : c[2]);
+            assertTrue(e.getMessage().startsWith("SparseAdam: ") && e.getMessage().contains((String) c[4])
+                    && e.getMessage().contains(value), label + ": " + e.getMessage());
+        }
+    }
 }
