@@ -624,6 +624,31 @@ public abstract class Module implements AutoCloseable, Cloneable {
         return new ArrayList<>(namedParameters().values());
     }
 
+    /**
+     * Forgets every parameter's gradient, dense and sparse: PyTorch's {@code zero_grad(set_to_none=True)}, as
+     * {@link dev.kiln.optim.Optimizer#zeroGrad()} and the Trainer do. PyTorch 1.13's {@code zero_grad()} without an
+     * argument is {@code set_to_none=False}, which is {@link #zeroGrad(boolean) zeroGrad(false)} here.
+     */
+    public void zeroGrad() {
+        zeroGrad(true);
+    }
+
+    /**
+     * PyTorch's {@code Module.zero_grad(set_to_none)} over every parameter, frozen ones included: true is
+     * {@link #zeroGrad()}; false (PyTorch 1.13's default) zeroes each dense gradient in place, keeping the tensor, so
+     * the next backward pass accumulates into it, and leaves each sparse gradient ({@link Tensor#sparseGrad()})
+     * without entries, as {@link dev.kiln.optim.Optimizer#zeroGrad(boolean)} does.
+     */
+    public void zeroGrad(boolean setToNone) {
+        for (Tensor p : parameters()) {
+            if (setToNone) {
+                p.clearGrad();
+            } else {
+                p.zeroGrad();
+            }
+        }
+    }
+
     /** The parameters that are not frozen ({@code requiresGrad} true): what an optimizer updates. */
     public List<Tensor> trainableParameters() {
         List<Tensor> out = new ArrayList<>();
