@@ -1,7 +1,8 @@
 """PyTorch 1.13's DistributedDataParallel on two gloo ranks (CPU, fork): which forwards broadcast rank 0's buffers
 (broadcast_buffers=True, the default), inside and outside no_sync(), in training and evaluation mode, with and
 without gradients; and that a parameter left without a gradient fails the next grad-enabled forward
-(find_unused_parameters=False, the default) but not a no_grad one. Rank 1 sets its buffer to 101 before each forward
+(find_unused_parameters=False, the default) but not a no_grad one, and fails every grad-enabled forward after it,
+no_sync() ones too, before the module's forward runs. Rank 1 sets its buffer to 101 before each forward
 (rank 0 to 100); the module records the value its forward sees. DistributedDataParallelTest and
 DistributedTrainingTest hold what this prints."""
 import os

@@ -26,7 +26,8 @@ import java.util.Map;
  * step reads them as PyTorch's does after its Reducer's end-of-backward callback. A peer's failure is thrown from
  * {@code backward()} with its message. Nothing changes in the training loop or in the {@link dev.kiln.train.Trainer}.
  * Every trainable parameter must get a gradient in each synchronised backward pass; otherwise the next forward with
- * gradients on throws, naming those that got none (PyTorch's {@code find_unused_parameters=False}). With
+ * gradients on throws, naming those that got none (PyTorch's {@code find_unused_parameters=False}), and so does every
+ * later one, inside {@link #noSync()} too, as PyTorch 1.13's: the wrapper is spent for training. With
  * {@code broadcastBuffers} (the default) a forward first sends rank 0's buffers (running statistics) to every rank
  * when the forward before it was synchronised, by PyTorch's rule ({@link #forward}). A {@link dev.kiln.train.Trainer}
  * given this wrapper trains through it and evaluates and checkpoints {@link #module()}.

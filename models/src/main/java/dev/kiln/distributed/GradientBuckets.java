@@ -48,6 +48,8 @@ final class GradientBuckets {
      * a backward pass has averaged every bucket; gradients arriving while it is clear stay local.
      */
     private boolean expecting;
+    /** The unused-parameter error once a synchronised pass left buckets unaveraged, thrown from then on; or null. */
+    private String unfinished;
     /** All-reduces launched since construction, for tests that count the communication. */
     private long allReducesLaunched;
 
@@ -202,9 +204,14 @@ final class GradientBuckets {
 
     /**
      * Throws when the last synchronised backward pass left a bucket unaveraged: some parameter got no gradient (not
-     * used by the forward pass, or cut from the graph), so the ranks' gradients differ. Resets for the next pass.
+     * used by the forward pass, or cut from the graph), so the ranks' gradients differ. The error then stays: every
+     * later call throws it again, as PyTorch 1.13's Reducer, which never finishes that reduction, fails every later
+     * forward with gradients on.
      */
     void checkFinished() {
+        if (unfinished != null) {
+            throw new IllegalStateException(unfinished);
+        }
         if (ready.isEmpty()) {
             return;
         }
@@ -224,10 +231,12 @@ final class GradientBuckets {
         }
         int unreduced = buckets.size() - nextToReduce;
         reset();
-        throw new IllegalStateException("DistributedDataParallel: the last backward pass gave no gradient to "
-                + missing + ", so " + unreduced + " gradient bucket(s) were never averaged and"
-                + " the ranks' gradients differ; every trainable parameter must take part in each synchronised"
-                + " backward pass (freeze the unused ones before wrapping, or run that pass's forward under noSync())");
+        unfinished = "DistributedDataParallel: a synchronised backward pass gave no gradient to " + missing + ", so "
+                + unreduced + " gradient bucket(s) were never averaged and the ranks' gradients differ; every"
+                + " forward with gradients on fails from then on, as PyTorch's; every trainable parameter must take"
+                + " part in each synchronised backward pass (freeze the unused ones before wrapping, or run that"
+                + " pass's forward under noSync())";
+        throw new IllegalStateException(unfinished);
     }
 
     /** Forgets this pass: the next backward pass stays local until a synchronised forward arms it. */

@@ -298,7 +298,15 @@ class DistributedDataParallelTest {
         final List<Double> seen = new ArrayList<>();
 
         Recording() {
+            this(false);
+        }
+
+        /** With {@code unused}, also a linear layer that the forward never calls, so it never gets a gradient. */
+        Recording(boolean unused) {
             registerModule("lin", new Linear(2, 1));
+            if (unused) {
+                registerModule("unused", new Linear(2, 1));
+            }
             registerBuffer("buf", Tensor.zeros(DType.F32, 1));
         }
 
@@ -322,40 +330,66 @@ class DistributedDataParallelTest {
      */
     @Test
     void buffersAreBroadcastWhenTheForwardBeforeWasSynchronisedAsPyTorchDoes() {
-        // Each step: inside noSync, gradients on, training mode; then whether PyTorch's rank 1 saw rank 0's buffer.
+        assertEquals(List.of("broadcast", "broadcast", "own", "own", "broadcast", "broadcast", "own", "own",
+                "broadcast", "broadcast"), recordedSteps(false));
+    }
+
+    /**
+     * PyTorch 1.13 (ddp_buffers_and_unused.py, unused=True): once a synchronised backward pass left a parameter
+     * without a gradient, every later forward with gradients on fails, inside {@code no_sync()} too, before the
+     * module runs or buffers are sent; forwards without gradients still run and broadcast as before.
+     */
+    @Test
+    void theUnusedParameterErrorRepeatsAtEveryLaterForwardWithGradientsOnAsPyTorchDoes() {
+        assertEquals(List.of("broadcast", "error", "error", "error", "error", "broadcast", "own", "error", "error",
+                "error"), recordedSteps(true));
+    }
+
+    /**
+     * Runs ddp_buffers_and_unused.py's steps on two ranks and gives rank 1's outcome of each: "broadcast" when its
+     * module saw rank 0's buffer, "own" when it saw its own, "error" when the forward threw (naming "unused.weight")
+     * without running the module.
+     */
+    private static List<String> recordedSteps(boolean unused) {
+        // Each step: inside noSync, gradients on, training mode.
         boolean[][] steps = {
             {false, true, true}, {true, true, true}, {true, true, true}, {false, true, true}, {false, true, true},
             {false, false, false}, {false, false, false}, {false, true, true}, {false, true, false},
             {false, true, true}};
-        List<Boolean> pytorch = List.of(true, true, false, false, true, true, false, false, true, true);
-        List<List<Double>> seen = LocalRanks.run(2, group -> {
-            Recording m = new Recording();
+        return LocalRanks.run(2, group -> {
+            Recording m = new Recording(unused);
+            List<String> outcomes = new ArrayList<>();
             try (DistributedDataParallel ddp = new DistributedDataParallel(m, group)) {
                 for (boolean[] step : steps) {
                     m.setBuffer(100 + group.rank());
                     ddp.train(step[2]);
+                    int forwards = m.seen.size();
                     try (Scope scope = Scope.open()) {
-                        if (step[0]) {
-                            try (var guard = ddp.noSync()) {
-                                ddp.call(Tensor.ones(1, 2)).sum().backward();
-                            }
-                        } else if (step[1]) {
-                            ddp.call(Tensor.ones(1, 2)).sum().backward();
-                        } else {
-                            try (var noGrad = Autograd.noGrad()) {
-                                ddp.call(Tensor.ones(1, 2));
-                            }
-                        }
+                        runStep(ddp, step[0], step[1]);
+                        outcomes.add(m.seen.get(m.seen.size() - 1) == 100 ? "broadcast" : "own");
+                    } catch (IllegalStateException e) {
+                        assertTrue(e.getMessage().contains("unused.weight"), e.getMessage());
+                        assertEquals(forwards, m.seen.size(), "the module ran before the error");
+                        outcomes.add("error");
                     }
                 }
-                return m.seen;
             }
-        });
-        List<Boolean> broadcast = new ArrayList<>();
-        for (double v : seen.get(1)) {
-            broadcast.add(v == 100);
+            return outcomes;
+        }).get(1);
+    }
+
+    private static void runStep(DistributedDataParallel ddp, boolean noSync, boolean gradients) {
+        if (noSync) {
+            try (var guard = ddp.noSync()) {
+                ddp.call(Tensor.ones(1, 2)).sum().backward();
+            }
+        } else if (gradients) {
+            ddp.call(Tensor.ones(1, 2)).sum().backward();
+        } else {
+            try (var noGrad = Autograd.noGrad()) {
+                ddp.call(Tensor.ones(1, 2));
+            }
         }
-        assertEquals(pytorch, broadcast);
     }
 
     /**
