@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,6 +72,8 @@ public final class Trainer {
     private static final String SCHEDULE_PREFIX = "schedule_state.";
     /** Checkpoint metadata keys of the {@link GradScaler}'s state, PyTorch's keys after it. */
     private static final String GRAD_SCALER_PREFIX = "grad_scaler.";
+    /** Checkpoint metadata key of the run's {@link #precision}, as {@code --precision} spells it ("f16"). */
+    private static final String PRECISION_KEY = "precision";
 
     private final Module model;
     /** What is evaluated and checkpointed: the model, or the module a DistributedDataParallel model wraps. */
@@ -818,6 +821,7 @@ public final class Trainer {
         if (gradScaler != null) {
             gradScaler.stateDict().forEach((k, v) -> metadata.put(GRAD_SCALER_PREFIX + k, Double.toString(v)));
         }
+        metadata.put(PRECISION_KEY, precisionName(precision));
         try {
             writeWithRandomState(file, tensors, metadata);
         } catch (IOException e) {
@@ -859,6 +863,8 @@ public final class Trainer {
      * restores the epoch counter, the schedule's state and the random state, so that {@link #fit} continues
      * exactly where the interrupted run stopped; the backend takes the tuning choices beside it
      * ({@link TuningChoices}), so that also in another process each operation runs on the kernel the run chose.
+     * Warns when the loss scale does not carry over: a checkpoint's {@link GradScaler} state that this run, scaling no
+     * loss, drops, or a checkpoint without that state for this run's GradScaler.
      *
      * @return the metadata stored in the checkpoint
      */
@@ -894,6 +900,7 @@ public final class Trainer {
         if (averaged != null) {
             readAveragedWeights(file, true);
         }
+        warnOfUnmatchedLossScale(recorded, file);
         nextEpoch = epoch + 1;
         bestLoss = Double.parseDouble(meta.getOrDefault("best_loss", "Infinity"));
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
@@ -1162,6 +1169,29 @@ public final class Trainer {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Warns when the checkpoint's loss scale and this run's do not continue each other: a checkpoint with GradScaler
+     * state (an F16 run's) resumed by a run that scales no loss (another precision) drops its scale, and a run that
+     * scales the loss resumed from a checkpoint without that state keeps its GradScaler's own scale. Resuming works
+     * either way; only the scale is not the interrupted run's.
+     */
+    private void warnOfUnmatchedLossScale(Map<String, String> recorded, Path file) {
+        String scale = recorded.get(GRAD_SCALER_PREFIX + "scale");
+        String written = recorded.getOrDefault(PRECISION_KEY, "unrecorded-precision");
+        if (scale != null && !scalesLoss()) {
+            LOG.warn("{} was written by a {} run with a GradScaler; this {} run scales no loss, so the checkpoint's"
+                    + " loss scale {} is dropped", file, written, precisionName(precision), scale);
+        } else if (scale == null && scalesLoss()) {
+            LOG.warn("{} was written by a {} run without GradScaler state; this {} run's GradScaler starts from its"
+                    + " own loss scale {}", file, written, precisionName(precision), gradScaler.getScale());
+        }
+    }
+
+    /** {@code p} as {@code --precision} spells it: "fp32", "bf16" or "f16". */
+    private static String precisionName(Precision p) {
+        return p.name().toLowerCase(Locale.ROOT);
     }
 
     /** Whether an enabled {@link #gradScaler} scales the loss, which keeps training eager. */

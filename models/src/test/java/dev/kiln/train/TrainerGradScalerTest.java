@@ -2,6 +2,7 @@ package dev.kiln.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -18,7 +19,10 @@ import dev.kiln.optim.GradScaler;
 import dev.kiln.optim.LBFGS;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -128,6 +132,67 @@ class TrainerGradScalerTest {
             GradScaler fresh = new GradScaler();
             new Trainer(model, sgd, new CrossEntropyLoss()).gradScaler(fresh).resume(dir.resolve(Trainer.CHECKPOINT));
             assertEquals(0x1p36, fresh.getScale(), 0);
+        }
+    }
+
+    /** Writes the checkpoint of one epoch in {@code precision}, with a GradScaler at scale 2^40 when given one. */
+    private static Path checkpointOfOneEpoch(Path dir, Precision precision, boolean scaler) {
+        try (Scope s = Scope.open(); Linear model = model(); Optimizer sgd = new SGD(model.parameters(), 0.5);
+             DataLoader loader = loader()) {
+            new Trainer(model, sgd, new CrossEntropyLoss()).precision(precision)
+                    .gradScaler(scaler ? new GradScaler(0x1p40, 2, 0.5, 2000, true) : null).checkpoints(dir, Map.of())
+                    .fit(loader, null, 1);
+        }
+        return dir.resolve(Trainer.CHECKPOINT);
+    }
+
+    /** What SLF4J (slf4j-simple, to System.err) logs while {@code trainer} resumes from {@code checkpoint}. */
+    private static String logOfResume(Trainer trainer, Path checkpoint) throws IOException {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        try {
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+            trainer.resume(checkpoint);
+        } finally {
+            System.setErr(err);
+        }
+        return log.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anF16CheckpointResumedAtAnotherPrecisionWarnsThatItsLossScaleIsDropped(@TempDir Path dir)
+            throws IOException {
+        Path checkpoint = checkpointOfOneEpoch(dir, Precision.F16, true);
+        assertEquals("f16", Trainer.metadata(checkpoint).get("precision"), "the checkpoint records its precision");
+        try (Scope s = Scope.open(); Linear model = model(); Optimizer sgd = new SGD(model.parameters(), 0.5)) {
+            String log = logOfResume(new Trainer(model, sgd, new CrossEntropyLoss()).precision(Precision.BF16),
+                    checkpoint);
+            assertTrue(log.contains("WARN") && log.contains(checkpoint.toString()) && log.contains("f16 run")
+                    && log.contains("bf16 run") && log.contains("loss scale " + 0x1p36 + " is dropped"), log);
+        }
+    }
+
+    @Test
+    void anF16RunResumedFromACheckpointWithoutScalerStateWarnsThatItStartsFromAFreshScale(@TempDir Path dir)
+            throws IOException {
+        Path checkpoint = checkpointOfOneEpoch(dir, Precision.FP32, false);
+        try (Scope s = Scope.open(); Linear model = model(); Optimizer sgd = new SGD(model.parameters(), 0.5)) {
+            GradScaler fresh = new GradScaler();
+            String log = logOfResume(new Trainer(model, sgd, new CrossEntropyLoss()).precision(Precision.F16)
+                    .gradScaler(fresh), checkpoint);
+            assertTrue(log.contains("WARN") && log.contains(checkpoint.toString()) && log.contains("fp32 run")
+                    && log.contains("f16 run") && log.contains("loss scale " + 65536.0), log);
+            assertEquals(65536.0, fresh.getScale(), 0, "PyTorch's initial scale");
+        }
+    }
+
+    @Test
+    void anF16CheckpointResumedWithAScalerWarnsOfNothing(@TempDir Path dir) throws IOException {
+        Path checkpoint = checkpointOfOneEpoch(dir, Precision.F16, true);
+        try (Scope s = Scope.open(); Linear model = model(); Optimizer sgd = new SGD(model.parameters(), 0.5)) {
+            String log = logOfResume(new Trainer(model, sgd, new CrossEntropyLoss()).precision(Precision.F16)
+                    .gradScaler(new GradScaler()), checkpoint);
+            assertFalse(log.contains("WARN"), log);
         }
     }
 
