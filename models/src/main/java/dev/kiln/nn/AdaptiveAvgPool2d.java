@@ -3,14 +3,20 @@ package dev.kiln.nn;
 import dev.kiln.engine.F;
 import dev.kiln.engine.InterpolationMode;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
 
 /**
  * Adaptive average pooling, like PyTorch's {@code torch.nn.AdaptiveAvgPool2d(output_size)}: input
  * [batch, channels, height, width] (or unbatched [channels, height, width]) to [batch, channels, outH, outW]
  * whatever the input's height and width, each output pixel the mean of its window (PyTorch's windows, see
- * {@link AdaptivePool2d}). {@code AdaptiveAvgPool2d(1)} is {@link GlobalAvgPool2d}. No parameters.
+ * {@link AdaptivePool2d}). {@code AdaptiveAvgPool2d(1)} is {@link GlobalAvgPool2d}. No parameters. In a model
+ * converted by {@link StaticQuantization} one that reads a quantised layer's output pools on that layer's uint8 grid,
+ * as PyTorch's quantized {@code adaptive_avg_pool2d} rounds.
  */
 public class AdaptiveAvgPool2d extends AdaptivePool2d {
+    /** The uint8 grid its input lies on in a converted model, which it pools on; null: the F32 mean. */
+    private Uint8Grid grid;
+
     /** A square {@code outputSize x outputSize} output. */
     public AdaptiveAvgPool2d(int outputSize) {
         this(outputSize, outputSize);
@@ -21,8 +27,25 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
         super(outH, outW);
     }
 
+    /**
+     * Pools on {@code grid} from now on, as PyTorch's quantized {@code adaptive_avg_pool2d} on the channels-last quint8
+     * tensor of a quantised layer ({@link GridAveragePooling}): what {@link StaticQuantization#convert} sets for a
+     * pooling that reads a quantised layer's output.
+     */
+    void poolOnGrid(Uint8Grid grid) {
+        this.grid = grid;
+    }
+
+    /** The grid it pools on, or null where it takes the F32 mean. */
+    Uint8Grid grid() {
+        return grid;
+    }
+
     @Override
     Tensor poolEvenly(Tensor x, int kernelH, int kernelW) {
+        if (grid != null) {
+            return GridAveragePooling.pool(x, x.dim(2) / kernelH, x.dim(3) / kernelW, grid);
+        }
         int[] kernel = {kernelH, kernelW};
         return F.avgPool2d(x, kernel, kernel, new int[] {0, 0});
     }
@@ -33,6 +56,9 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
      */
     @Override
     Tensor poolUnevenly(Tensor x, int outH, int outW) {
+        if (grid != null) {
+            return GridAveragePooling.pool(x, outH, outW, grid);
+        }
         return F.interpolate(x, new int[] {outH, outW}, InterpolationMode.AREA, false);
     }
 }

@@ -23,6 +23,16 @@ abstract class AdaptivePool2d extends Module {
         this.outW = outW;
     }
 
+    /** The output's height. */
+    int outH() {
+        return outH;
+    }
+
+    /** The output's width. */
+    int outW() {
+        return outW;
+    }
+
     /** Whether it pools to 1 x 1, each channel to its mean or maximum. */
     boolean global() {
         return outH == 1 && outW == 1;

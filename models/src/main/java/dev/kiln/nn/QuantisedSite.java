@@ -68,7 +68,7 @@ final class QuantisedSite {
     }
 
     /** Modules that map grid values to grid values of the same grid (in eval mode), as PyTorch's quantized ones. */
-    private static boolean keepsGrid(Module m) {
+    static boolean keepsGrid(Module m) {
         Class<?> c = m.getClass();
         return c == MaxPool2d.class || c == Flatten.class || c == ReLU.class || c == Dropout.class
                 || c == Identity.class;

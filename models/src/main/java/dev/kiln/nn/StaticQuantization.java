@@ -57,7 +57,9 @@ import java.util.function.Supplier;
  * max pooling, ReLU and flattening keep grid values exact; its quantized adaptive average pooling writes the mean
  * rounded onto its input's grid. A global average pooling and a {@link Flatten} right before a Linear (a ResNet's
  * head, but Identities between them) fuse into its {@link QuantizedLinear}, which pools on the grid as PyTorch's
- * kernel for channels-last tensors rounds (their slots become Identities). Elsewhere Kiln's pooling gives the F32
+ * kernel for channels-last tensors rounds (their slots become Identities). Any other {@link AdaptiveAvgPool2d} that
+ * reads a quantised layer's output pools on that grid as that kernel rounds ({@link AdaptiveAvgPool2d#poolOnGrid}),
+ * to 1 x 1 or other sizes, so a block after it reads PyTorch's values. A {@link GlobalAvgPool2d} there gives the F32
  * mean, which the next quantised layer rounds onto that same grid as it quantises its input: the same values, except
  * where a mean lies half-way between two grid values (which pooling over an odd number of values never gives), where
  * the F32 rounding of the mean may round the other way.
@@ -129,7 +131,38 @@ public final class StaticQuantization {
         kept.addAll(copy.parameters());
         kept.addAll(copy.namedBuffers().values());
         replacedTensors.stream().filter(t -> !kept.contains(t)).forEach(Tensor::close);
+        poolOnGrids(copy, null);
         return copy;
+    }
+
+    /**
+     * Sets each {@link AdaptiveAvgPool2d} of a converted model that reads a quantised layer's or block's output
+     * (through modules that keep the grid, in a Sequential or {@link ChildrenInSequence} module) to pool on that grid
+     * ({@link AdaptiveAvgPool2d#poolOnGrid}), as PyTorch's quantized pooling rounds; returns the grid m's output lies
+     * on, or null. {@code grid}: the grid m's input lies on, or null.
+     */
+    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid) {
+        if (m instanceof QuantizedLayer layer) {
+            return layer.outputGrid();
+        }
+        if (m instanceof QuantizedBasicBlock block) {
+            return block.outputGrid();
+        }
+        if (m.getClass() != Sequential.class && !(m instanceof ChildrenInSequence)) {
+            for (Module child : m.namedChildren().values()) {
+                poolOnGrids(child, null);
+            }
+            return null;
+        }
+        Uint8Grid current = grid;
+        for (Module child : m.namedChildren().values()) {
+            if (child.getClass() == AdaptiveAvgPool2d.class && current != null) {
+                ((AdaptiveAvgPool2d) child).poolOnGrid(current);
+            } else if (!QuantisedSite.keepsGrid(child)) {
+                current = poolOnGrids(child, current);
+            }
+        }
+        return current;
     }
 
     /** {@code weight} [out, ...] packed with the scales of PyTorch's {@code default_per_channel_weight_observer}. */
@@ -194,12 +227,11 @@ public final class StaticQuantization {
      * {@code QuantStub} and {@code DeQuantStub} ({@code x} QUINT8 per tensor, on the first layer's input grid for
      * the model's values): each {@link QuantizedLayer} and {@link QuantizedBasicBlock} takes and returns
      * {@link QuantizedTensor}s; {@link MaxPool2d}, {@link ReLU}, {@link Flatten}, {@link Identity} and {@link Dropout}
-     * keep their input's grid (their values on it, exactly); adaptive average pooling keeps its input's grid too: to
-     * 1 x 1 the integers' exact mean rounded half to even, as PyTorch's quantized {@code adaptive_avg_pool2d}; to other
-     * sizes the F32 mean rounded onto it as the next quantised layer would (a tie may round the other way); a
-     * {@link Sequential} runs its children so. The output holds the values {@code model.forward(x.dequantize())} gives,
-     * requantised, but where a mean to 1 x 1 not fused into a Linear lies half-way between two grid values. Hooks are
-     * not run.
+     * keep their input's grid (their values on it, exactly); adaptive average pooling keeps its input's grid too, to
+     * 1 x 1 or other sizes each window's integers summed exactly and rounded as PyTorch 1.13's quantized
+     * {@code adaptive_avg_pool2d} on a channels-last tensor ({@link GridAveragePooling}); a {@link Sequential} runs its
+     * children so. The output holds the values {@code model.forward(x.dequantize())} gives, requantised, but where a
+     * {@link GlobalAvgPool2d}'s mean not fused into a Linear lies half-way between two grid values. Hooks are not run.
      *
      * @throws IllegalArgumentException naming the module path and type of any other module (one that stays F32
      *     after convert, where PyTorch would need a DeQuantStub), and as the layers' own calls
@@ -222,8 +254,8 @@ public final class StaticQuantization {
             }
             return q;
         }
-        boolean global = m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d pool && pool.global();
-        if (global && x.shape().rank() == 4 && x.shape().dim(2) * x.shape().dim(3) > 0) {
+        boolean average = m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d;
+        if (average && x.shape().rank() == 4 && x.shape().dim(2) * x.shape().dim(3) > 0) {
             return meanOnGrid(path, m, x);
         }
         if (m instanceof Identity || m instanceof Dropout || m instanceof MaxPool2d || m instanceof ReLU
@@ -239,26 +271,23 @@ public final class StaticQuantization {
     }
 
     /**
-     * x [batch, channels, height, width] pooled to [batch, channels, 1, 1] on its own grid as PyTorch 1.13's quantized
-     * {@code adaptive_avg_pool2d(x, 1)}: each channel's {@code q - zeroPoint} summed exactly, times {@code 1 / n} in
-     * F32, rounded half to even; the F32 mean of the dequantised values rounds some ties the other way.
+     * x [batch, channels, height, width] pooled on its own grid as PyTorch 1.13's quantized {@code adaptive_avg_pool2d}
+     * on a channels-last tensor ({@link GridAveragePooling}): to 1 x 1 by a {@link GlobalAvgPool2d}, else to the
+     * {@link AdaptiveAvgPool2d}'s output size.
      */
     private static QuantizedTensor meanOnGrid(String path, Module m, QuantizedTensor x) {
         Uint8Grid grid = gridOf(path, m, x);
-        int[] q = x.values();
         int[] dims = x.shape().dims();
-        int n = dims[2] * dims[3];
-        float inverse = 1f / n;
-        float[] pooled = new float[dims[0] * dims[1]];
-        for (int p = 0; p < pooled.length; p++) {
-            long sum = 0;
-            for (int i = p * n; i < (p + 1) * n; i++) {
-                sum += q[i] - grid.zeroPoint();
-            }
-            // Grid values, (q - zeroPoint) * scale, which quantising gives back exactly.
-            pooled[p] = (float) Math.rint((float) sum * inverse) * grid.scale();
+        int outH = m instanceof AdaptiveAvgPool2d pool ? pool.outH() : 1;
+        int outW = m instanceof AdaptiveAvgPool2d pool ? pool.outW() : 1;
+        int[] q = GridAveragePooling.pool(x.values(), dims[0] * dims[1], dims[2], dims[3], outH, outW,
+                grid.zeroPoint());
+        float[] pooled = new float[q.length];
+        for (int i = 0; i < q.length; i++) {
+            // Grid values, which quantising gives back exactly.
+            pooled[i] = grid.dequantize(q[i]);
         }
-        try (Tensor values = Tensor.fromArray(pooled, dims[0], dims[1], 1, 1)) {
+        try (Tensor values = Tensor.fromArray(pooled, dims[0], dims[1], outH, outW)) {
             return Quantize.perTensor(values, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8);
         }
     }
