@@ -1,7 +1,8 @@
 # Sparse embedding gradients (PyTorch 1.13): nn.Embedding(sparse=True) and nn.EmbeddingBag(sparse=True) stepped by
 # SparseAdam, SGD (plain, with momentum, Nesterov momentum, dampening) and Adagrad, and the same optimizers across a
 # step without a backward pass after zero_grad() (set_to_none=False, 1.13's default), whose sparse gradient has no
-# entries but still counts a step and still moves momentum. Prints the Java class SparseEmbeddingReferences (models module,
+# entries but still counts a step and still moves momentum; and SparseAdam and Adagrad with the group's lr, betas, eps
+# and lr_decay set anew before each step. Prints the Java class SparseEmbeddingReferences (models module,
 # dev.kiln.optim): for each case, in float64 and float32, the weight after each step.
 # Run: /usr/bin/python3 sparse_embedding_optim.py > ../java/dev/kiln/optim/SparseEmbeddingReferences.java
 import math
@@ -90,6 +91,29 @@ EMPTY_MIDDLE_CASES = [
 ]
 
 
+def trajectory_changed(layer, make_opt, changes, dtype):
+    """Before each step the group's hyperparameters are set anew (opt.param_groups[0]), as between steps by hand."""
+    opt = make_opt([layer.weight])
+    out = []
+    for lookup, change in zip(LOOKUPS, changes):
+        opt.param_groups[0].update(change)
+        opt.zero_grad()
+        y = layer(torch.tensor(lookup))
+        ((y - target(y.shape, dtype)) ** 2).sum().backward()
+        opt.step()
+        out.append(layer.weight.detach().reshape(-1).tolist())
+    return out
+
+
+# SparseEmbeddingPyTorchTest sets the same values before each step.
+CHANGED_CASES = [
+    ("CHANGED_SPARSE_ADAM", lambda p: torch.optim.SparseAdam(p, lr=0.1),
+     [dict(lr=0.1), dict(lr=0.03, betas=(0.8, 0.99), eps=1e-3), dict(lr=0.2, betas=(0.5, 0.9), eps=0.1)]),
+    ("CHANGED_ADAGRAD", lambda p: torch.optim.Adagrad(p, lr=0.1, lr_decay=0.01),
+     [dict(lr=0.1), dict(lr=0.03, lr_decay=0.1, eps=1e-3), dict(lr=0.2, lr_decay=0.0, eps=0.1)]),
+]
+
+
 def java(values):
     return "{" + ", ".join(repr(float(v)) for v in values) + "}"
 
@@ -117,6 +141,13 @@ for name, make_layer, make_opt in CASES:
 for name, make_opt in EMPTY_MIDDLE_CASES:
     for dtype, suffix in [(torch.float64, "F64"), (torch.float32, "F32")]:
         steps = trajectory_empty_middle(embedding(dtype), make_opt, dtype)
+        print("    static final double[][] %s_%s = {" % (name, suffix))
+        for s in steps:
+            print("        " + java(s) + ",")
+        print("    };")
+for name, make_opt, changes in CHANGED_CASES:
+    for dtype, suffix in [(torch.float64, "F64"), (torch.float32, "F32")]:
+        steps = trajectory_changed(embedding(dtype), make_opt, changes, dtype)
         print("    static final double[][] %s_%s = {" % (name, suffix))
         for s in steps:
             print("        " + java(s) + ",")

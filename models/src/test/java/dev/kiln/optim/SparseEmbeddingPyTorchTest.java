@@ -17,6 +17,7 @@ import dev.kiln.nn.Embedding;
 import dev.kiln.nn.EmbeddingBag;
 import dev.kiln.nn.Module;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -56,9 +57,25 @@ class SparseEmbeddingPyTorchTest {
         check(embedding(), DType.F32, optimizer, f32, F32_TOLERANCE, true);
     }
 
-    /** With {@code emptyMiddle}, {@code zeroGrad(false)} before each step and no backward pass before the second. */
     private static void check(Module layer, DType dtype, Function<List<Tensor>, Optimizer> optimizer,
                               double[][] expected, double tolerance, boolean emptyMiddle) {
+        check(layer, dtype, optimizer, expected, tolerance, emptyMiddle, (opt, step) -> { });
+    }
+
+    /** The changed-hyperparameter cases: {@code beforeStep} sets the script's values before each step (from 0). */
+    private static void checkChanged(Function<List<Tensor>, Optimizer> optimizer,
+                                     BiConsumer<Optimizer, Integer> beforeStep, double[][] f64, double[][] f32) {
+        check(embedding(), DType.F64, optimizer, f64, F64_TOLERANCE, false, beforeStep);
+        check(embedding(), DType.F32, optimizer, f32, F32_TOLERANCE, false, beforeStep);
+    }
+
+    /**
+     * With {@code emptyMiddle}, {@code zeroGrad(false)} before each step and no backward pass before the second;
+     * {@code beforeStep} runs before each step's gradient.
+     */
+    private static void check(Module layer, DType dtype, Function<List<Tensor>, Optimizer> optimizer,
+                              double[][] expected, double tolerance, boolean emptyMiddle,
+                              BiConsumer<Optimizer, Integer> beforeStep) {
         layer.to(dtype);
         Tensor weight = layer.parameters().get(0);
         try (Autograd.Guard g = Autograd.noGrad(); Tensor start = Tensor.fromArray(START, ROWS, DIM)) {
@@ -66,6 +83,7 @@ class SparseEmbeddingPyTorchTest {
         }
         try (Optimizer opt = optimizer.apply(List.of(weight))) {
             for (int step = 0; step < expected.length; step++) {
+                beforeStep.accept(opt, step);
                 try (Scope s = Scope.open()) {
                     if (emptyMiddle) {
                         opt.zeroGrad(false);
@@ -174,5 +192,33 @@ class SparseEmbeddingPyTorchTest {
     void emptyMiddleAdaGradCountsTheStep() {
         checkEmptyMiddle(ps -> new AdaGrad(ps, 0.1).lrDecay(0.01), SparseEmbeddingReferences.EMPTY_MIDDLE_ADAGRAD_F64,
                 SparseEmbeddingReferences.EMPTY_MIDDLE_ADAGRAD_F32);
+    }
+
+    /**
+     * SparseAdam with the group's learning rate, betas and eps set anew before each step, as
+     * {@code opt.param_groups[0].update(...)} between PyTorch's steps: each step reads the values set before it, the
+     * bias corrections the current betas with the parameter's step count.
+     */
+    @Test
+    void sparseAdamReadsHyperparametersChangedBetweenSteps() {
+        double[] lrs = {0.1, 0.03, 0.2};
+        double[][] betas = {{0.9, 0.999}, {0.8, 0.99}, {0.5, 0.9}};
+        double[] eps = {1e-8, 1e-3, 0.1};
+        checkChanged(ps -> new SparseAdam(ps, 0.1), (opt, step) -> {
+            opt.groups().get(0).setLr(lrs[step]);
+            ((SparseAdam) opt).betas(betas[step][0], betas[step][1]).eps(eps[step]);
+        }, SparseEmbeddingReferences.CHANGED_SPARSE_ADAM_F64, SparseEmbeddingReferences.CHANGED_SPARSE_ADAM_F32);
+    }
+
+    /** AdaGrad likewise with the group's learning rate, lr_decay and eps set anew before each step. */
+    @Test
+    void adaGradReadsHyperparametersChangedBetweenSteps() {
+        double[] lrs = {0.1, 0.03, 0.2};
+        double[] lrDecays = {0.01, 0.1, 0.0};
+        double[] eps = {1e-10, 1e-3, 0.1};
+        checkChanged(ps -> new AdaGrad(ps, 0.1).lrDecay(0.01), (opt, step) -> {
+            opt.groups().get(0).setLr(lrs[step]);
+            ((AdaGrad) opt).lrDecay(lrDecays[step]).eps(eps[step]);
+        }, SparseEmbeddingReferences.CHANGED_ADAGRAD_F64, SparseEmbeddingReferences.CHANGED_ADAGRAD_F32);
     }
 }
