@@ -1,0 +1,165 @@
+package dev.kiln.func;
+
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.GradOptions;
+import dev.kiln.engine.Scope;
+import dev.kiln.engine.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@link Func#grad} and {@link Func#gradAndValue}: f run on stand-ins for the argnums arguments' tensors, its
+ * one-element value differentiated with respect to them by {@link Autograd#grad}. The callers' tensors and their
+ * {@code grad()} are left alone.
+ *
+ * <p>When gradients are recorded and any argument's tensor requires one (an enclosing {@code grad}, or a loss of the
+ * result to be backpropagated), the pass records its own graph ({@code createGraph}) and the stand-ins are recorded
+ * copies of the arguments, so the gradients are differentiable functions of the arguments: {@code grad(grad(f))}.
+ * Otherwise the stand-ins are fresh leaves and what f makes is freed; the results then carry no graph.
+ */
+final class GradTransform implements Fn {
+    private final Fn f;
+    private final int[] argnums;
+    private final boolean single;
+    private final boolean hasAux;
+    private final boolean withValue;
+
+    GradTransform(Fn f, int[] argnums, boolean single, boolean hasAux, boolean withValue) {
+        if (f == null) {
+            throw new IllegalArgumentException(name(withValue) + ": f is null");
+        }
+        if (argnums == null || argnums.length == 0) {
+            throw new IllegalArgumentException(name(withValue) + ": argnums must be non-empty, got "
+                    + Arrays.toString(argnums));
+        }
+        this.f = f;
+        this.argnums = argnums.clone();
+        this.single = single;
+        this.hasAux = hasAux;
+        this.withValue = withValue;
+    }
+
+    @Override
+    public Object apply(Object... args) {
+        int[] positions = positions(args);
+        boolean nested = Autograd.isEnabled() && anyRequiresGrad(args);
+        Scope scope = nested ? null : Scope.open();
+        try (Autograd.Guard on = Autograd.enableGrad()) {
+            Object[] inner = args.clone();
+            List<Tensor> standIns = new ArrayList<>();
+            for (int p : positions) {
+                inner[p] = Trees.mapTensors(args[p], t -> standIn(t, p, nested, standIns));
+            }
+            Object out = f.apply(inner);
+            Object aux = hasAux ? part(out, 1) : null;
+            Tensor value = scalar(hasAux ? part(out, 0) : out);
+            List<Tensor> grads = gradients(value, standIns, nested);
+            Object result = result(args, positions, grads, value, aux, nested);
+            if (scope != null) {
+                Trees.tensors(result).forEach(scope::keep);
+            }
+            return result;
+        } finally {
+            if (scope != null) {
+                scope.close();
+            }
+        }
+    }
+
+    /** The gradient of {@code value} with respect to each stand-in; zeros where it does not depend on one. */
+    private static List<Tensor> gradients(Tensor value, List<Tensor> standIns, boolean nested) {
+        if (standIns.isEmpty()) {
+            return List.of();
+        }
+        GradOptions options = nested ? GradOptions.DEFAULT.withCreateGraph().withAllowUnused()
+                : GradOptions.DEFAULT.withAllowUnused();
+        List<Tensor> grads = value.requiresGrad() ? Autograd.grad(List.of(value), standIns, null, options) : null;
+        List<Tensor> out = new ArrayList<>();
+        for (int k = 0; k < standIns.size(); k++) {
+            Tensor g = grads == null ? null : grads.get(k);
+            out.add(g == null ? standIns.get(k).detach().fullLike(0) : g);
+        }
+        return out;
+    }
+
+    /** The gradients in the argnums arguments' structure, with the value and aux where asked for. */
+    private Object result(Object[] args, int[] positions, List<Tensor> grads, Tensor value, Object aux,
+                          boolean nested) {
+        var next = grads.iterator();
+        List<Object> perArgument = new ArrayList<>();
+        for (int p : positions) {
+            perArgument.add(Trees.mapTensors(args[p], t -> next.next()));
+        }
+        Object grad = single ? perArgument.get(0) : List.copyOf(perArgument);
+        Object auxOut = aux == null || nested ? aux : Trees.mapTensors(aux, Tensor::detach);
+        if (withValue) {
+            return new GradAndValue(grad, nested ? value : value.detach(), auxOut);
+        }
+        return hasAux ? new GradAndAux(grad, auxOut) : grad;
+    }
+
+    /**
+     * What f sees for the caller's tensor {@code t}: a recorded copy when t requires a gradient and a graph is being
+     * built (so gradients flow back to t), else a fresh leaf sharing t's values.
+     */
+    private Tensor standIn(Tensor t, int argument, boolean nested, List<Tensor> standIns) {
+        if (!t.dtype().isFloating()) {
+            throw new IllegalArgumentException(name(withValue) + "(f, argnums=" + Arrays.toString(argnums)
+                    + ")(*args): argument " + argument + " holds a " + t.dtype() + " tensor " + t.shape()
+                    + "; only F32 or F64 tensors can be differentiated");
+        }
+        Tensor s = nested && t.requiresGrad() ? t.clone() : t.detach().requiresGrad(true);
+        standIns.add(s);
+        return s;
+    }
+
+    private int[] positions(Object[] args) {
+        int[] out = new int[argnums.length];
+        for (int i = 0; i < argnums.length; i++) {
+            int a = argnums[i];
+            if (a < -args.length || a >= args.length) {
+                throw new IllegalArgumentException(name(withValue) + ": Got argnums=" + a + " but only " + args.length
+                        + " positional inputs; expected -" + args.length + " <= argnums < " + args.length);
+            }
+            out[i] = Math.floorMod(a, args.length);
+        }
+        return out;
+    }
+
+    private Object part(Object out, int i) {
+        if (!(out instanceof List<?> pair) || pair.size() != 2) {
+            throw new IllegalArgumentException(name(withValue) + "(f)(*args): output of function f should be a tuple:"
+                    + " (output, aux) if has_aux is True (a List of two), got " + Trees.kind(out));
+        }
+        return pair.get(i);
+    }
+
+    private Tensor scalar(Object out) {
+        if (!(out instanceof Tensor t)) {
+            throw new IllegalArgumentException(name(withValue) + "(f)(*args): Expected f(*args) to return a Tensor, got "
+                    + Trees.kind(out));
+        }
+        if (t.size() != 1) {
+            throw new IllegalArgumentException(name(withValue) + "(f)(*args): Expected f(*args) to return a scalar"
+                    + " Tensor, got tensor of shape " + t.shape() + ". Maybe you wanted to use the vjp or jacrev APIs"
+                    + " instead?");
+        }
+        return t;
+    }
+
+    private static boolean anyRequiresGrad(Object[] args) {
+        for (Object arg : args) {
+            for (Tensor t : Trees.tensors(arg)) {
+                if (t.requiresGrad()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static String name(boolean withValue) {
+        return withValue ? "grad_and_value" : "grad";
+    }
+}
