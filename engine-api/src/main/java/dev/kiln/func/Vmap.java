@@ -14,8 +14,10 @@ import java.util.List;
  *
  * <p>Kiln has no batching rules, so this runs {@code f} once per slice and stacks the results: what PyTorch itself
  * does for an op without a batching rule (its slow fallback). The results are exactly the loop's, the convenience is
- * the transform (per-sample gradients as {@code vmap(grad(loss))}), not speed. The slices are views
- * ({@code narrow}) and the stacking an op, so a loss of the result backpropagates to the arguments.
+ * the transform (per-sample gradients as {@code vmap(grad(loss))}), not speed. The slices are recorded
+ * {@code narrow}s and the stacking an op, so a loss of the result backpropagates to the arguments. Random ops are
+ * seen through the engine's stream ({@link Engine#counter()}), which is process-wide: under
+ * {@link Randomness#ERROR} another thread drawing meanwhile reads as a draw of f's.
  *
  * <p>Argument {@code i} is mapped along {@code inDims[i]} (negative counts from the end; null passes the argument
  * whole to every slice); a mapped argument that is a list, map or record is mapped along that dimension in each of

@@ -14,6 +14,7 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -196,5 +197,33 @@ class VmapTest {
                 x.grad().toDoubleArray(), 1e-12);
         assertArrayEquals(r.mul(s).mul(2).toDoubleArray(), y.grad().toDoubleArray(), 1e-12);
         assertArrayEquals(r.mul(2).sum(0, false).toDoubleArray(), z.grad().toDoubleArray(), 1e-12);
+    }
+    @Test
+    void aMappedMapIsMappedAlongItsDimensionInEachOfItsTensors() {
+        Map<String, Tensor> pair = Map.of("a", PyTorchParity.values(1, 2, 3), "b", PyTorchParity.values(2, 4, 3));
+        Fn f = a -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Tensor> m = (Map<String, Tensor>) a[0];
+            return m.get("a").sum().add(m.get("b").sum());
+        };
+
+        Tensor batched = (Tensor) Func.vmap(f, dims(1), dims(0)).apply(pair);
+
+        double[] expected = new double[3];
+        for (int i = 0; i < 3; i++) {
+            expected[i] = pair.get("a").narrow(1, i, 1).sum().item() + pair.get("b").narrow(1, i, 1).sum().item();
+        }
+        assertArrayEquals(expected, batched.toDoubleArray(), 1e-15);
+    }
+
+    @Test
+    void aResultThatIsNoTensorIsRefusedAsPyTorchDoes() {
+        Tensor x = PyTorchParity.values(1, 3);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Func.vmap(a -> List.of((Tensor) a[0], 3)).apply(x));
+
+        assertTrue(e.getMessage().contains("`f` must only return Tensors, got type java.lang.Integer for return 1"),
+                e.getMessage());
     }
 }
