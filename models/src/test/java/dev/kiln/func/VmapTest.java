@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
@@ -225,5 +226,14 @@ class VmapTest {
 
         assertTrue(e.getMessage().contains("`f` must only return Tensors, got type java.lang.Integer for return 1"),
                 e.getMessage());
+    }
+    @Test
+    void gradientsThroughVmapPassAFiniteDifferenceCheck() {
+        Tensor x = PyTorchParity.values(1, 3, 4).requiresGrad(true);
+        Tensor y = PyTorchParity.values(2, 2, 3).requiresGrad(true);
+        Tensor z = PyTorchParity.values(3, 2).requiresGrad(true);
+
+        GradCheck.check("vmap", in -> ((Tensor) Func.vmap(WEIGHTED, dims(0, 1, null), dims(-1)).apply(in[0], in[1],
+                in[2])).tanh(), x, y, z);
     }
 }
