@@ -18,7 +18,7 @@ import java.util.Map;
 /**
  * Per-sample gradients of a [784-128-10] ReLU MLP over 64 MNIST-sized samples, F32: PyTorch's tutorial's
  * {@code vmap(grad(compute_loss), in_dims=(None, 0, 0))(params, x, y)} against the loop written by hand (one
- * {@code Autograd.grad} per sample of {@code model(x[i:i+1])}), alternating, each a median of 15 runs after 10
+ * {@code Autograd.grad} per sample of {@code model(x[i:i+1])}), alternating (and which goes first), each a median of 15 runs after 10
  * warm-ups; and the largest difference between their gradients. bench/pytorch_per_sample_grads.py times PyTorch
  * 1.13's loop.
  *
@@ -60,9 +60,19 @@ public class PerSampleGradientsBench {
             }
             System.out.printf("largest |vmap(grad) - loop| over every per-sample gradient: %.3g%n", maxDiff);
         }
+        Runnable viaVmap = () -> perSample.apply(params, x, y);
+        Runnable viaLoop = () -> loop(model, ce, x, y);
         for (int pair = 0; pair < pairs; pair++) {
-            double v = millis(() -> perSample.apply(params, x, y));
-            double l = millis(() -> loop(model, ce, x, y));
+            // Which goes first alternates too, so that neither always runs on a machine the other just warmed.
+            double v;
+            double l;
+            if (pair % 2 == 0) {
+                v = millis(viaVmap);
+                l = millis(viaLoop);
+            } else {
+                l = millis(viaLoop);
+                v = millis(viaVmap);
+            }
             System.out.printf("pair %d: vmap(grad) %.2f ms  loop %.2f ms%n", pair + 1, v, l);
         }
     }

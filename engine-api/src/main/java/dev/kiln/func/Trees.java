@@ -13,7 +13,8 @@ import java.util.function.UnaryOperator;
 
 /**
  * PyTorch's pytrees for {@link Fn}'s arguments and results: lists, maps (in their iteration order) and records are
- * nodes; tensors and every other value (null too) are leaves.
+ * nodes; null is an empty tree (PyTorch's None), so a record's absent part holds no leaf; tensors and every other
+ * value are leaves.
  */
 final class Trees {
     private Trees() {
@@ -28,6 +29,9 @@ final class Trees {
 
     /** {@code tree} with each leaf replaced by the next of {@code leaves}, in the order of {@link #leaves}. */
     static Object rebuild(Object tree, Iterator<?> leaves) {
+        if (tree == null) {
+            return null;
+        }
         if (tree instanceof List<?> list) {
             List<Object> out = new ArrayList<>(list.size());
             for (Object child : list) {
@@ -85,7 +89,7 @@ final class Trees {
             for (RecordComponent part : record.getClass().getRecordComponents()) {
                 collect(component(record, part), out);
             }
-        } else {
+        } else if (tree != null) {
             out.add(tree);
         }
     }

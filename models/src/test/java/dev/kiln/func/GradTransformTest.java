@@ -183,4 +183,17 @@ class GradTransformTest {
         assertArrayEquals(new int[] {3, 3}, h.shape().dims());
         assertArrayEquals(expected, h.toDoubleArray(), 1e-14);
     }
+    @Test
+    void vmapOfGradAndValueStacksTheGradientsAndTheValues() {
+        Tensor w = PyTorchParity.values(1, 3);
+        Tensor x = PyTorchParity.values(2, 4, 3);
+        Fn loss = a -> ((Tensor) a[0]).mul((Tensor) a[1]).sum().square();
+
+        GradAndValue r = (GradAndValue) Func.vmap(Func.gradAndValue(loss), dims(null, 0), dims(0)).apply(w, x);
+
+        Tensor dots = x.mul(w).sum(1, false);
+        assertArrayEquals(x.mul(dots.unsqueeze(1)).mul(2).toDoubleArray(), ((Tensor) r.grad()).toDoubleArray(), 1e-15);
+        assertArrayEquals(dots.square().toDoubleArray(), ((Tensor) r.value()).reshape(-1).toDoubleArray(), 1e-15);
+        assertNull(r.aux(), "no aux without hasAux");
+    }
 }
