@@ -18,11 +18,12 @@ import java.util.Map;
 /**
  * Per-sample gradients of a [784-128-10] ReLU MLP over 64 MNIST-sized samples, F32: PyTorch's tutorial's
  * {@code vmap(grad(compute_loss), in_dims=(None, 0, 0))(params, x, y)} against the loop written by hand (one
- * {@code Autograd.grad} per sample of {@code model(x[i:i+1])}), alternating (and which goes first), each a median of 15 runs after 10
- * warm-ups; and the largest difference between their gradients. bench/pytorch_per_sample_grads.py times PyTorch
- * 1.13's loop.
+ * {@code Autograd.grad} per sample of {@code model(x[i:i+1])}), alternating (and which goes first), each a median of
+ * 15 runs after 10 warm-ups; and the largest difference between their gradients. bench/pytorch_per_sample_grads.py
+ * times PyTorch 1.13's loop.
  *
- * Usage: java --add-modules jdk.incubator.vector -Dkiln.threads=2 -cp CLASSPATH bench/PerSampleGradientsBench.java [pairs]
+ * Usage: java --add-modules jdk.incubator.vector -Dkiln.threads=2 -cp CLASSPATH bench/PerSampleGradientsBench.java
+ * [pairs]
  */
 public class PerSampleGradientsBench {
     public static void main(String[] args) {

@@ -8,17 +8,19 @@ import java.util.List;
 /**
  * PyTorch 2's {@code torch.func} (1.13's {@code functorch}): function transforms that compose.
  * <pre>{@code
- * // per-sample gradients, PyTorch's tutorial: params unmapped, one sample and target per slice
- * Fn loss = a -> ce.compute(model.functionalCall(params(a[0]), ((Tensor) a[1]).unsqueeze(0)),
+ * // per-sample gradients, PyTorch's tutorial: params (detached copies of the model's) unmapped, one sample and
+ * // target per slice
+ * Fn loss = a -> ce.compute(model.functionalCall((Map<String, Tensor>) a[0], ((Tensor) a[1]).unsqueeze(0)),
  *                           ((Tensor) a[2]).unsqueeze(0));
  * Map<String, Tensor> perSample = (Map<String, Tensor>) Func.vmap(Func.grad(loss), Func.dims(null, 0, 0), Func.dims(0))
- *         .apply(params, x, y);
+ *         .apply(params, x, y);     // each [64, ...parameter shape]
  * }</pre>
  * {@link #vmap} runs f once per slice and stacks the results (Kiln has no batching rules; PyTorch does the same for
  * ops without one), so it equals the loop exactly and is no faster than it. {@link #grad} differentiates by
- * {@link dev.kiln.engine.Autograd#grad}, recording a graph where one is needed, so {@code grad(grad(f))} and
- * {@code vmap(grad(f))} work. {@link #jacrev}, {@link #jacfwd} and {@link #hessian} are {@link AutogradFunctional}'s,
- * without a graph in their results.
+ * {@link dev.kiln.engine.Autograd#grad}, recording a graph where an argument requires a gradient, so
+ * {@code grad(grad(f))} and {@code vmap(grad(f))} work (pass detached parameters, as the tutorial does, or every
+ * sample's gradient records a graph back to the model's own). {@link #jacrev}, {@link #jacfwd} and {@link #hessian}
+ * are {@link AutogradFunctional}'s, without a graph in their results.
  */
 public final class Func {
     private Func() {
