@@ -9,11 +9,14 @@ import java.util.SplittableRandom;
 /**
  * A policy's operations, in torchvision's order, each with its magnitude bins (torchvision's
  * {@code _augmentation_space}); operations without a magnitude have no bins. Bins are torch's F32
- * {@code linspace}s, computed here in F64 and rounded to F32: they agree with torch's to an F32 rounding, and their
- * whole pixels ({@code (int) magnitude}) agree exactly for images up to 1099 pixels across. Immutable, so that
+ * {@code linspace}s bit for bit ({@link #linspace}), so that their whole pixels ({@code (int) magnitude}) are
+ * torchvision's for every bin count and image size. Immutable, so that
  * policies keep one per image size ({@link LastSizeSpace}) and share it between threads.
  */
 final class AugmentSpace {
+    /** The F32 lanes of torch's AVX2 linspace kernel, which fills two blocks of them at a time. */
+    private static final int LINSPACE_LANES = 8;
+
     private final Map<AugmentOp, double[]> bins;
     private final List<AugmentOp> ops;
 
@@ -86,13 +89,39 @@ final class AugmentSpace {
         return bins;
     }
 
-    /** torch.linspace(start, end, count) in F32. */
+    /**
+     * torch.linspace(start, end, count) in F32, bit for bit as torch 1.13's CPU kernel computes it on x86 (its AVX2
+     * kernels, the default there): the step rounded to F32; value i {@code start + step i} below count / 2 and
+     * {@code end - step (count - 1 - i)} from there, each fused into one rounding; except that the first
+     * {@code 16 floor(count / 16)} values come in blocks of 8 lanes, each lane {@code base + j step} with two
+     * roundings from its block's first value. Rounding start + (end - start) i / (count - 1) once instead differs
+     * in whole pixels for some bin counts (TrivialAugmentWide's 15 bins move bin 7 by 15.999999 pixels, 15, not 16).
+     */
     static double[] linspace(double start, double end, int count) {
         double[] values = new double[count];
-        for (int i = 0; i < count; i++) {
-            values[i] = count == 1 ? (float) start : (float) (start + (end - start) * i / (count - 1));
+        float from = (float) start;
+        if (count == 1) {
+            values[0] = from;
+            return values;
+        }
+        float to = (float) end;
+        float step = (to - from) / (count - 1);
+        int blocked = count / (2 * LINSPACE_LANES) * (2 * LINSPACE_LANES);
+        for (int block = 0; block < blocked; block += LINSPACE_LANES) {
+            float base = linspaceValue(from, to, step, block, count);
+            for (int j = 0; j < LINSPACE_LANES; j++) {
+                values[block + j] = base + j * step;
+            }
+        }
+        for (int i = blocked; i < count; i++) {
+            values[i] = linspaceValue(from, to, step, i, count);
         }
         return values;
+    }
+
+    /** torch's scalar linspace value i: from the start in the first half, from the end in the second, fused. */
+    private static float linspaceValue(float from, float to, float step, int i, int count) {
+        return i < count / 2 ? Math.fma(step, (float) i, from) : Math.fma(-step, (float) (count - 1 - i), to);
     }
 
     /** {@code top - round(i / ((count - 1) / span))}, the division in F32 and rounding halves to even, as torch. */
