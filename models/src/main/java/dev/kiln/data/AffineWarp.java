@@ -63,6 +63,10 @@ final class AffineWarp {
 
     private static void warp(float[] features, int offset, int length, int height, int width, double[] inverse,
             Interpolation interpolation, float fill, boolean blendFill) {
+        if (interpolation == Interpolation.NEAREST) {
+            warpNearest(features, offset, length, height, width, torchGrid(inverse, height, width), fill);
+            return;
+        }
         double centreX = (width - 1) * 0.5;
         double centreY = (height - 1) * 0.5;
         int plane = height * width;
@@ -75,9 +79,50 @@ final class AffineWarp {
                     double dx = x - centreX;
                     double sourceX = inverse[0] * dx + inverse[1] * dy + inverse[2] + centreX;
                     double sourceY = inverse[3] * dx + inverse[4] * dy + inverse[5] + centreY;
-                    features[start + y * width + x] = interpolation == Interpolation.NEAREST
-                            ? nearest(source, height, width, sourceX, sourceY, fill)
-                            : bilinear(source, height, width, sourceX, sourceY, fill, blendFill);
+                    features[start + y * width + x] = bilinear(source, height, width, sourceX, sourceY, fill,
+                            blendFill);
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code _gen_affine_grid}'s matrix: {@code inverse} rounded to F32, its first row divided by half the width and
+     * its second by half the height, in F32.
+     */
+    private static float[] torchGrid(double[] inverse, int height, int width) {
+        float[] grid = new float[6];
+        for (int k = 0; k < 3; k++) {
+            grid[k] = (float) inverse[k] / (width / 2f);
+            grid[3 + k] = (float) inverse[3 + k] / (height / 2f);
+        }
+        return grid;
+    }
+
+    /**
+     * Nearest reads at the positions torch computes, in its F32 arithmetic, so that a position on a rounding tie
+     * (whole rows of a shear by 0.2 sit on one) picks torch's pixel rather than the exact position's: the grid value
+     * {@code grid (x, y, 1)} of the pixel's offset, rounded after each product and sum as torch's bmm rounds it, taken
+     * back to pixels as grid_sample does, {@code (g + 1) size / 2 - 1/2}. Bilinear reads, continuous in the position,
+     * keep the exact F64 position.
+     */
+    private static void warpNearest(float[] features, int offset, int length, int height, int width, float[] grid,
+            float fill) {
+        float halfWidth = width / 2f;
+        float halfHeight = height / 2f;
+        int plane = height * width;
+        float[] source = new float[plane];
+        for (int start = offset; start < offset + length; start += plane) {
+            System.arraycopy(features, start, source, 0, plane);
+            for (int y = 0; y < height; y++) {
+                float dy = y - (height - 1) * 0.5f;
+                for (int x = 0; x < width; x++) {
+                    float dx = x - (width - 1) * 0.5f;
+                    float gridX = dx * grid[0] + dy * grid[1] + grid[2];
+                    float gridY = dx * grid[3] + dy * grid[4] + grid[5];
+                    float sourceX = (gridX + 1) * halfWidth - 0.5f;
+                    float sourceY = (gridY + 1) * halfHeight - 0.5f;
+                    features[start + y * width + x] = nearest(source, height, width, sourceX, sourceY, fill);
                 }
             }
         }
