@@ -36,7 +36,7 @@ public final class AugMix implements Augmentation {
     private final Interpolation interpolation;
     /** torchvision's fill, one value or one per channel; null for its None. */
     private final float[] fill;
-    private final LastSizeSpace spaces;
+    private final SizeSpaces spaces;
 
     /** torchvision's defaults: severity 3, 3 chains of random depth, alpha 1, all operations, bilinear. */
     public AugMix() {
@@ -74,7 +74,7 @@ public final class AugMix implements Augmentation {
         this.allOps = allOps;
         this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
         this.fill = fill;
-        this.spaces = new LastSizeSpace((height, width) -> AugmentSpace.augMix(BINS, height, width, allOps));
+        this.spaces = new SizeSpaces((height, width) -> AugmentSpace.augMix(BINS, height, width, allOps));
     }
 
     /**

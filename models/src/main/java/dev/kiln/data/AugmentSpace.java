@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * {@code _augmentation_space}); operations without a magnitude have no bins. Bins are torch's F32
  * {@code linspace}s bit for bit ({@link #linspace}), so that their whole pixels ({@code (int) magnitude}) are
  * torchvision's for every bin count and image size. Immutable, so that
- * policies keep one per image size ({@link LastSizeSpace}) and share it between threads.
+ * policies keep one per image size ({@link SizeSpaces}) and share it between threads.
  */
 final class AugmentSpace {
     /** The F32 lanes of torch's AVX2 linspace kernel, which fills two blocks of them at a time. */

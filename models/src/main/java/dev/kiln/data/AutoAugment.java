@@ -48,7 +48,7 @@ public final class AutoAugment implements Augmentation {
     private final Interpolation interpolation;
     /** torchvision's fill, one value or one per channel; null for its None. */
     private final float[] fill;
-    private final LastSizeSpace spaces = new LastSizeSpace(AugmentSpace::autoAugment);
+    private final SizeSpaces spaces = new SizeSpaces(AugmentSpace::autoAugment);
 
     /** torchvision's default: the IMAGENET policy, nearest interpolation. */
     public AutoAugment() {

@@ -25,7 +25,7 @@ public final class RandAugment implements Augmentation {
     private final Interpolation interpolation;
     /** torchvision's fill, one value or one per channel; null for its None. */
     private final float[] fill;
-    private final LastSizeSpace spaces;
+    private final SizeSpaces spaces;
 
     /** torchvision's defaults: 2 operations at magnitude 9 of 31 bins, nearest interpolation. */
     public RandAugment() {
@@ -59,7 +59,7 @@ public final class RandAugment implements Augmentation {
         this.numMagnitudeBins = numMagnitudeBins;
         this.interpolation = Objects.requireNonNull(interpolation, "interpolation");
         this.fill = fill;
-        this.spaces = new LastSizeSpace((height, width) -> AugmentSpace.randAugment(numMagnitudeBins, height, width));
+        this.spaces = new SizeSpaces((height, width) -> AugmentSpace.randAugment(numMagnitudeBins, height, width));
     }
 
     /**
