@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
  * A policy's operations, in torchvision's order, each with its magnitude bins (torchvision's
  * {@code _augmentation_space}); operations without a magnitude have no bins. Bins are torch's F32
  * {@code linspace}s bit for bit ({@link #linspace}), so that their whole pixels ({@code (int) magnitude}) are
- * torchvision's for every bin count and image size. Immutable, so that
- * policies keep one per image size ({@link SizeSpaces}) and share it between threads.
+ * torchvision's for every bin count and image size. Immutable, so that policies keep one per image size
+ * ({@link SizeSpaces}) and share it between threads.
  */
 final class AugmentSpace {
     /** The F32 lanes of torch's AVX2 linspace kernel, which fills two blocks of them at a time. */
