@@ -55,7 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>One iteration at a time per loader: starting a new one stops the previous one, whose next use then
  * throws {@link IllegalStateException}. Use one loader per data set (training, validation, test).
  */
-public final class DataLoader implements AutoCloseable {
+public final class DataLoader implements BatchLoader {
     /** Batches each worker keeps ready unless {@link #withPrefetch} says otherwise. */
     public static final int PREFETCH = 3;
     /** Prefix of the worker threads' names. */
@@ -210,6 +210,7 @@ public final class DataLoader implements AutoCloseable {
         return dataset;
     }
 
+    @Override
     public int batchSize() {
         return batchSize;
     }
@@ -301,6 +302,7 @@ public final class DataLoader implements AutoCloseable {
     }
 
     /** The batches of epoch {@code epoch}; see the class comment for order and threading. */
+    @Override
     public Epoch epoch(int epoch) {
         return new Epoch(epoch, 0);
     }

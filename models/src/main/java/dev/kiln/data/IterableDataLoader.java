@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * abandoned iterator is garbage collected. A failure on a worker (reading, or an example of the wrong size or label)
  * is re-thrown to the consumer when it reaches that worker's turn, wrapped in a {@link RuntimeException}.
  */
-public final class IterableDataLoader implements AutoCloseable {
+public final class IterableDataLoader implements BatchLoader {
     /** Prefix of the worker threads' names. */
     public static final String THREAD_NAME = "kiln-iterable-loader";
 
@@ -113,6 +113,7 @@ public final class IterableDataLoader implements AutoCloseable {
         return dataset;
     }
 
+    @Override
     public int batchSize() {
         return batchSize;
     }
@@ -144,6 +145,7 @@ public final class IterableDataLoader implements AutoCloseable {
     }
 
     /** The batches of epoch {@code epoch}; see the class comment for order and threading. */
+    @Override
     public Epoch epoch(int epoch) {
         return new Epoch(epoch);
     }

@@ -1,16 +1,20 @@
 package dev.kiln.train;
 
+import dev.kiln.data.BatchLoader;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
+import dev.kiln.data.IterableDataLoader;
 import dev.kiln.distributed.DistributedDataParallel;
 import dev.kiln.nn.Loss;
 import dev.kiln.nn.Module;
 import dev.kiln.optim.Optimizer;
 import java.util.Arrays;
+import java.util.Iterator;
 
 /**
  * Leslie Smith's learning-rate range test, as PyTorch Lightning's {@code Tuner.lr_find} runs it: {@link #steps}
- * optimizer steps of one batch each (epochs of the loader over again when it has fewer batches), the learning rate
+ * optimizer steps of one batch each (the loader's epochs 1, 2, ... in turn when one has fewer batches, a stream's
+ * ({@link IterableDataLoader}) as a map-style loader's: its next epoch once it ends), the learning rate
  * of every parameter group rising exponentially from {@link #range minLr} at the first step to {@code maxLr} at the
  * last, each step's loss recorded with its {@link SmoothedLoss smoothed} value. The run stops early once the smoothed
  * loss is not finite or above {@value #EARLY_STOP_THRESHOLD} times the lowest of the steps before; that step is
@@ -115,14 +119,18 @@ public final class LearningRateFinder {
         return Math.pow(minLr, 1 - t) * Math.pow(maxLr, t);
     }
 
-    /** Runs the test on {@code train}'s batches. */
-    public LearningRateCurve run(DataLoader train) {
+    /** Runs the test on {@code train}'s batches: a {@link DataLoader} or a stream ({@link IterableDataLoader}). */
+    public LearningRateCurve run(BatchLoader train) {
         return run(train, (step, of, lr, loss, smoothed) -> { });
     }
 
-    /** Runs the test on {@code train}'s batches, telling {@code listener} of every step. */
-    public LearningRateCurve run(DataLoader train, StepListener listener) {
-        if (train.batchesPerEpoch() == 0) {
+    /**
+     * Runs the test on {@code train}'s batches, telling {@code listener} of every step.
+     *
+     * @throws IllegalArgumentException when an epoch of {@code train} has no batch: an empty data set or stream
+     */
+    public LearningRateCurve run(BatchLoader train, StepListener listener) {
+        if (train instanceof DataLoader d && d.batchesPerEpoch() == 0) {
             throw new IllegalArgumentException("LearningRateFinder: the loader has no batches: its data set is empty");
         }
         Module model = trainer.model();
@@ -155,29 +163,35 @@ public final class LearningRateFinder {
                 Arrays.copyOf(smoothed, done), diverged && done < steps);
     }
 
-    /** One batch after another, epoch after epoch (1, 2, ... as a training run's), for as long as asked. */
+    /**
+     * One batch after another, epoch after epoch (1, 2, ... as a training run's), for as long as asked; a stream's
+     * length shows only as it ends, so an epoch without a batch is refused when it is reached.
+     */
     private static final class Batches implements AutoCloseable {
-        private final DataLoader loader;
+        private final BatchLoader loader;
         private int epoch;
-        private DataLoader.BatchIterator current;
+        private Iterator<HostBatch> current;
 
-        Batches(DataLoader loader) {
+        Batches(BatchLoader loader) {
             this.loader = loader;
         }
 
         HostBatch next() {
-            while (current == null || !current.hasNext()) {
+            if (current == null || !current.hasNext()) {
                 epoch++;
                 current = loader.epoch(epoch).iterator();
+                if (!current.hasNext()) {
+                    throw new IllegalArgumentException("LearningRateFinder: epoch " + epoch + " of the loader has no"
+                            + " batches: its data set or stream is empty");
+                }
             }
             return current.next();
         }
 
+        /** Stops the loader's iteration, which the run leaves part-way. */
         @Override
         public void close() {
-            if (current != null) {
-                current.close();
-            }
+            loader.close();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.kiln.train;
 
+import dev.kiln.data.BatchLoader;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.HostBatch;
 import dev.kiln.data.IterableDataLoader;
@@ -31,6 +32,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -178,7 +180,7 @@ public final class Trainer {
     /**
      * Updates {@code averaged} (made from this trainer's model) after every optimizer step, as a PyTorch loop calls
      * {@code swa_model.update_parameters(model)}, and keeps its state in the checkpoints, so that a resumed run
-     * continues the average. Evaluate it with {@link #evaluate(Module, Loss, DataLoader, int)}.
+     * continues the average. Evaluate it with {@link #evaluate(Module, Loss, BatchLoader, int)}.
      */
     public Trainer averageWeights(AveragedModel averaged) {
         this.averaged = averaged;
@@ -315,36 +317,34 @@ public final class Trainer {
      * Trains until epoch {@code lastEpoch} (inclusive), starting after the last completed epoch (1 for a
      * new run, later after {@link #resume}).
      *
-     * @param validation null to skip validation
+     * @param validation a {@link DataLoader} or a stream ({@link IterableDataLoader}), not mixing its batches; null to
+     *                   skip validation
      * @return one entry per epoch trained by this call
      */
-    public List<EpochMetrics> fit(DataLoader train, DataLoader validation, int lastEpoch) {
+    public List<EpochMetrics> fit(DataLoader train, BatchLoader validation, int lastEpoch) {
         if (cudaGraphs && accumulation > 1) {
             throw new IllegalStateException("Trainer: cudaGraphs replays a step that clears the gradients, so it cannot"
                     + " accumulate them over " + accumulation + " batches (accumulateGradients); turn one of them off");
         }
         return fitEpochs((nextEpoch - 1) * stepsPerEpoch(train), () -> graphedStep(train), epoch -> trainEpoch(
-                train.epoch(epoch), graphed == null ? train.batchesPerEpoch() : GraphedStep.batchesPerEpoch(train),
-                validation, epoch), validation, lastEpoch);
+                train, epoch, graphed == null ? train.batchesPerEpoch() : GraphedStep.batchesPerEpoch(train),
+                validation), validation, lastEpoch);
     }
 
     /**
      * Trains on a stream ({@link IterableDataLoader}) until epoch {@code lastEpoch} (inclusive), as
-     * {@link #fit(DataLoader, DataLoader, int)}: each epoch ends when the stream does. Its length is not known
+     * {@link #fit(DataLoader, BatchLoader, int)}: each epoch ends when the stream does. Its length is not known
      * beforehand, so listeners get 0 as {@link TrainingListener#onBatchEnd}'s batchesPerEpoch (a progress bar shows
-     * counts without a total). Refused with {@link #accumulateGradients} (the last group's end is not known before the
-     * stream ends) and, when resuming, with {@link #schedulePerStep} (the steps of the epochs before are not known);
-     * {@link #cudaGraphs} trains eagerly.
+     * counts without a total). With {@link #accumulateGradients}, a batch whose group is not yet full waits for the
+     * stream's next batch, or its end, before it steps: the epoch's last group, however short, then steps, its
+     * losses divided as the others', as over a {@link DataLoader}. Refused, when resuming, with
+     * {@link #schedulePerStep} (the steps of the epochs before are not known); {@link #cudaGraphs} trains eagerly.
      *
-     * @param validation null to skip validation
+     * @param validation a {@link DataLoader} or a stream ({@link IterableDataLoader}), not mixing its batches; null to
+     *                   skip validation
      * @return one entry per epoch trained by this call
      */
-    public List<EpochMetrics> fit(IterableDataLoader train, DataLoader validation, int lastEpoch) {
-        if (accumulation > 1) {
-            throw new IllegalStateException("Trainer: accumulateGradients(" + accumulation + ") over a stream"
-                    + " (IterableDataLoader) cannot tell which batch ends the epoch's last group before the stream ends;"
-                    + " accumulate over a DataLoader");
-        }
+    public List<EpochMetrics> fit(IterableDataLoader train, BatchLoader validation, int lastEpoch) {
         if (stepSchedule != null && nextEpoch > 1) {
             throw new IllegalStateException("Trainer: resuming at epoch " + nextEpoch + " with a per-step schedule"
                     + " (schedulePerStep) over a stream (IterableDataLoader), whose earlier epochs' steps are not known;"
@@ -353,8 +353,7 @@ public final class Trainer {
         if (cudaGraphs) {
             LOG.info("CUDA graphs requested, but a stream's batches are not known beforehand: training eagerly");
         }
-        return fitEpochs(0, () -> null, epoch -> trainEpoch(train.epoch(epoch), 0, validation, epoch), validation,
-                lastEpoch);
+        return fitEpochs(0, () -> null, epoch -> trainEpoch(train, epoch, 0, validation), validation, lastEpoch);
     }
 
     /**
@@ -362,7 +361,7 @@ public final class Trainer {
      * graph-replaying step (or null), {@code epochs} trains one epoch and validates on {@code validation}.
      */
     private List<EpochMetrics> fitEpochs(int stepsBefore, Supplier<GraphedStep> graphs, IntFunction<EpochMetrics> epochs,
-                                         DataLoader validation, int lastEpoch) {
+                                         BatchLoader validation, int lastEpoch) {
         if (validation != null) {
             // Before the first epoch, not after it.
             refuseMixed(validation, "Trainer.fit: the validation");
@@ -486,10 +485,11 @@ public final class Trainer {
     }
 
     /**
-     * Trains one epoch on {@code train}'s {@code batches} batches (0 when not known: a stream, whose epochs never
-     * accumulate gradients over batches).
+     * Trains epoch {@code epoch} of {@code train}, {@code batches} batches (0 when not known: a stream, whose end a
+     * group of {@link #accumulateGradients} learns by asking for the next batch), and validates on {@code validation}
+     * (unless null). A failed step stops the loader's workers on its way out.
      */
-    private EpochMetrics trainEpoch(Iterable<HostBatch> train, int batches, DataLoader validation, int epoch) {
+    private EpochMetrics trainEpoch(BatchLoader train, int epoch, int batches, BatchLoader validation) {
         model.train();
         StepLosses losses = new StepLosses(epoch, batches, listeners);
         // Hits are added up on the device and read once at the end: reading them at every step would make the
@@ -500,12 +500,15 @@ public final class Trainer {
         long start = System.nanoTime();
         try {
             int index = 0;
-            for (HostBatch batch : train) {
+            Iterator<HostBatch> epochBatches = train.epoch(epoch).iterator();
+            while (epochBatches.hasNext()) {
+                HostBatch batch = epochBatches.next();
                 if (graphed != null && !graphed.fits(batch)) {
                     continue;
                 }
                 boolean opensGroup = index % accumulation == 0;
-                boolean closesGroup = (index + 1) % accumulation == 0 || index + 1 == batches;
+                boolean closesGroup = (index + 1) % accumulation == 0
+                        || (batches > 0 ? index + 1 == batches : !epochBatches.hasNext());
                 PendingItem loss = graphed != null && graphed.takes() ? graphed.step(batch, hits)
                         : step(batch, hits, opensGroup, closesGroup);
                 losses.queued(loss, batch.size());
@@ -525,6 +528,7 @@ public final class Trainer {
             correct = hits.toLongArray()[0];
         } finally {
             hits.close();
+            train.close();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long samples = losses.samples();
@@ -717,28 +721,29 @@ public final class Trainer {
     }
 
     /** Loss, accuracy and top-k accuracy of this trainer's model, in evaluation mode. */
-    public Evaluation evaluate(DataLoader data) {
+    public Evaluation evaluate(BatchLoader data) {
         try (Autocast.Guard mixed = Autocast.enable(precision)) {
             return evaluate(weights, loss, data, topK);
         }
     }
 
     /**
-     * Loss, accuracy and top-k accuracy in evaluation mode, without recording gradients. The sums stay on the device
-     * until the end: an evaluation waits for it once, not at every batch.
+     * Loss, accuracy and top-k accuracy in evaluation mode, without recording gradients, over epoch 0 of {@code data}:
+     * a {@link DataLoader}'s examples, or a stream's ({@link IterableDataLoader}) until it ends. The sums stay on the
+     * device until the end: an evaluation waits for it once, not at every batch.
      */
-    public static Evaluation evaluate(Module model, Loss loss, DataLoader data, int topK) {
+    public static Evaluation evaluate(Module model, Loss loss, BatchLoader data, int topK) {
         return evaluate(model, loss, data, topK, null);
     }
 
     /**
-     * As {@link #evaluate(Module, Loss, DataLoader, int)}, and adds every batch's predictions to {@code confusion}
+     * As {@link #evaluate(Module, Loss, BatchLoader, int)}, and adds every batch's predictions to {@code confusion}
      * (when not null) in the same pass; that reads each batch's labels and predictions back from the device.
      *
      * @throws IllegalArgumentException for a loader {@link DataLoader#withBatchAugmentation}: its mixed images would
      *                                  be scored against their dominant classes alone
      */
-    public static Evaluation evaluate(Module model, Loss loss, DataLoader data, int topK, ConfusionMatrix confusion) {
+    public static Evaluation evaluate(Module model, Loss loss, BatchLoader data, int topK, ConfusionMatrix confusion) {
         refuseMixed(data, "Trainer.evaluate: the");
         boolean wasTraining = model.isTraining();
         model.eval();
@@ -764,16 +769,20 @@ public final class Trainer {
             return new Evaluation(lossSum.read() / samples, correct.toLongArray()[0] / (double) samples,
                     inTopK.item() / samples, topK, samples);
         } finally {
+            data.close();
             if (wasTraining) {
                 model.train();
             }
         }
     }
 
-    /** Refuses an evaluation loader {@link DataLoader#withBatchAugmentation}, {@code who} naming the caller. */
-    private static void refuseMixed(DataLoader data, String who) {
-        if (data.batchAugmentation() != null) {
-            throw new IllegalArgumentException(who + " loader mixes its batches (" + data.batchAugmentation()
+    /**
+     * Refuses an evaluation loader {@link DataLoader#withBatchAugmentation}, {@code who} naming the caller. A stream's
+     * loader never mixes its batches.
+     */
+    private static void refuseMixed(BatchLoader data, String who) {
+        if (data instanceof DataLoader d && d.batchAugmentation() != null) {
+            throw new IllegalArgumentException(who + " loader mixes its batches (" + d.batchAugmentation()
                     + "), whose mixed images would be scored against their dominant classes alone; evaluate on a"
                     + " loader without withBatchAugmentation (torchvision's recipe mixes only the training batches)");
         }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataDirectory;
 import dev.kiln.data.DataLoader;
+import dev.kiln.data.IterableDataLoader;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
 import dev.kiln.data.Subset;
@@ -143,6 +144,37 @@ class LearningRateFinderTest {
             new LearningRateFinder(model, sgd, recordsBatches).steps(7).run(new DataLoader(random(10, 1), 4, true, 1));
         }
         assertEquals(List.of(4, 4, 2, 4, 4, 2, 4), batchSizes, "10 examples in batches of 4, three epochs' worth");
+    }
+
+    @Test
+    void aStreamIsReadEpochAfterEpochAsALoaderIsWithTheSameLosses() {
+        ArrayDataset data = random(10, 1);
+        ArrayStream stream = new ArrayStream(data);
+        LearningRateCurve streamed;
+        LearningRateCurve inMemory;
+        Engine.seed(4);
+        try (Sequential model = new Sequential(new Linear(FEATURES, 8), new ReLU(), new Linear(8, CLASSES));
+             Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             IterableDataLoader loader = new IterableDataLoader(stream, 4, 1)) {
+            streamed = new LearningRateFinder(model, sgd, new CrossEntropyLoss()).steps(7).run(loader);
+        }
+        Engine.seed(4);
+        try (Sequential model = new Sequential(new Linear(FEATURES, 8), new ReLU(), new Linear(8, CLASSES));
+             Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(data, 4, false, 1)) {
+            inMemory = new LearningRateFinder(model, sgd, new CrossEntropyLoss()).steps(7).run(loader);
+        }
+        assertEquals(List.of(1, 2, 3), stream.epochs(), "10 examples in batches of 4: 3 batches an epoch, 7 steps");
+        assertArrayEquals(inMemory.losses(), streamed.losses());
+    }
+
+    @Test
+    void anEmptyStreamIsRefusedWhenItsFirstEpochEnds() {
+        ArrayStream empty = new ArrayStream(new ArrayDataset(new float[0], new long[0], new int[] {FEATURES}, CLASSES));
+        try (Sequential model = net(); IterableDataLoader loader = new IterableDataLoader(empty, 4, 1)) {
+            assertEquals("LearningRateFinder: epoch 1 of the loader has no batches: its data set or stream is empty",
+                    error(() -> finder(model).run(loader)));
+        }
     }
 
     // ---- Smoothing and early stop -------------------------------------------------------------------

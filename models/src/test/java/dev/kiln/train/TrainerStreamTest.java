@@ -9,14 +9,11 @@ import dev.kiln.data.CsvDataset;
 import dev.kiln.data.CsvOptions;
 import dev.kiln.data.DataDirectory;
 import dev.kiln.data.DataLoader;
-import dev.kiln.data.Example;
-import dev.kiln.data.ExampleStream;
 import dev.kiln.data.IterableDataLoader;
 import dev.kiln.data.IterableDataset;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
 import dev.kiln.data.Subset;
-import dev.kiln.data.WorkerInfo;
 import dev.kiln.engine.Engine;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Flatten;
@@ -31,7 +28,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Assumptions;
@@ -56,29 +55,6 @@ class TrainerStreamTest {
         return new ArrayDataset(x, y, new int[] {2}, 2);
     }
 
-    private static IterableDataset stream(ArrayDataset data) {
-        return new IterableDataset() {
-            @Override
-            public int[] featureShape() {
-                return data.featureShape();
-            }
-
-            @Override
-            public int classes() {
-                return data.classes();
-            }
-
-            @Override
-            public ExampleStream open(WorkerInfo worker) {
-                return ExampleStream.of(IntStream.range(0, data.size()).mapToObj(i -> {
-                    float[] f = new float[2];
-                    data.copyFeatures(i, f, 0);
-                    return new Example(f, data.label(i));
-                }).iterator());
-            }
-        };
-    }
-
     /** The batch counts the listener saw: (batch, batchesPerEpoch) of every call. */
     private static final class Batches implements TrainingListener {
         final List<String> seen = new ArrayList<>();
@@ -97,7 +73,7 @@ class TrainerStreamTest {
         Batches batches = new Batches();
         Engine.seed(5);
         try (Linear model = new Linear(2, 2); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
-             IterableDataLoader loader = new IterableDataLoader(stream(data), 16, 0)) {
+             IterableDataLoader loader = new IterableDataLoader(new ArrayStream(data), 16, 0)) {
             fromStream = new Trainer(model, sgd, new CrossEntropyLoss()).listener(batches).fit(loader, null, 2);
         }
         Engine.seed(5);
@@ -113,15 +89,117 @@ class TrainerStreamTest {
                 "4 batches an epoch, their number unknown beforehand (0)");
     }
 
-    @Test
-    void accumulatingGradientsOverAStreamIsRefused() {
-        try (Linear model = new Linear(2, 2); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
-             IterableDataLoader loader = new IterableDataLoader(stream(line(8)), 4, 0)) {
-            Trainer trainer = new Trainer(model, sgd, new CrossEntropyLoss()).accumulateGradients(2);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.fit(loader, null, 1));
-            assertEquals("Trainer: accumulateGradients(2) over a stream (IterableDataLoader) cannot tell which batch"
-                    + " ends the epoch's last group before the stream ends; accumulate over a DataLoader", e.getMessage());
+    /**
+     * The weights after 2 epochs of SGD (lr 0.5) over {@code data} in order, in batches of {@code batch} whose
+     * gradients are summed {@code accumulate} at a time, from the same initial weights; streamed or from memory.
+     */
+    private static Map<String, float[]> weightsAfterSgd(ArrayDataset data, int batch, int accumulate, boolean streamed) {
+        Engine.seed(3);
+        try (Sequential model = new Sequential(new Linear(2, 8), new ReLU(), new Linear(8, 2));
+             Optimizer sgd = new SGD(model.trainableParameters(), 0.5)) {
+            Trainer trainer = new Trainer(model, sgd, new CrossEntropyLoss()).accumulateGradients(accumulate);
+            if (streamed) {
+                try (IterableDataLoader loader = new IterableDataLoader(new ArrayStream(data), batch, 0)) {
+                    trainer.fit(loader, null, 2);
+                }
+            } else {
+                try (DataLoader loader = new DataLoader(data, batch, false, 0)) {
+                    trainer.fit(loader, null, 2);
+                }
+            }
+            Map<String, float[]> weights = new LinkedHashMap<>();
+            model.stateDict().forEach((k, v) -> weights.put(k, v.toFloatArray()));
+            return weights;
         }
+    }
+
+    private static void assertCloseWeights(Map<String, float[]> expected, Map<String, float[]> actual, double tolerance) {
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((k, v) -> {
+            for (int i = 0; i < v.length; i++) {
+                assertEquals(v[i], actual.get(k)[i], tolerance, "tensor " + k + " element " + i);
+            }
+        });
+    }
+
+    @Test
+    void accumulatingOverAStreamStepsAsOverTheSameBatchesInMemoryItsLastShortGroupToo() {
+        // 50 examples in batches of 8: 7 batches, groups of 3, 3 and 1, the last one known only when the stream ends.
+        ArrayDataset data = line(50);
+        Map<String, float[]> inMemory = weightsAfterSgd(data, 8, 3, false);
+        assertCloseWeights(inMemory, weightsAfterSgd(data, 8, 3, true), 1e-6);
+        assertThrows(AssertionError.class, () -> assertCloseWeights(inMemory, weightsAfterSgd(data, 8, 1, true), 1e-6),
+                "a step per batch gives other weights");
+    }
+
+    @Test
+    void accumulatingTwoStreamedBatchesOfEightStepsAsOneBatchOfSixteen() {
+        ArrayDataset data = line(64);
+        assertCloseWeights(weightsAfterSgd(data, 16, 1, true), weightsAfterSgd(data, 8, 2, true), 1e-6);
+    }
+
+    @Test
+    void aStreamsOptimizerStepsAreCountedPerGroupTheLastShortOneIncluded() {
+        List<Integer> steps = new ArrayList<>();
+        try (Linear model = new Linear(2, 2); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             IterableDataLoader loader = new IterableDataLoader(new ArrayStream(line(50)), 8, 0)) {
+            new Trainer(model, sgd, new CrossEntropyLoss()).accumulateGradients(3)
+                    .schedulePerStep((step, loss) -> steps.add(step)).fit(loader, null, 2);
+        }
+        assertEquals(List.of(1, 2, 3, 4, 5, 6), steps, "7 batches an epoch: groups of 3, 3 and 1");
+    }
+
+    @Test
+    void aStreamEvaluatesAsTheSameBatchesInMemory() {
+        ArrayDataset data = line(50);
+        Engine.seed(5);
+        try (Linear model = new Linear(2, 2); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             IterableDataLoader stream = new IterableDataLoader(new ArrayStream(data), 16, 0);
+             DataLoader inMemory = new DataLoader(data, 16, false, 0)) {
+            Trainer trainer = new Trainer(model, sgd, new CrossEntropyLoss());
+            Evaluation expected = trainer.evaluate(inMemory);
+            Evaluation streamed = trainer.evaluate(stream);
+            assertEquals(expected.loss(), streamed.loss(), 1e-12);
+            assertEquals(expected.accuracy(), streamed.accuracy());
+            assertEquals(50, streamed.samples());
+        }
+    }
+
+    @Test
+    void aStreamValidatesEveryEpochAsTheSameBatchesInMemory() {
+        ArrayDataset train = line(50);
+        ArrayDataset validation = line(30);
+        List<EpochMetrics> streamed;
+        List<EpochMetrics> inMemory;
+        Engine.seed(5);
+        try (Linear model = new Linear(2, 2); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(train, 16, false, 0);
+             IterableDataLoader check = new IterableDataLoader(new ArrayStream(validation), 8, 0)) {
+            streamed = new Trainer(model, sgd, new CrossEntropyLoss()).fit(loader, check, 2);
+        }
+        Engine.seed(5);
+        try (Linear model = new Linear(2, 2); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             DataLoader loader = new DataLoader(train, 16, false, 0);
+             DataLoader check = new DataLoader(validation, 8, false, 0)) {
+            inMemory = new Trainer(model, sgd, new CrossEntropyLoss()).fit(loader, check, 2);
+        }
+        for (int e = 0; e < 2; e++) {
+            assertEquals(inMemory.get(e).validationLoss(), streamed.get(e).validationLoss(), 1e-12,
+                    "validation loss of epoch " + (e + 1));
+            assertEquals(inMemory.get(e).validationAccuracy(), streamed.get(e).validationAccuracy());
+        }
+    }
+
+    @Test
+    void aStreamTrainsAndValidatesOnStreams() {
+        ArrayStream validation = new ArrayStream(line(30));
+        try (Linear model = new Linear(2, 2); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             IterableDataLoader loader = new IterableDataLoader(new ArrayStream(line(50)), 16, 0);
+             IterableDataLoader check = new IterableDataLoader(validation, 8, 0)) {
+            List<EpochMetrics> history = new Trainer(model, sgd, new CrossEntropyLoss()).fit(loader, check, 2);
+            assertTrue(Double.isFinite(history.get(1).validationLoss()), history.toString());
+        }
+        assertEquals(List.of(0, 0), validation.epochs(), "every validation reads the stream's epoch 0");
     }
 
     /** The first {@code n} MNIST training images as a CSV file, Kaggle's layout: label, pixel0..pixel783. */
