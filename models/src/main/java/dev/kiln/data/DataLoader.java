@@ -1,7 +1,5 @@
 package dev.kiln.data;
 
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
@@ -346,26 +344,18 @@ public final class DataLoader implements BatchLoader {
      * the loop early. After an early close or a newer iteration of the same loader, it throws
      * {@link IllegalStateException}.
      */
-    public static final class BatchIterator implements Iterator<HostBatch>, AutoCloseable {
-        private final DataLoader loader;
-        private final int epoch;
+    public static final class BatchIterator extends LoaderIterator {
         private final int firstBatch;
         private final int batches;
-        private final WorkerPipe pipe;
         private int position;
-        private HostBatch next;
-        private boolean finished;
-        private boolean closed;
 
         private BatchIterator(DataLoader loader, int epoch, int firstBatch) {
-            this.loader = loader;
-            this.epoch = epoch;
+            super("DataLoader", epoch);
             this.firstBatch = firstBatch;
             this.batches = loader.batchesPerEpoch();
             this.position = firstBatch;
             if (firstBatch >= batches) {
-                pipe = null;
-                finished = true;
+                run(null);
                 return;
             }
             int[] order = loader.order(epoch);
@@ -374,62 +364,26 @@ public final class DataLoader implements BatchLoader {
             WorkerPipe p = new WorkerPipe("DataLoader", epoch, workers, loader.prefetch);
             p.start(this, loader.active, THREAD_NAME + "-" + THREADS.incrementAndGet(),
                     w -> new Producer(p, w, loader, order, firstBatch, batches, epoch));
-            pipe = p;
+            run(p);
         }
 
+        /** The batch at {@code position}, from the queue of the worker that assembles it. */
         @Override
-        public boolean hasNext() {
-            if (next != null) {
-                return true;
-            }
-            if (finished) {
-                return false;
-            }
-            if (closed || pipe.stopped()) {
-                throw new IllegalStateException("DataLoader: this iteration of epoch " + epoch + " was stopped"
-                        + (closed ? " by close()" : " by a newer iteration of the same loader or DataLoader.close()"));
-            }
+        HostBatch take() {
             if (position == batches) {
-                finish();
-                return false;
+                return null;
             }
+            WorkerPipe pipe = pipe();
             int worker = (position - firstBatch) % pipe.workers();
             Object item = pipe.take(worker, this::close);
             if (item instanceof Failure f) {
                 finish();
                 String where = pipe.workers() == 1 ? "" : " on worker " + worker + " of " + pipe.workers();
-                throw new RuntimeException("DataLoader: assembling batch " + f.batch + " of epoch " + epoch
+                throw new RuntimeException("DataLoader: assembling batch " + f.batch + " of epoch " + epoch()
                         + " failed" + where + ": " + f.cause, f.cause);
             }
-            next = (HostBatch) item;
             position++;
-            return true;
-        }
-
-        @Override
-        public HostBatch next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("DataLoader: epoch " + epoch + " has no more batches");
-            }
-            HostBatch b = next;
-            next = null;
-            return b;
-        }
-
-        private void finish() {
-            finished = true;
-            pipe.end();
-        }
-
-        /** Stops the workers (and waits for them); later calls of hasNext/next throw unless exhausted. */
-        @Override
-        public void close() {
-            if (finished || closed) {
-                return;
-            }
-            closed = true;
-            next = null;
-            pipe.end();
+            return (HostBatch) item;
         }
     }
 

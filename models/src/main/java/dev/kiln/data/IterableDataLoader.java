@@ -2,9 +2,7 @@ package dev.kiln.data;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -174,19 +172,14 @@ public final class IterableDataLoader implements BatchLoader {
      * Iterates one epoch's batches. Exhausting it stops its threads; close it when leaving the loop early. After an
      * early close or a newer iteration of the same loader, it throws {@link IllegalStateException}.
      */
-    public static final class BatchIterator implements Iterator<HostBatch>, AutoCloseable {
-        private final IterableDataLoader loader;
-        private final int epoch;
-        private final WorkerPipe pipe;
+    public static final class BatchIterator extends LoaderIterator {
+        private final int workers;
         // Workers whose streams have not ended, in turn order; the consumer takes from the first and moves it last.
         private final List<Integer> turns = new ArrayList<>();
-        private HostBatch next;
-        private boolean finished;
-        private boolean closed;
 
         private BatchIterator(IterableDataLoader loader, int epoch) {
-            this.loader = loader;
-            this.epoch = epoch;
+            super("IterableDataLoader", epoch);
+            this.workers = loader.workers;
             // One more than the batches: the END marker.
             WorkerPipe p = new WorkerPipe("IterableDataLoader", epoch, loader.workers, loader.prefetch + 1);
             for (int w = 0; w < loader.workers; w++) {
@@ -194,64 +187,27 @@ public final class IterableDataLoader implements BatchLoader {
             }
             p.start(this, loader.active, THREAD_NAME + "-" + THREADS.incrementAndGet(),
                     w -> new Producer(p, loader, loader.workerInfo(w, epoch)));
-            pipe = p;
+            run(p);
         }
 
+        /** The next batch of the first worker in turn whose stream has not ended. */
         @Override
-        public boolean hasNext() {
-            if (next != null) {
-                return true;
-            }
-            if (finished) {
-                return false;
-            }
-            if (closed || pipe.stopped()) {
-                throw new IllegalStateException("IterableDataLoader: this iteration of epoch " + epoch + " was stopped"
-                        + (closed ? " by close()" : " by a newer iteration of the same loader or its close()"));
-            }
+        HostBatch take() {
             while (!turns.isEmpty()) {
                 int worker = turns.remove(0);
-                Object item = pipe.take(worker, this::close);
+                Object item = pipe().take(worker, this::close);
                 if (item == END) {
                     continue;
                 }
                 if (item instanceof Failure f) {
                     finish();
-                    throw new RuntimeException("IterableDataLoader: worker " + worker + " of " + loader.workers
-                            + " failed in epoch " + epoch + ": " + f.cause, f.cause);
+                    throw new RuntimeException("IterableDataLoader: worker " + worker + " of " + workers
+                            + " failed in epoch " + epoch() + ": " + f.cause, f.cause);
                 }
                 turns.add(worker);
-                next = (HostBatch) item;
-                return true;
+                return (HostBatch) item;
             }
-            finish();
-            return false;
-        }
-
-        @Override
-        public HostBatch next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("IterableDataLoader: epoch " + epoch + " has no more batches");
-            }
-            HostBatch b = next;
-            next = null;
-            return b;
-        }
-
-        private void finish() {
-            finished = true;
-            pipe.end();
-        }
-
-        /** Stops the workers, which close their streams, and waits for them. */
-        @Override
-        public void close() {
-            if (finished || closed) {
-                return;
-            }
-            closed = true;
-            next = null;
-            pipe.end();
+            return null;
         }
     }
 
