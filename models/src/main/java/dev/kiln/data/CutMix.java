@@ -12,33 +12,20 @@ import java.util.SplittableRandom;
  * {@code floor(r H)} with {@code r = 0.5 sqrt(1 - lam)}, clamped to the image, and {@code lam' = 1 - box area /
  * (H W)}, the share the clamping really left. For images [batch, channels, height, width].
  */
-public final class CutMix implements BatchAugmentation {
-    private final double alpha;
-    private final int classes;
-
+public final class CutMix extends MixedTargets {
     /**
      * @param alpha      concentration of lambda's Beta(alpha, alpha), positive (torchvision's default is 1: uniform)
      * @param numClasses classes of the targets, at least 1
      */
     public CutMix(double alpha, int numClasses) {
-        this.alpha = MixedTargets.checkAlpha("CutMix", alpha);
-        this.classes = MixedTargets.checkClasses("CutMix", numClasses);
-    }
-
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public int classes() {
-        return classes;
+        super("CutMix", alpha, numClasses);
     }
 
     /** Draws lambda, then the centre's column, then its row (torchvision's order), and pastes. */
     @Override
     public float[] apply(float[] features, long[] labels, int[] shape, SplittableRandom random) {
-        MixedTargets.check("CutMix", features, labels, shape, classes);
-        double lam = BetaSampler.beta(alpha, alpha, random);
+        MixedTargets.check("CutMix", features, labels, shape, classes());
+        double lam = BetaSampler.beta(alpha(), alpha(), random);
         int height = shape[1];
         int width = shape[2];
         int x = random.nextInt(width);
@@ -72,7 +59,7 @@ public final class CutMix implements BatchAugmentation {
         for (int i = n - 1; i >= 0; i--) {
             copyBox(i == 0 ? last : features, i == 0 ? 0 : (i - 1) * size, features, i * size, shape, box);
         }
-        return MixedTargets.mix(labels, classes, box.adjustedLambda(shape[1], shape[2]));
+        return MixedTargets.mix(labels, classes(), box.adjustedLambda(shape[1], shape[2]));
     }
 
     private static void copyBox(float[] from, int fromOffset, float[] to, int toOffset, int[] shape, Box box) {
@@ -84,10 +71,5 @@ public final class CutMix implements BatchAugmentation {
                 System.arraycopy(from, fromOffset + at, to, toOffset + at, box.x2() - box.x1());
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return "CutMix(alpha=" + alpha + ", num_classes=" + classes + ")";
     }
 }

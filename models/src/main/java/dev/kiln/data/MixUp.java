@@ -9,32 +9,19 @@ import java.util.SplittableRandom;
  * rolled by one example: {@code x_i <- lam x_i + (1 - lam) x_(i-1)}, {@code t_i = lam one_hot(y_i) + (1 - lam)
  * one_hot(y_(i-1))} (example 0 takes the last one). For images [batch, channels, height, width].
  */
-public final class MixUp implements BatchAugmentation {
-    private final double alpha;
-    private final int classes;
-
+public final class MixUp extends MixedTargets {
     /**
      * @param alpha      concentration of lambda's Beta(alpha, alpha), positive (torchvision's default is 1: uniform)
      * @param numClasses classes of the targets, at least 1
      */
     public MixUp(double alpha, int numClasses) {
-        this.alpha = MixedTargets.checkAlpha("MixUp", alpha);
-        this.classes = MixedTargets.checkClasses("MixUp", numClasses);
-    }
-
-    public double alpha() {
-        return alpha;
-    }
-
-    @Override
-    public int classes() {
-        return classes;
+        super("MixUp", alpha, numClasses);
     }
 
     @Override
     public float[] apply(float[] features, long[] labels, int[] shape, SplittableRandom random) {
-        MixedTargets.check("MixUp", features, labels, shape, classes);
-        return mix(features, labels, shape, BetaSampler.beta(alpha, alpha, random));
+        MixedTargets.check("MixUp", features, labels, shape, classes());
+        return mix(features, labels, shape, BetaSampler.beta(alpha(), alpha(), random));
     }
 
     /** Blends the batch with itself rolled by one, at {@code lam}, in place; gives the targets. */
@@ -53,11 +40,6 @@ public final class MixUp implements BatchAugmentation {
                 features[at + k] = partner[from + k] * rolled + features[at + k] * own;
             }
         }
-        return MixedTargets.mix(labels, classes, lam);
-    }
-
-    @Override
-    public String toString() {
-        return "MixUp(alpha=" + alpha + ", num_classes=" + classes + ")";
+        return MixedTargets.mix(labels, classes(), lam);
     }
 }

@@ -3,23 +3,52 @@ package dev.kiln.data;
 import java.util.Arrays;
 
 /**
- * What {@link MixUp} and {@link CutMix} share: the check of a batch of images and its labels, and the targets of a
+ * What {@link MixUp} and {@link CutMix} share: their Beta concentration and number of classes, checked once, with
+ * their accessors and torchvision's {@code repr}; the check of a batch of images and its labels; and the targets of a
  * batch mixed with itself rolled by one example ({@code torch.roll(x, 1, 0)}: example i is paired with example i - 1,
  * example 0 with the last), as torchvision v2 pairs them.
  */
-final class MixedTargets {
-    private MixedTargets() {
+abstract sealed class MixedTargets implements BatchAugmentation permits MixUp, CutMix {
+    private final String name;
+    private final double alpha;
+    private final int classes;
+
+    /**
+     * @param name       the augmentation's class name, which starts its error messages and its {@code toString}
+     * @param alpha      concentration of lambda's Beta(alpha, alpha), positive and finite
+     * @param numClasses classes of the targets, at least 1
+     */
+    MixedTargets(String name, double alpha, int numClasses) {
+        this.name = name;
+        this.alpha = checkAlpha(name, alpha);
+        this.classes = checkClasses(name, numClasses);
+    }
+
+    /** Concentration of lambda's Beta(alpha, alpha). */
+    public final double alpha() {
+        return alpha;
+    }
+
+    @Override
+    public final int classes() {
+        return classes;
+    }
+
+    /** torchvision's {@code repr}, e.g. {@code MixUp(alpha=1.0, num_classes=10)}. */
+    @Override
+    public final String toString() {
+        return name + "(alpha=" + alpha + ", num_classes=" + classes + ")";
     }
 
     /** {@code alpha}, checked to be positive and finite: Beta(alpha, alpha) has no other. */
-    static double checkAlpha(String who, double alpha) {
+    private static double checkAlpha(String who, double alpha) {
         if (!(alpha > 0 && alpha < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException(who + ": alpha must be positive and finite, got " + alpha);
         }
         return alpha;
     }
 
-    static int checkClasses(String who, int classes) {
+    private static int checkClasses(String who, int classes) {
         if (classes < 1) {
             throw new IllegalArgumentException(who + ": num_classes must be at least 1, got " + classes);
         }
