@@ -36,3 +36,19 @@ class Uneven(IterableDataset):
 
 
 print(f"uneven batch=1 workers=2: {[b.tolist() for b in DataLoader(Uneven(), batch_size=1, num_workers=2)]}")
+
+
+class Lengths(IterableDataset):
+    """Worker w yields 100 w, 100 w + 1, ..., lengths[w] of them: workers that end unevenly, one with nothing."""
+
+    def __init__(self, lengths):
+        self.lengths = lengths
+
+    def __iter__(self):
+        w = get_worker_info().id
+        return iter(range(100 * w, 100 * w + self.lengths[w]))
+
+
+for lengths in [[6, 1, 4], [3, 0, 5], [2, 5, 1, 4]]:
+    loader = DataLoader(Lengths(lengths), batch_size=1, num_workers=len(lengths))
+    print(f"lengths={lengths} batch=1 workers={len(lengths)}: {[b.tolist() for b in loader]}")

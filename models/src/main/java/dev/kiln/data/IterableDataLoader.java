@@ -75,7 +75,7 @@ public final class IterableDataLoader implements BatchLoader {
         this.prefetch = prefetch;
         this.featureShape = dataset.featureShape();
         this.featureSize = Datasets.product(featureShape);
-        this.arrays = new BatchArrays(batchSize, featureSize, workers * (prefetch + 1) + 1);
+        this.arrays = new BatchArrays(batchSize, featureSize, saturated(workers * (prefetch + 1L) + 1));
     }
 
     /** A loader like this one whose workers drop their streams' last partial batch (PyTorch's drop_last). */
@@ -132,6 +132,11 @@ public final class IterableDataLoader implements BatchLoader {
         return prefetch;
     }
 
+    /** {@code n}, or Integer.MAX_VALUE when larger: a queue's capacity for a prefetch as large as an int allows. */
+    private static int saturated(long n) {
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
     /** Whether each worker yields every example: several workers over a data set that does not shard itself. */
     public boolean duplicatesExamples() {
         return workers > 1 && !dataset.shardsByWorker();
@@ -181,7 +186,7 @@ public final class IterableDataLoader implements BatchLoader {
             super("IterableDataLoader", epoch);
             this.workers = loader.workers;
             // One more than the batches: the END marker.
-            WorkerPipe p = new WorkerPipe("IterableDataLoader", epoch, loader.workers, loader.prefetch + 1);
+            WorkerPipe p = new WorkerPipe("IterableDataLoader", epoch, loader.workers, saturated(loader.prefetch + 1L));
             for (int w = 0; w < loader.workers; w++) {
                 turns.add(w);
             }
@@ -217,7 +222,7 @@ public final class IterableDataLoader implements BatchLoader {
     private record Failure(Throwable cause) {
     }
 
-    /** One worker: opens its stream, cuts it into batches, queues them, then END (or a Failure); closes the stream. */
+    /** One worker: opens its stream, cuts it into batches, queues them, closes the stream, then END (or a Failure). */
     private static final class Producer implements Runnable {
         private final WorkerPipe pipe;
         private final BlockingQueue<Object> queue;
@@ -246,17 +251,10 @@ public final class IterableDataLoader implements BatchLoader {
 
         @Override
         public void run() {
-            try (ExampleStream stream = dataset.open(worker)) {
-                List<Example> pending = new ArrayList<>(batchSize);
-                while (!pipe.stopped() && stream.hasNext()) {
-                    pending.add(checked(stream.next()));
-                    if (pending.size() == batchSize) {
-                        queue.put(batch(pending));
-                        pending.clear();
-                    }
-                }
-                if (!pipe.stopped() && !pending.isEmpty() && !dropLast) {
-                    queue.put(batch(pending));
+            try {
+                // END only once the stream is closed: a failure to close is the worker's failure, not lost after END.
+                try (ExampleStream stream = dataset.open(worker)) {
+                    cut(stream);
                 }
                 queue.put(END);
             } catch (InterruptedException e) {
@@ -269,6 +267,21 @@ public final class IterableDataLoader implements BatchLoader {
                         // stopped meanwhile
                     }
                 }
+            }
+        }
+
+        /** Queues {@code stream}'s batches, the last partial one unless dropped, until it ends or the pipe stops. */
+        private void cut(ExampleStream stream) throws InterruptedException {
+            List<Example> pending = new ArrayList<>(batchSize);
+            while (!pipe.stopped() && stream.hasNext()) {
+                pending.add(checked(stream.next()));
+                if (pending.size() == batchSize) {
+                    queue.put(batch(pending));
+                    pending.clear();
+                }
+            }
+            if (!pipe.stopped() && !pending.isEmpty() && !dropLast) {
+                queue.put(batch(pending));
             }
         }
 

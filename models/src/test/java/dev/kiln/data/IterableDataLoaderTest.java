@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class IterableDataLoaderTest {
     /** The stream 0..n-1: example i has the one feature i and label i % 3; counts its open and closed streams. */
-    static final class Numbers implements IterableDataset {
+    static class Numbers implements IterableDataset {
         final int n;
         final AtomicInteger opened = new AtomicInteger();
         final AtomicInteger closed = new AtomicInteger();
@@ -147,6 +147,73 @@ class IterableDataLoaderTest {
             }
         };
         assertEquals("[[0], [5], [1], [2], [3], [4]]", text(new IterableDataLoader(uneven, 1, 0).withWorkers(2)));
+    }
+
+    /** Worker {@code w} yields {@code 100 w, 100 w + 1, ...}, {@code lengths[w]} of them: workers that end unevenly. */
+    private static IterableDataset uneven(int... lengths) {
+        return new IterableDataset() {
+            @Override
+            public int[] featureShape() {
+                return new int[] {1};
+            }
+
+            @Override
+            public int classes() {
+                return 3;
+            }
+
+            @Override
+            public ExampleStream open(WorkerInfo worker) {
+                return ExampleStream.of(IntStream.range(0, lengths[worker.id()]).map(k -> 100 * worker.id() + k)
+                        .mapToObj(i -> new Example(new float[] {i}, i % 3)).iterator());
+            }
+        };
+    }
+
+    @Test
+    void workersThatEndUnevenlyArePassedOverInTurnAsPyTorch() {
+        assertEquals("[[0], [100], [200], [1], [201], [2], [202], [3], [203], [4], [5]]",
+                text(new IterableDataLoader(uneven(6, 1, 4), 1, 0).withWorkers(3)));
+        assertEquals("[[0], [200], [1], [201], [2], [202], [203], [204]]",
+                text(new IterableDataLoader(uneven(3, 0, 5), 1, 0).withWorkers(3)));
+        assertEquals("[[0], [100], [200], [300], [1], [101], [301], [102], [302], [103], [303], [104]]",
+                text(new IterableDataLoader(uneven(2, 5, 1, 4), 1, 0).withWorkers(4)));
+    }
+
+    @Test
+    void aStreamThatFailsToCloseFailsTheEpochNamingItsWorker() {
+        IterableDataset failsToClose = new Numbers(4) {
+            @Override
+            public ExampleStream open(WorkerInfo worker) {
+                ExampleStream numbers = super.open(worker);
+                return new ExampleStream() {
+                    @Override
+                    public boolean hasNext() {
+                        return numbers.hasNext();
+                    }
+
+                    @Override
+                    public Example next() {
+                        return numbers.next();
+                    }
+
+                    @Override
+                    public void close() {
+                        throw new IllegalStateException("the connection was reset");
+                    }
+                };
+            }
+        };
+        IterableDataLoader loader = new IterableDataLoader(failsToClose, 2, 0);
+        RuntimeException e = assertThrows(RuntimeException.class, () -> batches(loader, 1));
+        assertEquals("IterableDataLoader: worker 0 of 1 failed in epoch 1: java.lang.IllegalStateException: the"
+                + " connection was reset", e.getMessage());
+    }
+
+    @Test
+    void theLargestPrefetchIsServed() {
+        assertEquals("[[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]",
+                text(new IterableDataLoader(new Numbers(10), 3, 0).withPrefetch(Integer.MAX_VALUE)));
     }
 
     @Test
