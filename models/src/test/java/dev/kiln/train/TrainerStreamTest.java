@@ -18,6 +18,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
+import dev.kiln.nn.Loss;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.optim.Adam;
@@ -200,6 +201,29 @@ class TrainerStreamTest {
             assertTrue(Double.isFinite(history.get(1).validationLoss()), history.toString());
         }
         assertEquals(List.of(0, 0), validation.epochs(), "every validation reads the stream's epoch 0");
+    }
+
+    private static long loaderThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith(IterableDataLoader.THREAD_NAME)).count();
+    }
+
+    @Test
+    void aFailedStepStopsTheStreamsWorkers() {
+        int[] calls = {0};
+        Loss failsAtTheSecondStep = (scores, labels) -> {
+            if (++calls[0] == 2) {
+                throw new IllegalStateException("the loss failed");
+            }
+            return new CrossEntropyLoss().compute(scores, labels);
+        };
+        try (Linear model = new Linear(2, 2); Optimizer sgd = new SGD(model.trainableParameters(), 0.1);
+             IterableDataLoader loader = new IterableDataLoader(new ArrayStream(line(1000)), 2, 0)) {
+            Trainer trainer = new Trainer(model, sgd, failsAtTheSecondStep);
+            assertEquals("the loss failed",
+                    assertThrows(IllegalStateException.class, () -> trainer.fit(loader, null, 1)).getMessage());
+            assertEquals(0, loaderThreads(), "the worker, which had 499 batches left to queue, was stopped");
+        }
     }
 
     /** The first {@code n} MNIST training images as a CSV file, Kaggle's layout: label, pixel0..pixel783. */
