@@ -52,3 +52,13 @@ class Lengths(IterableDataset):
 for lengths in [[6, 1, 4], [3, 0, 5], [2, 5, 1, 4]]:
     loader = DataLoader(Lengths(lengths), batch_size=1, num_workers=len(lengths))
     print(f"lengths={lengths} batch=1 workers={len(lengths)}: {[b.tolist() for b in loader]}")
+
+# A stream sharded twice (sharding_filter, the datapipes' get_worker_info() islice): PyTorch refuses it, as Kiln's
+# shardedByWorker() on a stream that already shards itself, rather than keep every (n * n)-th example.
+from torch.utils.data.datapipes.iter import IterableWrapper  # noqa: E402
+
+twice = IterableWrapper(range(10)).sharding_filter().shuffle(buffer_size=4).sharding_filter()
+try:
+    list(DataLoader(twice, batch_size=2, num_workers=2))
+except RuntimeError as e:
+    print("sharded twice:", str(e).strip().splitlines()[-1])

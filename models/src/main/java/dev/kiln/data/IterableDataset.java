@@ -45,8 +45,17 @@ public interface IterableDataset {
      * This data set with each worker keeping every {@code workers}-th example from its {@code id} on (PyTorch's
      * {@code itertools.islice(it, worker_info.id, None, worker_info.num_workers)}): the workers together yield the
      * stream once. Each worker still reads the whole stream and skips the others' examples.
+     *
+     * @throws IllegalStateException when this data set already shards itself ({@link #shardsByWorker()}), as PyTorch
+     *                               refuses a second {@code sharding_filter} in one pipeline: sharding again would keep
+     *                               every {@code (n * n)}-th example
      */
     default IterableDataset shardedByWorker() {
+        if (shardsByWorker()) {
+            throw new IllegalStateException("IterableDataset.shardedByWorker: the data set already yields only each"
+                    + " worker's share (shardsByWorker()); sharding it again would keep every (n * n)-th example with n"
+                    + " workers");
+        }
         return new ShardedDataset(this);
     }
 

@@ -240,6 +240,18 @@ class IterableDataLoaderTest {
     }
 
     @Test
+    void aStreamThatShardsItselfIsNotShardedAgainAsPyTorchRefusesIt() {
+        IterableDataset sharded = new Numbers(10).shardedByWorker();
+        String expected = "IterableDataset.shardedByWorker: the data set already yields only each worker's share"
+                + " (shardsByWorker()); sharding it again would keep every (n * n)-th example with n workers";
+        assertEquals(expected, assertThrows(IllegalStateException.class, sharded::shardedByWorker).getMessage());
+        assertEquals(expected, assertThrows(IllegalStateException.class,
+                () -> sharded.shuffled(4).shardedByWorker()).getMessage());
+        assertEquals(expected, assertThrows(IllegalStateException.class,
+                () -> new ChainDataset(sharded, new Numbers(3).shardedByWorker()).shardedByWorker()).getMessage());
+    }
+
+    @Test
     void aShuffleBufferPermutesWithinItsReachBySeedAndEpoch() {
         List<Integer> order = shuffled(200, 10, 7, 1, 1);
         List<Integer> sorted = new ArrayList<>(order);
