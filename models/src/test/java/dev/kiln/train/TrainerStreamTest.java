@@ -302,7 +302,7 @@ class TrainerStreamTest {
             history = mnistStreamed(32, 2, validation);
         }
         EpochMetrics last = history.get(2);
-        // Observed: 0.928 training and 0.886 validation accuracy, as the batches of 64 above give.
+        // Observed: 0.928 training and 0.886 validation accuracy, close to the batches of 64 above.
         assertTrue(last.trainAccuracy() > 0.9, "training accuracy " + last.trainAccuracy() + " " + history);
         assertTrue(last.validationAccuracy() > 0.87, "validation accuracy " + last.validationAccuracy() + " " + history);
         assertTrue(last.trainLoss() < history.get(0).trainLoss(), "the loss falls: " + history);
