@@ -39,7 +39,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Trainer#fit(IterableDataLoader, DataLoader, int)}: training on a stream whose length is not known. */
+/** {@link Trainer#fit(IterableDataLoader, BatchLoader, int)}: training on a stream whose length is not known, and streams
+ * as evaluation and validation loaders. */
 class TrainerStreamTest {
     @TempDir
     Path dir;
