@@ -39,8 +39,10 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@link Trainer#fit(IterableDataLoader, BatchLoader, int)}: training on a stream whose length is not known, and streams
- * as evaluation and validation loaders. */
+/**
+ * {@link Trainer#fit(IterableDataLoader, BatchLoader, int)}: training on a stream whose length is not known, and streams
+ * as evaluation and validation loaders.
+ */
 class TrainerStreamTest {
     @TempDir
     Path dir;
