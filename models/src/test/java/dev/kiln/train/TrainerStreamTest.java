@@ -230,7 +230,10 @@ class TrainerStreamTest {
         }
     }
 
-    /** The first {@code n} images of {@code mnist} as the CSV file {@code name}, Kaggle's layout: label, pixel0... */
+    /**
+     * The first {@code n} images of {@code mnist} as the CSV file {@code name}, Kaggle's layout: label, pixel0 to
+     * pixel783.
+     */
     private Path mnistCsv(MnistDataset mnist, int n, String name) throws IOException {
         Path file = dir.resolve(name);
         float[] image = new float[Mnist.PIXELS];
