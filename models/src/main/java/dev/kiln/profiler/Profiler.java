@@ -273,9 +273,13 @@ public final class Profiler implements AutoCloseable {
         return cycle;
     }
 
-    /** Keeps {@code event}, a range begun in cycle {@code begun}, unless the profiler is closed or the cycle over. */
+    /**
+     * Keeps {@code event}, a range begun in cycle {@code begun}, while that cycle still records: not after the
+     * profiler closed, nor once the cycle's last active step ended (its trace handed over, in the wait before the next
+     * cycle too), nor in a later cycle.
+     */
     synchronized void add(ProfilerEvent event, long begun) {
-        if (!closed && begun == cycle) {
+        if (recording() && begun == cycle) {
             events.add(event);
         }
     }

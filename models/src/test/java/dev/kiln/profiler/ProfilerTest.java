@@ -485,6 +485,22 @@ class ProfilerTest {
         }
     }
 
+    @Test
+    void aRangeClosedInTheWaitAfterItsCycleIsNotAddedToTheEndedCycle() {
+        List<List<String>> handed = new ArrayList<>();
+        try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withSchedule(new ProfilerSchedule(1, 0, 1, 0, 0))
+                .withOnTraceReady(q -> handed.add(q.events().stream().map(ProfilerEvent::name).toList())))) {
+            p.step();
+            ProfilerRange straddling = Profiler.range("straddling");
+            p.step();
+            straddling.close();
+            List<String> inTheWait = p.events().stream().map(ProfilerEvent::name).toList();
+
+            assertEquals(List.of(List.of("ProfilerStep#1")), handed);
+            assertEquals(handed.get(0), inTheWait, "PyTorch's profiler stopped at the cycle's end, before the close");
+        }
+    }
+
     private static void sleepAMillisecond() {
         try {
             Thread.sleep(2);
