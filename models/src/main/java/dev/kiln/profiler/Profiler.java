@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * each: start the JVM with {@code -Dkiln.profileOperations=true} (it must wrap the backend before the first tensor
  * exists). Without it nothing is wrapped and nothing is slowed: {@link #range} then costs one field read. One
  * profiler records at a time; with a {@link ProfilerSchedule} it records only the steps the schedule names, counted
- * by {@link #step} (PyTorch's {@code prof.step()}), each as a {@code ProfilerStep#N} range, in cycles, each handed
+ * by {@link #step} (PyTorch's {@code prof.step()}), each as a {@code ProfilerStep#N} range (none without a schedule,
+ * {@link ProfilerSchedule#ALWAYS}, as PyTorch's), in cycles, each handed
  * to {@link ProfilerOptions#onTraceReady} when recorded (e.g. {@link #tensorboardTraceHandler}). With
  * {@link ProfilerOptions#profileMemory} it also records each tensor storage allocated and released.
  */
@@ -65,7 +66,6 @@ public final class Profiler implements AutoCloseable {
     /** Counts the cycles begun, so that a range begun in one cycle is not kept in the next. */
     private long cycle;
     private long stepStartNanos = originNanos;
-    private boolean stepped;
     private volatile boolean closed;
 
     private Profiler(Backend backend, OperationProfiler operations, ProfilerOptions options, String process) {
@@ -134,12 +134,11 @@ public final class Profiler implements AutoCloseable {
             }
             long now = System.nanoTime();
             ended = action();
-            if (ended.records()) {
+            if (ended.records() && marksSteps()) {
                 events.add(ProfilerEvent.range(STEP + "#" + step, Thread.currentThread().getId(), stepStartNanos, now));
             }
             step++;
             stepStartNanos = now;
-            stepped = true;
             begun = action();
         }
         if (ended == ProfilerSchedule.Action.RECORD_AND_SAVE) {
@@ -183,7 +182,7 @@ public final class Profiler implements AutoCloseable {
                 return;
             }
             cycleEnds = action().records();
-            if (cycleEnds && stepped) {
+            if (cycleEnds && marksSteps()) {
                 events.add(ProfilerEvent.range(STEP + "#" + step, Thread.currentThread().getId(), stepStartNanos,
                         System.nanoTime()));
             }
@@ -266,6 +265,15 @@ public final class Profiler implements AutoCloseable {
 
     private ProfilerSchedule.Action action() {
         return options.schedule().action(step);
+    }
+
+    /**
+     * Whether each recorded step is a {@code ProfilerStep#N} range: with a schedule, from the start (step 0 too when
+     * the profiler closes before its first {@link #step}), and not with {@link ProfilerSchedule#ALWAYS}, as PyTorch's
+     * profiler sets {@code record_steps} only when given a schedule.
+     */
+    private boolean marksSteps() {
+        return !options.schedule().equals(ProfilerSchedule.ALWAYS);
     }
 
     /** The cycles begun before the one under way. */

@@ -10,7 +10,10 @@ package dev.kiln.profiler;
  * when it is 0.
  */
 public record ProfilerSchedule(int waitSteps, int warmupSteps, int activeSteps, int repeat, int skipFirst) {
-    /** Records from the start until the profiler is closed, {@link Profiler#step} or not. */
+    /**
+     * Records from the start until the profiler is closed, {@link Profiler#step} or not, marking no step ranges:
+     * PyTorch's profiler without a schedule.
+     */
     public static final ProfilerSchedule ALWAYS = new ProfilerSchedule(0, 0, Integer.MAX_VALUE, 1, 0);
 
     /** What the profiler does in a step (PyTorch's {@code ProfilerAction}). */

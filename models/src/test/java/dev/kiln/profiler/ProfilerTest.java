@@ -200,7 +200,8 @@ class ProfilerTest {
     void theStepsRangesAreOneRowOfTheTableAsInPyTorchs() {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.fromArray(new float[4], 2, 2).to(profiled);
-            try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT)) {
+            try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withSchedule(
+                    new ProfilerSchedule(0, 0, 10)))) {
                 for (int step = 0; step < 3; step++) {
                     x.add(x);
                     p.step();
@@ -499,6 +500,39 @@ class ProfilerTest {
             assertEquals(List.of(List.of("ProfilerStep#1")), handed);
             assertEquals(handed.get(0), inTheWait, "PyTorch's profiler stopped at the cycle's end, before the close");
         }
+    }
+
+    @Test
+    void withoutAScheduleStepsAreCountedButNotMarkedAsPyTorchs() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[4], 2, 2).to(profiled);
+            try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT)) {
+                for (int step = 0; step < 3; step++) {
+                    x.add(x);
+                    p.step();
+                }
+                p.close();
+
+                // torch.profiler.profile without a schedule sets record_steps False: no ProfilerStep#N ranges
+                assertEquals(3, p.steps());
+                assertEquals(List.of("binary(ADD)"), p.keyAverages().rows().stream().map(KeyAverage::name).toList());
+            }
+        }
+    }
+
+    @Test
+    void aScheduledProfilerClosedBeforeItsFirstStepMarksStepZeroAsPyTorchs() {
+        List<List<String>> handed = new ArrayList<>();
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[4], 2, 2).to(profiled);
+            try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withSchedule(new ProfilerSchedule(0, 0, 2))
+                    .withOnTraceReady(q -> handed.add(q.events().stream().map(ProfilerEvent::name).toList())))) {
+                x.add(x);
+            }
+        }
+
+        // with a schedule, profile.start() enters record_function("ProfilerStep#0"); stop() exits it
+        assertEquals(List.of(List.of("ProfilerStep#0", "binary(ADD)")), handed);
     }
 
     private static void sleepAMillisecond() {
