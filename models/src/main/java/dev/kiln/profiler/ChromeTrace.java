@@ -76,7 +76,7 @@ final class ChromeTrace {
     private static void memory(JsonWriter json, ProfilerMemoryEvent m, long originNanos, String process,
                                Device device) throws IOException {
         boolean cuda = device.kind().equals("cuda");
-        json.beginObject().name("name").value("[memory]").name("ph").value("i").name("s").value("t")
+        json.beginObject().name("name").value(ProfilerMemoryEvent.NAME).name("ph").value("i").name("s").value("t")
                 .name("cat").value("cpu_instant_event").name("ts").value(micros(m.nanos() - originNanos))
                 .name("tid").value(m.threadId()).name("pid").value(process).name("args").beginObject()
                 .name("Device Type").value(cuda ? 1 : 0).name("Device Id").value(cuda ? device.index() : -1)

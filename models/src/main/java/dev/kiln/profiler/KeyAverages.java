@@ -48,19 +48,25 @@ public final class KeyAverages {
     /**
      * {@code events} (the earliest first, an enclosing one before what it encloses) averaged by name, with the memory
      * of {@code memory} ({@link OwnCosts}) shown in the table when {@code withMemory}; the steps' ranges make one
-     * row, {@code ProfilerStep*}, as in PyTorch's table.
+     * row, {@code ProfilerStep*}, as in PyTorch's table, and the memory events inside no event one more, last,
+     * {@code [memory]} (their count, no time, their bytes), as PyTorch 1.13's top-level memory events.
      */
     static KeyAverages of(List<ProfilerEvent> events, List<ProfilerMemoryEvent> memory, boolean byInputShape,
                           boolean withMemory) {
-        Map<ProfilerEvent, OwnCosts.Own> owns = OwnCosts.of(events, memory);
+        OwnCosts.Costs costs = OwnCosts.of(events, memory);
         Map<String, KeyAverage> rows = new LinkedHashMap<>();
         for (ProfilerEvent e : events) {
             String shapes = byInputShape ? e.inputShapes() : "";
             String name = e.name().startsWith(Profiler.STEP) ? Profiler.STEP + "*" : e.name();
             rows.compute(name + "\u0000" + shapes, (k, row) -> (row == null
-                    ? new KeyAverage(name, shapes, 0, 0, 0, 0, 0, 0) : row).plus(e, owns.get(e)));
+                    ? new KeyAverage(name, shapes, 0, 0, 0, 0, 0, 0) : row).plus(e, costs.owns().get(e)));
         }
-        return new KeyAverages(List.copyOf(rows.values()), byInputShape, withMemory);
+        List<KeyAverage> all = new ArrayList<>(rows.values());
+        if (costs.outsideCount() > 0) {
+            all.add(new KeyAverage(ProfilerMemoryEvent.NAME, "", costs.outsideCount(), 0, 0, 0, costs.outsideBytes(),
+                    costs.outsideBytes()));
+        }
+        return new KeyAverages(List.copyOf(all), byInputShape, withMemory);
     }
 
     /** The rows, in the order their names were first seen. */

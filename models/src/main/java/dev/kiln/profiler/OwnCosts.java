@@ -17,16 +17,24 @@ import java.util.stream.Collectors;
  * inside an operation counts toward it (a temporary); one allocated outside counts toward the next operation to
  * start on its thread, for Kiln allocates an operation's output just before calling the backend (PyTorch's aten op
  * allocates its own), or toward the range it was allocated in when that ends first. An event's memory is its own
- * plus that of the events it encloses.
+ * plus that of the events it encloses. What no event takes (a release outside every span, an allocation outside every
+ * span with no operation after it, memory on a thread with no span) is left {@link Costs#outside}, PyTorch's
+ * {@code [memory]} events.
  */
 final class OwnCosts {
     /** An event's own time, own memory and memory with that of the events it encloses. */
     record Own(long selfNanos, long selfMemoryBytes, long memoryBytes) {
     }
 
+    /** Each event's own costs, and the memory events that lie in no event: how many, and their bytes summed. */
+    record Costs(Map<ProfilerEvent, Own> owns, long outsideCount, long outsideBytes) {
+    }
+
     private final Map<ProfilerEvent, ProfilerEvent> parent = new IdentityHashMap<>();
     private final Map<ProfilerEvent, Long> childNanos = new IdentityHashMap<>();
     private final Map<ProfilerEvent, Long> selfMemory = new IdentityHashMap<>();
+    private long outsideCount;
+    private long outsideBytes;
 
     /** An allocation waiting for the next operation, unless the range it was made in ({@code owner}) ends first. */
     private record Pending(long bytes, ProfilerEvent owner) {
@@ -36,14 +44,19 @@ final class OwnCosts {
     }
 
     /** {@code events} (the earliest first, an enclosing one before what it encloses) with their own costs. */
-    static Map<ProfilerEvent, Own> of(List<ProfilerEvent> events, List<ProfilerMemoryEvent> memory) {
+    static Costs of(List<ProfilerEvent> events, List<ProfilerMemoryEvent> memory) {
         OwnCosts costs = new OwnCosts();
         Map<Long, List<ProfilerMemoryEvent>> memoryByThread = memory.stream()
                 .collect(Collectors.groupingBy(ProfilerMemoryEvent::threadId));
         Map<Long, List<ProfilerEvent>> byThread = events.stream()
                 .collect(Collectors.groupingBy(ProfilerEvent::threadId, LinkedHashMap::new, Collectors.toList()));
         byThread.forEach((thread, spans) -> costs.walk(spans, memoryByThread.getOrDefault(thread, List.of())));
-        return costs.owns(events);
+        memoryByThread.forEach((thread, spanless) -> {
+            if (!byThread.containsKey(thread)) {
+                spanless.forEach(m -> costs.outside(m.bytes()));
+            }
+        });
+        return new Costs(costs.owns(events), costs.outsideCount, costs.outsideBytes);
     }
 
     private void walk(List<ProfilerEvent> spans, List<ProfilerMemoryEvent> memory) {
@@ -62,6 +75,8 @@ final class OwnCosts {
                     pending.add(new Pending(m.bytes(), top));
                 } else if (top != null) {
                     selfMemory.merge(top, m.bytes(), Long::sum);
+                } else {
+                    outside(m.bytes());
                 }
             } else {
                 ProfilerEvent s = spans.get(i++);
@@ -82,6 +97,12 @@ final class OwnCosts {
         while (!open.isEmpty()) {
             close(open.pop(), pending);
         }
+        pending.forEach(p -> outside(p.bytes()));
+    }
+
+    private void outside(long bytes) {
+        outsideCount++;
+        outsideBytes += bytes;
     }
 
     /** The allocations made in {@code range} that no operation took before it ended count toward it. */

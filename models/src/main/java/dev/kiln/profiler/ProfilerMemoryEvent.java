@@ -9,4 +9,6 @@ package dev.kiln.profiler;
  * @param totalAllocated the backend's bytes in live tensors after it (PyTorch's {@code Total Allocated})
  */
 public record ProfilerMemoryEvent(long threadId, long nanos, long bytes, long address, long totalAllocated) {
+    /** Its name in the trace, and that of the table's row of the memory events inside no event, as PyTorch's. */
+    public static final String NAME = "[memory]";
 }

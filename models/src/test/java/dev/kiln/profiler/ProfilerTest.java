@@ -535,6 +535,30 @@ class ProfilerTest {
         assertEquals(List.of(List.of("ProfilerStep#0", "binary(ADD)")), handed);
     }
 
+    @Test
+    void memoryFreedOutsideEverySpanIsPyTorchsMemoryRow() {
+        KeyAverages averages;
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.fromArray(new float[32], 4, 8).to(profiled);
+            try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withProfileMemory(true))) {
+                try (Scope inner = Scope.open()) {
+                    x.add(x);
+                }
+                averages = p.keyAverages();
+            }
+        }
+        KeyAverage memory = averages.row("[memory]");
+
+        // PyTorch 1.13's _parse_kineto_results makes each memory record inside no event a "[memory]" event
+        assertEquals(128, averages.row("binary(ADD)").memoryBytes(), averages.rows().toString());
+        assertTrue(memory != null, "no [memory] row: " + averages.rows());
+        assertEquals(1, memory.calls());
+        assertEquals(-128, memory.memoryBytes());
+        assertEquals(-128, memory.selfMemoryBytes());
+        assertEquals(0, memory.totalNanos());
+        assertTrue(averages.table(KeyAverages.Sort.CALLS, 10).contains("[memory]"));
+    }
+
     private static void sleepAMillisecond() {
         try {
             Thread.sleep(2);
