@@ -4,7 +4,10 @@ Prints the action of schedule(wait=1, warmup=1, active=2, repeat=2, skip_first=1
 repeat=0 (cycling forever) for steps 0..13, then profiles 12 steps of an add under the repeating schedule with an
 on_trace_ready that prints the ProfilerStep rows key_averages() holds when it is called, and the name of a file that
 tensorboard_trace_handler("DIR", "worker") writes, and key_averages().table() of a profile_memory=True run, whose
-"CPU Mem" and "Self CPU Mem" columns ProfilerTest's memory table follows.
+"CPU Mem" and "Self CPU Mem" columns ProfilerTest's memory table follows; then the rows of a profile stepped without
+a schedule (no ProfilerStep*), of a scheduled one closed before its first step (ProfilerStep*), and of one freeing a
+tensor outside every op (a "[memory]" row). Debian's 1.13 build has no Kineto: run it with
+PYTHONPATH=/usr/lib/python3/dist-packages where plain /usr/bin/python3 does not find torch.
 
     cd models/src/test/pytorch && /usr/bin/python3 profiler_schedule.py
 """
@@ -44,3 +47,25 @@ with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as p:
         z = torch.ones(512, 512) + 1
         del z
 print(p.key_averages().table(sort_by="cpu_time_total", row_limit=10))
+
+# ProfilerTest.withoutAScheduleStepsAreCountedButNotMarkedAsPyTorchs: ['aten::add'], no ProfilerStep* row.
+with profile(activities=[ProfilerActivity.CPU]) as p:
+    for step in range(3):
+        x.add(x)
+        p.step()
+print("no schedule, three steps:", [e.key for e in p.key_averages()])
+
+# ProfilerTest.aScheduledProfilerClosedBeforeItsFirstStepMarksStepZeroAsPyTorchs: a ProfilerStep* row.
+with profile(activities=[ProfilerActivity.CPU], schedule=schedule(wait=0, warmup=1, active=2),
+             on_trace_ready=lambda q: print("closed before a step:", [e.key for e in q.key_averages()])) as p:
+    pass
+with profile(activities=[ProfilerActivity.CPU], schedule=schedule(wait=0, warmup=0, active=2),
+             on_trace_ready=lambda q: print("closed before a step:", [e.key for e in q.key_averages()])) as p:
+    x.add(x)
+
+# ProfilerTest.memoryFreedOutsideEverySpanIsPyTorchsMemoryRow: aten::add 128 b, [memory] -128 b in 1 call.
+with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as p:
+    y = x.new_ones(4, 8)
+    z = y + y
+    del z
+print([(e.key, e.count, e.cpu_memory_usage, e.self_cpu_memory_usage) for e in p.key_averages()])

@@ -513,7 +513,7 @@ class ProfilerTest {
                 }
                 p.close();
 
-                // torch.profiler.profile without a schedule sets record_steps False: no ProfilerStep#N ranges
+                // profiler_schedule.py: without a schedule key_averages() is ['aten::add'] (record_steps False)
                 assertEquals(3, p.steps());
                 assertEquals(List.of("binary(ADD)"), p.keyAverages().rows().stream().map(KeyAverage::name).toList());
             }
@@ -531,7 +531,7 @@ class ProfilerTest {
             }
         }
 
-        // with a schedule, profile.start() enters record_function("ProfilerStep#0"); stop() exits it
+        // profiler_schedule.py: closed before a step, on_trace_ready's key_averages() has a ProfilerStep* row
         assertEquals(List.of(List.of("ProfilerStep#0", "binary(ADD)")), handed);
     }
 
@@ -549,7 +549,7 @@ class ProfilerTest {
         }
         KeyAverage memory = averages.row("[memory]");
 
-        // PyTorch 1.13's _parse_kineto_results makes each memory record inside no event a "[memory]" event
+        // profiler_schedule.py: a tensor freed outside every op is a "[memory]" row, its bytes negative, a call each
         assertEquals(128, averages.row("binary(ADD)").memoryBytes(), averages.rows().toString());
         assertTrue(memory != null, "no [memory] row: " + averages.rows());
         assertEquals(1, memory.calls());
