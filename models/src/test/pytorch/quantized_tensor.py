@@ -65,3 +65,32 @@ print("    // " + repr(torch.quantize_per_tensor(torch.tensor([[-1.0, 0.0], [0.5
 print("    // " + repr(torch.quantize_per_channel(torch.tensor([[-1.0, 0.0], [0.5, 1.25]]),
                                                 torch.tensor([0.1, 0.2]), torch.tensor([0, 1]), 1,
                                                 torch.quint8)).replace("\n", "\n    // "))
+
+
+# QuantizedTensorReprTest: repr of quantised tensors, as Java string constants.
+def java_string(name, text):
+    pieces = []
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        chunks = [line[k:k + 80] for k in range(0, max(1, len(line)), 80)]
+        if i < len(lines) - 1:
+            chunks[-1] += "\\n"
+        pieces += chunks
+    body = "\n            + ".join('"%s"' % piece.replace('"', '\\"') for piece in pieces)
+    print("    private static final String %s =\n            %s;" % (name, body))
+
+
+ramp = torch.arange(1600.0)
+for name, q in [
+        ("EMPTY", torch.quantize_per_tensor(torch.zeros(0), 0.1, 0, torch.quint8)),
+        ("EMPTY_ROWS", torch.quantize_per_tensor(torch.zeros(2, 0), 0.1, 0, torch.quint8)),
+        ("SCALAR", torch.quantize_per_tensor(torch.tensor(2.5), 0.1, 3, torch.quint8)),
+        ("INTEGERS", torch.quantize_per_tensor(ramp[:12].reshape(3, 4) * 1000, 0.1, 0, torch.qint32)),
+        ("SCIENTIFIC", torch.quantize_per_tensor(torch.tensor([1e-5, 1.0]), 1e-5, 0, torch.qint32)),
+        ("WRAPPED", torch.quantize_per_tensor(ramp[:30] / 7, 0.0002, 0, torch.qint32)),
+        ("CUBE", torch.quantize_per_tensor(ramp[:8].reshape(2, 2, 2) / 3 - 1, 0.05, 10, torch.qint8)),
+        ("PER_CHANNEL_WRAPPED", torch.quantize_per_channel(ramp[:24].reshape(2, 12) / 5, ramp[1:13] / 100,
+                                                           torch.zeros(12, dtype=torch.long), 1, torch.qint8)),
+        ("SUMMARISED", torch.quantize_per_tensor(ramp[:1200], 1.0, 0, torch.qint32)),
+        ("SUMMARISED_ROWS", torch.quantize_per_tensor(ramp.reshape(40, 40) / 7, 0.01, 0, torch.qint32))]:
+    java_string(name, repr(q))

@@ -1,7 +1,9 @@
 package dev.kiln.engine;
 
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Locale;
+import java.util.List;
+import java.util.Objects;
 
 /**
  * A quantised tensor, PyTorch's tensor of dtype {@code torch.quint8}, {@code qint8} or {@code qint32}: integer values
@@ -157,43 +159,50 @@ public final class QuantizedTensor {
     }
 
     /**
-     * As PyTorch's {@code repr} on one line: the dequantised values to four decimals, the size, dtype, scheme and
-     * qparams.
+     * Equal to another quantised tensor of the same shape, dtype, scheme, qparams (axis too) and integer values, as
+     * PyTorch's {@code torch.equal} of two quantised tensors.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof QuantizedTensor q && axis == q.axis && dtype == q.dtype && shape.equals(q.shape)
+                && Arrays.equals(scales, q.scales) && Arrays.equals(zeroPoints, q.zeroPoints)
+                && Arrays.equals(values, q.values);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(shape, dtype, axis, Arrays.hashCode(scales), Arrays.hashCode(zeroPoints),
+                Arrays.hashCode(values));
+    }
+
+    /**
+     * PyTorch 1.13's {@code repr}: the dequantised values as its tensors print them ({@link TensorRepr}), then the
+     * size, dtype, scheme and qparams, per channel the scales as a float64 tensor and the zero points as an int64 one,
+     * each on a new line where the line would pass 80 characters.
      */
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder("tensor(");
-        try (Tensor v = dequantize()) {
-            appendNested(sb, v.toFloatArray(), 0, 0);
-        }
+        List<String> suffixes = new ArrayList<>();
         int[] dims = shape.dims();
         String[] sizes = Arrays.stream(dims).mapToObj(Integer::toString).toArray(String[]::new);
-        sb.append(", size=(").append(String.join(", ", sizes)).append(dims.length == 1 ? "," : "");
-        sb.append("), dtype=").append(dtype.torchName()).append(", quantization_scheme=torch.");
+        suffixes.add("size=(" + String.join(", ", sizes) + (dims.length == 1 ? ",)" : ")"));
+        suffixes.add("dtype=" + dtype.torchName());
         if (isPerChannel()) {
-            sb.append("per_channel_affine, scale=").append(Arrays.toString(scales)).append(", zero_point=")
-                    .append(Arrays.toString(zeroPoints)).append(", axis=").append(axis).append(')');
+            int[] channels = {scales.length};
+            suffixes.add("quantization_scheme=torch.per_channel_affine");
+            suffixes.add("scale=" + TensorRepr.of(scales, channels, true, List.of("dtype=torch.float64")));
+            suffixes.add("zero_point=" + TensorRepr.of(Arrays.stream(zeroPoints).asDoubleStream().toArray(), channels,
+                    false, List.of()));
+            suffixes.add("axis=" + axis);
         } else {
-            sb.append("per_tensor_affine, scale=").append(scales[0]).append(", zero_point=").append(zeroPoints[0])
-                    .append(')');
+            suffixes.add("quantization_scheme=torch.per_tensor_affine");
+            suffixes.add("scale=" + TensorRepr.pythonFloat(scales[0]));
+            suffixes.add("zero_point=" + zeroPoints[0]);
         }
-        return sb.toString();
-    }
-
-    /** Appends the values from {@code offset} for dimension {@code d} onwards, in nested brackets; the next offset. */
-    private int appendNested(StringBuilder sb, float[] v, int d, int offset) {
-        if (d == shape.rank()) {
-            sb.append(String.format(Locale.ROOT, "%.4f", v[offset]));
-            return offset + 1;
+        double[] dequantized;
+        try (Tensor v = dequantize()) {
+            dequantized = v.toDoubleArray();
         }
-        sb.append('[');
-        for (int i = 0; i < shape.dim(d); i++) {
-            offset = appendNested(sb, v, d + 1, offset);
-            if (i < shape.dim(d) - 1) {
-                sb.append(", ");
-            }
-        }
-        sb.append(']');
-        return offset;
+        return TensorRepr.of(dequantized, dims, true, suffixes);
     }
 }

