@@ -61,6 +61,15 @@ for dt, rr, name in [(torch.quint8, False, "U8"), (torch.quint8, True, "U8_REDUC
     q = torch.quantize_per_tensor_dynamic(d, dt, rr)
     print("    // %s: scale %r, zero point %d" % (name, q.q_scale(), q.q_zero_point()))
     ints("DYN_" + name, q.int_repr().tolist())
+# Ranges so small that their scale falls below ChooseQuantizationParams' SMALL_SCALE_THRESHOLD (6.1e-5f), which raises
+# it and widens the range: from 0 up, from below 0 to 0, across 0 (reduce_range too).
+for values, dt, rr, name in [([0.001, 0.002], torch.quint8, False, "TINY_U8"),
+                             ([-0.001, 0.002], torch.quint8, False, "TINY_ACROSS_U8"),
+                             ([-0.001, -0.0005], torch.qint8, False, "TINY_NEGATIVE_I8"),
+                             ([-0.001, 0.002], torch.qint8, True, "TINY_ACROSS_I8_REDUCED")]:
+    q = torch.quantize_per_tensor_dynamic(torch.tensor(values), dt, rr)
+    print("    // %s: scale %r, zero point %d" % (name, q.q_scale(), q.q_zero_point()))
+    ints("DYN_" + name, q.int_repr().tolist())
 print("    // " + repr(torch.quantize_per_tensor(torch.tensor([[-1.0, 0.0], [0.5, 1.25]]), 0.1, 0, torch.qint8)).replace("\n", "\n    // "))
 print("    // " + repr(torch.quantize_per_channel(torch.tensor([[-1.0, 0.0], [0.5, 1.25]]),
                                                 torch.tensor([0.1, 0.2]), torch.tensor([0, 1]), 1,

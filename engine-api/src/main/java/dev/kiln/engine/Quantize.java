@@ -71,7 +71,8 @@ public final class Quantize {
     /**
      * {@code x} (F32) quantised per tensor with the qparams of its range widened to include 0, as
      * {@code torch.quantize_per_tensor_dynamic(x, dtype, reduceRange)}: PyTorch's {@code choose_qparams} over [0, 255]
-     * or [-128, 127], halved to [0, 127] / [-64, 63] where {@code reduceRange}.
+     * or [-128, 127], halved to [0, 127] / [-64, 63] where {@code reduceRange}, a scale below 6.1e-5 raised to it
+     * with the range widened about 0 to match (its {@code SMALL_SCALE_THRESHOLD}).
      *
      * @throws IllegalArgumentException for a non-F32 x, a QINT32 dtype, or x holding NaN or an infinity
      */
@@ -95,6 +96,20 @@ public final class Quantize {
         double scale = ((double) max - min) / (qmax - qmin);
         if ((float) scale == 0f || Float.isInfinite(1f / (float) scale)) {
             scale = 0.1;
+        }
+        if (scale < Int8Quantization.SMALL_SCALE) {
+            // As ChooseQuantizationParams: the range widened about 0 to the smallest scale's, in F32.
+            float original = (float) scale;
+            scale = Int8Quantization.SMALL_SCALE;
+            if (min == 0) {
+                max = Int8Quantization.SMALL_SCALE * (qmax - qmin);
+            } else if (max == 0) {
+                min = -Int8Quantization.SMALL_SCALE * (qmax - qmin);
+            } else {
+                float amplifier = Int8Quantization.SMALL_SCALE / original;
+                min *= amplifier;
+                max *= amplifier;
+            }
         }
         return perTensor(x, scale, zeroPoint(min, max, scale, qmin, qmax), dtype);
     }

@@ -305,6 +305,14 @@ class QuantizedTensorPyTorchParityTest {
     private static final int[] DYN_U8_REDUCED = {0, 63, 127, 53};
     // I8: scale 0.011764705882352941, zero point -43
     private static final int[] DYN_I8 = {-128, -1, 127, -22};
+    // TINY_U8: scale 6.0999998822808266e-05, zero point 0
+    private static final int[] DYN_TINY_U8 = {16, 33};
+    // TINY_ACROSS_U8: scale 6.0999998822808266e-05, zero point 85
+    private static final int[] DYN_TINY_ACROSS_U8 = {69, 118};
+    // TINY_NEGATIVE_I8: scale 6.0999998822808266e-05, zero point 127
+    private static final int[] DYN_TINY_NEGATIVE_I8 = {111, 119};
+    // TINY_ACROSS_I8_REDUCED: scale 6.0999998822808266e-05, zero point -22
+    private static final int[] DYN_TINY_ACROSS_I8_REDUCED = {-38, 11};
     // tensor([[-1.0000,  0.0000],
     //         [ 0.5000,  1.2000]], size=(2, 2), dtype=torch.qint8,
     //        quantization_scheme=torch.per_tensor_affine, scale=0.1, zero_point=0)
@@ -388,6 +396,23 @@ class QuantizedTensorPyTorchParityTest {
                     DYN_U8_REDUCED);
             checkDynamic(Quantize.perTensorDynamic(d, QuantizedDType.QINT8, false), 0.011764705882352941, -43,
                     DYN_I8);
+        }
+    }
+
+    /** ChooseQuantizationParams raises a scale below 6.1e-5f to it and widens the range about 0 to match. */
+    @Test
+    void dynamicQParamsOfATinyRangeTakePyTorchsSmallestScale() {
+        double smallest = 6.0999998822808266e-05;
+        try (Tensor up = Tensor.fromArray(new float[] {0.001f, 0.002f}, 2);
+             Tensor across = Tensor.fromArray(new float[] {-0.001f, 0.002f}, 2);
+             Tensor down = Tensor.fromArray(new float[] {-0.001f, -0.0005f}, 2)) {
+            checkDynamic(Quantize.perTensorDynamic(up, QuantizedDType.QUINT8, false), smallest, 0, DYN_TINY_U8);
+            checkDynamic(Quantize.perTensorDynamic(across, QuantizedDType.QUINT8, false), smallest, 85,
+                    DYN_TINY_ACROSS_U8);
+            checkDynamic(Quantize.perTensorDynamic(down, QuantizedDType.QINT8, false), smallest, 127,
+                    DYN_TINY_NEGATIVE_I8);
+            checkDynamic(Quantize.perTensorDynamic(across, QuantizedDType.QINT8, true), smallest, -22,
+                    DYN_TINY_ACROSS_I8_REDUCED);
         }
     }
 
