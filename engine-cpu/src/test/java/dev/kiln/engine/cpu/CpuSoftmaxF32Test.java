@@ -76,6 +76,35 @@ class CpuSoftmaxF32Test {
         }
     }
 
+    /**
+     * Rows shorter than, as long as and just past the 16 lanes whose running sums the gradients take
+     * ({@link LaneSums}), and lengths that leave a tail, with attention's -inf masks in every row: the masked
+     * gradients exactly 0 (softmax, of either sign) and g (log-softmax), the rest within the F64 gradients' rounding.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49})
+    void gradientsAtLaneEdgesWithMaskedValuesAreTheDoubleOnesRounded(int c) {
+        int rows = 50;
+        float[] v = rows(rows, c).toFloatArray();
+        for (int r = 0; r < rows; r++) {
+            v[r * c + (r * 7) % c] = Float.NEGATIVE_INFINITY;
+        }
+        Tensor x = Tensor.fromArray(v, rows, c);
+        Tensor g = Tensor.randn(rows, c);
+        for (boolean log : new boolean[] {false, true}) {
+            UnaryOperator<Tensor> f = t -> log ? F.logSoftmax(t, 1) : F.softmax(t, 1);
+            Tensor got = gradient(f, x, g);
+            assertClose((log ? "log-softmax" : "softmax") + " gradient, rows of " + c,
+                    gradient(f, x.to(DType.F64), g.to(DType.F64)), got, 8, 1e-6);
+            float[] gx = got.toFloatArray();
+            float[] gy = g.toFloatArray();
+            for (int r = 0; r < rows; r++) {
+                int masked = r * c + (r * 7) % c;
+                assertEquals(log ? gy[masked] : 0f, gx[masked], 0f, "masked value of row " + r + ", rows of " + c);
+            }
+        }
+    }
+
     private static Tensor gradient(UnaryOperator<Tensor> f, Tensor x, Tensor g) {
         Tensor leaf = x.detach().requiresGrad(true);
         f.apply(leaf).mul(g).sum().backward();
