@@ -260,9 +260,9 @@ public final class StaticQuantization {
         }
         if (m instanceof Identity || m instanceof Dropout || m instanceof MaxPool2d || m instanceof ReLU
                 || m instanceof Flatten || m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d) {
-            Uint8Grid grid = gridOf(path, m, x);
+            gridOf(path, m, x);
             try (Tensor values = x.dequantize(); Tensor y = m.forward(values)) {
-                return Quantize.perTensor(y, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8);
+                return onInputsQParams(y, x);
             }
         }
         throw new IllegalArgumentException("StaticQuantization.forward: '" + path + "' " + m + " ("
@@ -288,7 +288,16 @@ public final class StaticQuantization {
             pooled[i] = grid.dequantize(q[i]);
         }
         try (Tensor values = Tensor.fromArray(pooled, dims[0], dims[1], outH, outW)) {
-            return Quantize.perTensor(values, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8);
+            return onInputsQParams(values, x);
         }
+    }
+
+    /**
+     * {@code y}, values on {@code x}'s grid, quantised with {@code x}'s own scale and zero point, as PyTorch's modules
+     * that keep a grid return them: the scale as given, not narrowed to the F32 one the values are computed with
+     * (the same reciprocal, so the same integers).
+     */
+    private static QuantizedTensor onInputsQParams(Tensor y, QuantizedTensor x) {
+        return Quantize.perTensor(y, x.qScale(), x.qZeroPoint(), QuantizedDType.QUINT8);
     }
 }

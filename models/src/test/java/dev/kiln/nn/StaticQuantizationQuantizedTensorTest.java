@@ -160,6 +160,26 @@ class StaticQuantizationQuantizedTensorTest {
                 new int[] {24, 181, 1, 9});
     }
 
+    /**
+     * PyTorch 1.13 (quantized_tensor_modules.py): ReLU, Flatten, MaxPool2d(2), Identity, Dropout and
+     * AdaptiveAvgPool2d(1) on quantize_per_tensor(x, 0.1, 5, quint8) return q_scale 0.1 and q_zero_point 5, the
+     * input's own, and these integers.
+     */
+    @Test
+    void modulesKeepingTheGridKeepTheInputsQParamsExactly() {
+        QuantizedTensor in = Quantize.perTensor(Tensor.fromArray(new float[] {-1f, 0.3f, 0.7f, 2f}, 1, 1, 2, 2), 0.1,
+                5, QuantizedDType.QUINT8);
+        Module[] modules = {new ReLU(), new Flatten(), new MaxPool2d(2), new Identity(), new Dropout().eval(),
+                new AdaptiveAvgPool2d(1)};
+        int[][] expected = {{5, 8, 12, 25}, {0, 8, 12, 25}, {25}, {0, 8, 12, 25}, {0, 8, 12, 25}, {11}};
+        for (int i = 0; i < modules.length; i++) {
+            QuantizedTensor out = StaticQuantization.forward(modules[i], in);
+            assertEquals(0.1, out.qScale(), modules[i].toString());
+            assertEquals(5, out.qZeroPoint(), modules[i].toString());
+            assertArrayEquals(expected[i], out.values(), modules[i].toString());
+        }
+    }
+
     private static void assertPooled(int[] q, int[] dims, double scale, int zeroPoint, int[] expected) {
         float[] grid = new float[q.length];
         for (int i = 0; i < q.length; i++) {
