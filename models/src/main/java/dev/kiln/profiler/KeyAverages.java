@@ -69,7 +69,7 @@ public final class KeyAverages {
         return new KeyAverages(List.copyOf(all), byInputShape, withMemory);
     }
 
-    /** The rows, in the order their names were first seen. */
+    /** The rows, in the order their names were first seen, the {@code [memory]} row last. */
     public List<KeyAverage> rows() {
         return rows;
     }
