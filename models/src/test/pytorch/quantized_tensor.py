@@ -100,6 +100,8 @@ for name, q in [
         ("CUBE", torch.quantize_per_tensor(ramp[:8].reshape(2, 2, 2) / 3 - 1, 0.05, 10, torch.qint8)),
         ("PER_CHANNEL_WRAPPED", torch.quantize_per_channel(ramp[:24].reshape(2, 12) / 5, ramp[1:13] / 100,
                                                            torch.zeros(12, dtype=torch.long), 1, torch.qint8)),
+        ("EMPTY_PER_CHANNEL", torch.quantize_per_channel(torch.zeros(0, 3), torch.zeros(0, dtype=torch.float64),
+                                                         torch.zeros(0, dtype=torch.long), 0, torch.quint8)),
         ("SUMMARISED", torch.quantize_per_tensor(ramp[:1200], 1.0, 0, torch.qint32)),
         ("SUMMARISED_ROWS", torch.quantize_per_tensor(ramp.reshape(40, 40) / 7, 0.01, 0, torch.qint32))]:
     java_string(name, repr(q))

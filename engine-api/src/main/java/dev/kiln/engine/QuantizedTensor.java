@@ -191,8 +191,9 @@ public final class QuantizedTensor {
             int[] channels = {scales.length};
             suffixes.add("quantization_scheme=torch.per_channel_affine");
             suffixes.add("scale=" + TensorRepr.of(scales, channels, true, List.of("dtype=torch.float64")));
+            // An int64 tensor prints its dtype only when empty, having no values to show it by.
             suffixes.add("zero_point=" + TensorRepr.of(Arrays.stream(zeroPoints).asDoubleStream().toArray(), channels,
-                    false, List.of()));
+                    false, zeroPoints.length == 0 ? List.of("dtype=torch.int64") : List.of()));
             suffixes.add("axis=" + axis);
         } else {
             suffixes.add("quantization_scheme=torch.per_tensor_affine");

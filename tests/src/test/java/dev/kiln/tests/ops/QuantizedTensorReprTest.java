@@ -59,6 +59,11 @@ class QuantizedTensorReprTest {
             + "800, 0.0900,\n"
             + "        0.1000, 0.1100, 0.1200], dtype=torch.float64),\n"
             + "       zero_point=tensor([0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]), axis=1)";
+    private static final String EMPTY_PER_CHANNEL =
+            "tensor([], size=(0, 3), dtype=torch.quint8,\n"
+            + "       quantization_scheme=torch.per_channel_affine,\n"
+            + "       scale=tensor([], dtype=torch.float64),\n"
+            + "       zero_point=tensor([], dtype=torch.int64), axis=0)";
     private static final String SUMMARISED =
             "tensor([0.0000e+00, 1.0000e+00, 2.0000e+00,  ..., 1.1970e+03, 1.1980e+03,\n"
             + "        1.1990e+03], size=(1200,), dtype=torch.qint32,\n"
@@ -106,6 +111,12 @@ class QuantizedTensorReprTest {
                 .toString());
         assertEquals(EMPTY_ROWS, Quantize.perTensor(Tensor.fromArray(new float[0], 2, 0), 0.1, 0,
                 QuantizedDType.QUINT8).toString());
+    }
+
+    @Test
+    void noChannelsPrintTheirQParamsDtypesAsPyTorchsEmptyTensors() {
+        assertEquals(EMPTY_PER_CHANNEL, Quantize.perChannel(Tensor.fromArray(new float[0], 0, 3), new double[0],
+                new int[0], 0, QuantizedDType.QUINT8).toString());
     }
 
     @Test
