@@ -11,6 +11,8 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
+import dev.kiln.nn.AdaptiveAvgPool2d;
 import dev.kiln.nn.AvgPool2d;
 import dev.kiln.nn.BasicBlock;
 import dev.kiln.nn.Conv2d;
@@ -18,6 +20,7 @@ import dev.kiln.nn.Flatten;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.QuantizedBasicBlock;
+import dev.kiln.nn.QuantizedConv2d;
 import dev.kiln.nn.QuantizedLinear;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
@@ -135,6 +138,30 @@ class QuantizedOnnxExportTest {
                 shape, 0.5);
         assertTrue(fused.contains("QLinearConv") && !fused.contains("Conv"), "ORT's optimised graph: " + fused);
         q.close();
+    }
+
+    /**
+     * An AdaptiveAvgPool2d after a quantised convolution pools onto the convolution's output grid in Kiln's converted
+     * model, as 1.13's quantized {@code adaptive_avg_pool2d}; exported, it is requantised onto that grid too, so ORT's
+     * outputs are grid values (by even windows and by windows of unequal sizes) within one step of Kiln's.
+     */
+    @Test
+    void anAdaptivePoolingAfterAQuantisedLayerExportsOntoThatLayersGrid() throws Exception {
+        Engine.seed(10);
+        for (int[] size : new int[][] {{3, 7}, {4, 5}}) {
+            int[] shape = {2, 1, 6, 7};
+            Sequential model = quantised(new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(), new ReLU(),
+                    new AdaptiveAvgPool2d(size[0], size[1])), shape);
+            Uint8Grid grid = ((QuantizedConv2d) model.get(0)).outputGrid();
+            assertWithinOneStep(model, grid.scale(), shape, 0.5);
+            float[] ort = runOrt(dir.resolve("quantised.onnx"), dir.resolve("optimised.onnx"), input(shape, 7), shape);
+            for (int i = 0; i < ort.length; i++) {
+                float steps = ort[i] / grid.scale() + grid.zeroPoint();
+                assertEquals(Math.rint(steps), steps, 1e-3, "output " + i + " of " + Arrays.toString(size)
+                        + " off the grid: " + ort[i]);
+            }
+            model.close();
+        }
     }
 
     /**
