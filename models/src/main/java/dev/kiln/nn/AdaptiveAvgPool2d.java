@@ -36,8 +36,12 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
         this.grid = grid;
     }
 
-    /** The grid it pools on, or null where it takes the F32 mean. */
-    Uint8Grid grid() {
+    /**
+     * The uint8 grid it pools on (that of the quantised layer before it in a model {@link StaticQuantization#convert}
+     * or {@link QuantizationAwareTraining#convert} gave), or null where it takes the F32 mean; ONNX export requantises
+     * its output onto this grid.
+     */
+    public Uint8Grid grid() {
         return grid;
     }
 

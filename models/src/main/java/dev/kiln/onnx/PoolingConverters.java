@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * MaxPool2d (MaxPool), AvgPool2d (AveragePool), GlobalAvgPool2d and AdaptiveAvgPool2d to 1x1 (GlobalAveragePool),
- * and AdaptiveAvgPool2d to other sizes (AveragePool, or two MatMuls where the windows differ in size).
+ * and AdaptiveAvgPool2d to other sizes (AveragePool, or two MatMuls where the windows differ in size); an
+ * AdaptiveAvgPool2d on a quantised layer's grid requantised onto it.
  */
 final class PoolingConverters {
     private PoolingConverters() {
@@ -29,10 +30,20 @@ final class PoolingConverters {
     }
 
     /**
+     * {@link #averageOf}, requantised onto the grid the pooling pools on in a converted model
+     * ({@link AdaptiveAvgPool2d#grid()}), as Kiln and PyTorch's quantized pooling write there: QuantizeLinear and
+     * DequantizeLinear, which ONNX Runtime may fuse with the pooling into an int8 one.
+     */
+    private static String adaptiveAverage(AdaptiveAvgPool2d m, String x, OnnxGraph g) {
+        String mean = averageOf(x, g);
+        return m.grid() == null ? mean : QuantizedConverters.onGrid(g, mean, m.grid());
+    }
+
+    /**
      * GlobalAveragePool to 1x1, AveragePool where the output sizes divide the input's, else PyTorch's windows of
      * unequal sizes as two products with constant averaging matrices (the spatial sizes are fixed at export).
      */
-    private static String adaptiveAverage(AdaptiveAvgPool2d m, String x, OnnxGraph g) {
+    private static String averageOf(String x, OnnxGraph g) {
         int[] in = g.inputShape();
         int[] out = g.outputShape();
         int h = in[in.length - 2];

@@ -87,7 +87,7 @@ final class QuantizedConverters {
     }
 
     /** {@code x} quantised onto {@code grid} and back: QuantizeLinear then DequantizeLinear. */
-    private static String onGrid(OnnxGraph g, String x, Uint8Grid grid) {
+    static String onGrid(OnnxGraph g, String x, Uint8Grid grid) {
         String scale = g.scalar(grid.scale());
         String zeroPoint = g.byteConstant(TensorProto.UINT8, new long[0], (byte) grid.zeroPoint());
         String q = g.node("QuantizeLinear", List.of(x, scale, zeroPoint));
