@@ -296,4 +296,27 @@ class QuantizationAwareTrainingTest {
         fresh.close();
         observer.close();
     }
+
+    /**
+     * An AdaptiveAvgPool2d after a quantised layer pools on that layer's output grid once converted, as after static
+     * quantisation (QuantizedAdaptivePoolingPyTorchParityTest: 1.13's rounding), and gives grid values there.
+     */
+    @Test
+    void convertSetsAnAdaptivePoolingAfterAQuantisedLayerToPoolOnItsGrid() {
+        Module qat = QuantizationAwareTraining.prepareQat(new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(),
+                new ReLU(), new AdaptiveAvgPool2d(3, 4), new Flatten(), new Linear(3 * 3 * 4, 2)));
+        qat.forward(input(11));
+        QuantizationAwareTraining.disableObservers(qat);
+        qat.eval();
+        try (var g = Autograd.noGrad(); Module int8 = QuantizationAwareTraining.convert(qat)) {
+            Uint8Grid conv = ((QuantizedConv2d) int8.getSubmodule("0")).outputGrid();
+            AdaptiveAvgPool2d pool = (AdaptiveAvgPool2d) int8.getSubmodule("2");
+            assertEquals(conv, pool.grid());
+            float[] pooled = pool.forward(int8.getSubmodule("0").forward(input(12))).toFloatArray();
+            for (float v : pooled) {
+                assertEquals(v, conv.dequantize(conv.quantize(v)), "a grid value: " + v);
+            }
+        }
+        qat.close();
+    }
 }
