@@ -11,6 +11,9 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.FakeQuantization;
 import dev.kiln.engine.HookHandle;
+import dev.kiln.engine.QuantizedDType;
+import dev.kiln.engine.QuantizedTensor;
+import dev.kiln.engine.Quantize;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.StaticInt8Conv;
 import dev.kiln.engine.Tensor;
@@ -322,6 +325,26 @@ class StaticQuantizationResidualTest {
         assertFalse(((QuantizedLinear) q.get(6)).fusesGlobalAvgPool());
         try (var g = Autograd.noGrad()) {
             assertArrayEquals(new int[] {3, 3}, q.forward(input(2, 3, 1, 6, 6)).shape().dims());
+        }
+        q.close();
+    }
+
+    /**
+     * A global average pooling not fused into a Linear pools on the grid of the block before it in the converted F32
+     * model, as its quantised form does (StaticQuantizationQuantizedTensorTest: 1.13's rounding), not the F32 mean.
+     */
+    @Test
+    void aGlobalPoolingNotFusedIntoALinearPoolsOnTheGridOfTheBlockBeforeIt() {
+        Sequential model = new Sequential(Conv2d.builder(1, 4, 3).padding(1).build(), new ReLU(), new BasicBlock(4),
+                new GlobalAvgPool2d(), new Flatten(), new Dropout(0.5), new Linear(4, 3));
+        model.eval();
+        Sequential q = (Sequential) quantised(model, input(1, 2, 1, 6, 6));
+        Uint8Grid grid = ((QuantizedBasicBlock) q.get(2)).outputGrid();
+        try (var g = Autograd.noGrad()) {
+            Tensor block = q.get(2).forward(q.get(1).forward(q.get(0).forward(input(2, 3, 1, 6, 6))));
+            QuantizedTensor onGrid = StaticQuantization.forward(q.get(3),
+                    Quantize.perTensor(block, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8));
+            assertArrayEquals(onGrid.dequantize().toFloatArray(), q.get(3).forward(block).toFloatArray());
         }
         q.close();
     }
