@@ -57,12 +57,10 @@ import java.util.function.Supplier;
  * max pooling, ReLU and flattening keep grid values exact; its quantized adaptive average pooling writes the mean
  * rounded onto its input's grid. A global average pooling and a {@link Flatten} right before a Linear (a ResNet's
  * head, but Identities between them) fuse into its {@link QuantizedLinear}, which pools on the grid as PyTorch's
- * kernel for channels-last tensors rounds (their slots become Identities). Any other {@link AdaptiveAvgPool2d} that
- * reads a quantised layer's output pools on that grid as that kernel rounds ({@link AdaptiveAvgPool2d#poolOnGrid}),
- * to 1 x 1 or other sizes, so a block after it reads PyTorch's values. A {@link GlobalAvgPool2d} there gives the F32
- * mean, which the next quantised layer rounds onto that same grid as it quantises its input: the same values, except
- * where a mean lies half-way between two grid values (which pooling over an odd number of values never gives), where
- * the F32 rounding of the mean may round the other way.
+ * kernel for channels-last tensors rounds (their slots become Identities). Any other {@link AdaptiveAvgPool2d} or
+ * {@link GlobalAvgPool2d} that reads a quantised layer's output pools on that grid as that kernel rounds
+ * ({@link AdaptiveAvgPool2d#poolOnGrid}, {@link GlobalAvgPool2d#poolOnGrid}), to 1 x 1 or other sizes, so a block
+ * after it reads PyTorch's values; ONNX export requantises its output onto that grid.
  * Any other layer observes its own input ({@code input_activation_post_process}): the first layer, as PyTorch's
  * {@code QuantStub} observes the model input, and one behind a module that changes values ({@link AvgPool2d}, a
  * batch norm not after a convolution, a {@link Residual} or a {@link BasicBlock} subclass, which stay F32 here). PyTorch instead runs those
@@ -158,6 +156,8 @@ public final class StaticQuantization {
         for (Module child : m.namedChildren().values()) {
             if (child.getClass() == AdaptiveAvgPool2d.class && current != null) {
                 ((AdaptiveAvgPool2d) child).poolOnGrid(current);
+            } else if (child.getClass() == GlobalAvgPool2d.class && current != null) {
+                ((GlobalAvgPool2d) child).poolOnGrid(current);
             } else if (!QuantisedSite.keepsGrid(child)) {
                 current = poolOnGrids(child, current);
             }
@@ -230,8 +230,8 @@ public final class StaticQuantization {
      * keep their input's grid (their values on it, exactly); adaptive average pooling keeps its input's grid too, to
      * 1 x 1 or other sizes each window's integers summed exactly and rounded as PyTorch 1.13's quantized
      * {@code adaptive_avg_pool2d} on a channels-last tensor ({@link GridAveragePooling}); a {@link Sequential} runs its
-     * children so. The output holds the values {@code model.forward(x.dequantize())} gives, requantised, but where a
-     * {@link GlobalAvgPool2d}'s mean not fused into a Linear lies half-way between two grid values. Hooks are not run.
+     * children so. The output holds the values {@code model.forward(x.dequantize())} gives, requantised. Hooks are
+     * not run.
      *
      * @throws IllegalArgumentException naming the module path and type of any other module (one that stays F32
      *     after convert, where PyTorch would need a DeQuantStub), and as the layers' own calls

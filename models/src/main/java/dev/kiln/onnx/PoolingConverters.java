@@ -1,5 +1,6 @@
 package dev.kiln.onnx;
 
+import dev.kiln.engine.Uint8Grid;
 import dev.kiln.nn.AdaptiveAvgPool2d;
 import dev.kiln.nn.AvgPool2d;
 import dev.kiln.nn.GlobalAvgPool2d;
@@ -8,8 +9,8 @@ import java.util.List;
 
 /**
  * MaxPool2d (MaxPool), AvgPool2d (AveragePool), GlobalAvgPool2d and AdaptiveAvgPool2d to 1x1 (GlobalAveragePool),
- * and AdaptiveAvgPool2d to other sizes (AveragePool, or two MatMuls where the windows differ in size); an
- * AdaptiveAvgPool2d on a quantised layer's grid requantised onto it.
+ * and AdaptiveAvgPool2d to other sizes (AveragePool, or two MatMuls where the windows differ in size); an adaptive or
+ * global average pooling on a quantised layer's grid requantised onto it.
  */
 final class PoolingConverters {
     private PoolingConverters() {
@@ -20,7 +21,7 @@ final class PoolingConverters {
                 pair(m.padding()), pair(m.dilation()), m.ceilMode(), g));
         c.put(AvgPool2d.class, (m, x, g) -> PoolingNdConverters.averagePool(x, pair(m.kernel()), pair(m.stride()),
                 pair(m.padding()), m.ceilMode(), m.countIncludePad(), g));
-        c.put(GlobalAvgPool2d.class, (m, x, g) -> g.node("GlobalAveragePool", x));
+        c.put(GlobalAvgPool2d.class, (m, x, g) -> onGridOf(g.node("GlobalAveragePool", x), m.grid(), g));
         c.put(AdaptiveAvgPool2d.class, PoolingConverters::adaptiveAverage);
     }
 
@@ -35,8 +36,12 @@ final class PoolingConverters {
      * DequantizeLinear, which ONNX Runtime may fuse with the pooling into an int8 one.
      */
     private static String adaptiveAverage(AdaptiveAvgPool2d m, String x, OnnxGraph g) {
-        String mean = averageOf(x, g);
-        return m.grid() == null ? mean : QuantizedConverters.onGrid(g, mean, m.grid());
+        return onGridOf(averageOf(x, g), m.grid(), g);
+    }
+
+    /** {@code mean} requantised onto {@code grid}, or as it is where the pooling has no grid. */
+    private static String onGridOf(String mean, Uint8Grid grid, OnnxGraph g) {
+        return grid == null ? mean : QuantizedConverters.onGrid(g, mean, grid);
     }
 
     /**

@@ -17,6 +17,7 @@ import dev.kiln.nn.AvgPool2d;
 import dev.kiln.nn.BasicBlock;
 import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Flatten;
+import dev.kiln.nn.GlobalAvgPool2d;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.QuantizedBasicBlock;
@@ -141,24 +142,26 @@ class QuantizedOnnxExportTest {
     }
 
     /**
-     * An AdaptiveAvgPool2d after a quantised convolution pools onto the convolution's output grid in Kiln's converted
-     * model, as 1.13's quantized {@code adaptive_avg_pool2d}; exported, it is requantised onto that grid too, so ORT's
-     * outputs are grid values (by even windows and by windows of unequal sizes) within one step of Kiln's.
+     * An AdaptiveAvgPool2d or GlobalAvgPool2d after a quantised convolution pools onto the convolution's output grid in
+     * Kiln's converted model, as 1.13's quantized {@code adaptive_avg_pool2d}; exported, it is requantised onto that
+     * grid too, so ORT's outputs are grid values (by even windows, by windows of unequal sizes, to 1 x 1) within one
+     * step of Kiln's.
      */
     @Test
-    void anAdaptivePoolingAfterAQuantisedLayerExportsOntoThatLayersGrid() throws Exception {
+    void anAveragePoolingAfterAQuantisedLayerExportsOntoThatLayersGrid() throws Exception {
         Engine.seed(10);
-        for (int[] size : new int[][] {{3, 7}, {4, 5}}) {
+        for (Module pool : new Module[] {new AdaptiveAvgPool2d(3, 7), new AdaptiveAvgPool2d(4, 5),
+            new GlobalAvgPool2d()}) {
             int[] shape = {2, 1, 6, 7};
             Sequential model = quantised(new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(), new ReLU(),
-                    new AdaptiveAvgPool2d(size[0], size[1])), shape);
+                    pool), shape);
             Uint8Grid grid = ((QuantizedConv2d) model.get(0)).outputGrid();
             assertWithinOneStep(model, grid.scale(), shape, 0.5);
             float[] ort = runOrt(dir.resolve("quantised.onnx"), dir.resolve("optimised.onnx"), input(shape, 7), shape);
             for (int i = 0; i < ort.length; i++) {
                 float steps = ort[i] / grid.scale() + grid.zeroPoint();
-                assertEquals(Math.rint(steps), steps, 1e-3, "output " + i + " of " + Arrays.toString(size)
-                        + " off the grid: " + ort[i]);
+                assertEquals(Math.rint(steps), steps, 1e-3, "output " + i + " of " + pool + " off the grid: "
+                        + ort[i]);
             }
             model.close();
         }
