@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Adaptive average pooling to sizes other than 1 x 1 on the uint8 grid, bit for bit as PyTorch 1.13's quantized
+ * Adaptive average pooling to sizes other than 1 x 1, and global average pooling, on the uint8 grid, bit for bit as PyTorch 1.13's quantized
  * {@code adaptive_avg_pool2d} on the channels-last quint8 tensors a converted model hands it
  * (models/src/test/pytorch/quantized_adaptive_pool.py): a quantised tensor through {@link StaticQuantization#forward},
  * and the F32 grid values a converted model's pooling reads. The input: scale 0.05, zero point 3,
@@ -28,6 +28,7 @@ class QuantizedAdaptivePoolingPyTorchParityTest {
         153, 107, 125, 69, 151, 105, 113, 67, 149, 157, 111, 65, 137, 155, 109};
     private static final int[] UNEVEN_TO_3X4 = {65, 175, 150, 174, 63, 173, 148, 173, 62, 171, 147, 171, 60, 169, 145,
         169, 59, 168, 143, 167, 57, 167, 142, 166};
+    private static final int[] GLOBAL_4X6 = {133, 135, 127, 130, 122, 125};
 
     private Scope scope;
 
@@ -79,6 +80,15 @@ class QuantizedAdaptivePoolingPyTorchParityTest {
         uneven.poolOnGrid(GRID);
         assertArrayEquals(dequantized(SQUARE_TO_3X3), square.forward(gridValues(2, 3, 6, 6)).toFloatArray());
         assertArrayEquals(dequantized(UNEVEN_TO_3X4), uneven.forward(gridValues(1, 2, 5, 7)).toFloatArray());
+    }
+
+    /** To 1 x 1 over 24 values, where 1.13 rounds two ties of a contiguous tensor the other way. */
+    @Test
+    void aGlobalPoolingOnTheGridGivesPyTorchsValues() {
+        assertArrayEquals(GLOBAL_4X6, StaticQuantization.forward(new GlobalAvgPool2d(), quint8(2, 3, 4, 6)).values());
+        GlobalAvgPool2d converted = new GlobalAvgPool2d();
+        converted.poolOnGrid(GRID);
+        assertArrayEquals(dequantized(GLOBAL_4X6), converted.forward(gridValues(2, 3, 4, 6)).toFloatArray());
     }
 
     private static float[] dequantized(int[] q) {
