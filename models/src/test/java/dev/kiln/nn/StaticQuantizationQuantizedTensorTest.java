@@ -94,11 +94,11 @@ class StaticQuantizationQuantizedTensorTest {
     @Test
     void aModuleWithoutQuantisedFormIsRefusedByPath() {
         try (var g = Autograd.noGrad()) {
-            Sequential model = new Sequential(new Sequential(new AvgPool2d(2)));
+            Sequential model = new Sequential(new Sequential(new Sigmoid()));
             QuantizedTensor q = onGrid(x, new Uint8Grid(0.1f, 10));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> StaticQuantization.forward(model, q));
-            assertTrue(e.getMessage().contains("'0.0'") && e.getMessage().contains("(AvgPool2d) has no quantised"),
+            assertTrue(e.getMessage().contains("'0.0'") && e.getMessage().contains("(Sigmoid) has no quantised"),
                     e.getMessage());
             model.close();
         }

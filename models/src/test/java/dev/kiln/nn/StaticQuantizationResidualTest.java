@@ -349,6 +349,31 @@ class StaticQuantizationResidualTest {
         q.close();
     }
 
+    /**
+     * An AvgPool2d between quantised convolutions keeps the first one's grid, as PyTorch's quantized avg_pool2d (the
+     * next convolution reads that grid, with no observer of its own), and pools on it in the converted F32 model as its
+     * quantised form does (QuantizedAvgPoolingPyTorchParityTest: 1.13's rounding).
+     */
+    @Test
+    void anAvgPoolingBetweenConvolutionsPoolsOnTheGridOfTheOneBefore() {
+        Sequential model = new Sequential(Conv2d.builder(1, 4, 3).padding(1).build(), new ReLU(),
+                new AvgPool2d(3, 2, 1), new Conv2d(4, 2, 3));
+        model.eval();
+        Module prepared = StaticQuantization.prepare(model);
+        assertFalse(prepared.namedModules().containsKey("3.input_activation_post_process"));
+        prepared.close();
+        Sequential q = (Sequential) quantised(model, input(1, 2, 1, 8, 8));
+        Uint8Grid grid = ((QuantizedConv2d) q.get(0)).outputGrid();
+        assertEquals(grid, ((QuantizedConv2d) q.get(3)).inputGrid());
+        try (var g = Autograd.noGrad()) {
+            Tensor conv = q.get(0).forward(input(2, 3, 1, 8, 8));
+            QuantizedTensor onGrid = StaticQuantization.forward(q.get(2),
+                    Quantize.perTensor(conv, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8));
+            assertArrayEquals(onGrid.dequantize().toFloatArray(), q.get(2).forward(conv).toFloatArray());
+        }
+        q.close();
+    }
+
     /** The zoo's ResNet, whose children run in order, fuses its avgpool and flatten into fc too. */
     @Test
     void zooResNetFusesItsHeadIntoFc() {

@@ -46,11 +46,11 @@ class StaticQuantizationTest {
     }
 
     @Test
-    void fusesReluAndObservesBehindModulesThatChangeValues() {
+    void fusesReluAndReadsTheGridBeforeAnAveragePooling() {
         Module prepared = calibrated(net());
         assertTrue(prepared.namedModules().containsKey("0.input_activation_post_process"));
-        assertTrue(prepared.namedModules().containsKey("3.input_activation_post_process"),
-                "average pooling changes values, so the next convolution observes its own input");
+        assertTrue(!prepared.namedModules().containsKey("3.input_activation_post_process"),
+                "average pooling keeps layer 0's grid, as PyTorch's quantized avg_pool2d");
         assertTrue(!prepared.namedModules().containsKey("5.input_activation_post_process"),
                 "flatten keeps the grid of layer 3");
         Sequential quantised = (Sequential) StaticQuantization.convert(prepared);
@@ -58,6 +58,7 @@ class StaticQuantizationTest {
         assertTrue(first.fusedRelu());
         assertInstanceOf(Identity.class, quantised.get(1));
         QuantizedConv2d second = assertInstanceOf(QuantizedConv2d.class, quantised.get(3));
+        assertEquals(first.outputGrid(), second.inputGrid());
         QuantizedLinear last = assertInstanceOf(QuantizedLinear.class, quantised.get(5));
         assertEquals(second.outputGrid(), last.inputGrid());
         assertTrue(quantised.parameters().isEmpty());

@@ -142,16 +142,16 @@ class QuantizedOnnxExportTest {
     }
 
     /**
-     * An AdaptiveAvgPool2d or GlobalAvgPool2d after a quantised convolution pools onto the convolution's output grid in
-     * Kiln's converted model, as 1.13's quantized {@code adaptive_avg_pool2d}; exported, it is requantised onto that
-     * grid too, so ORT's outputs are grid values (by even windows, by windows of unequal sizes, to 1 x 1) within one
-     * step of Kiln's.
+     * An AdaptiveAvgPool2d, GlobalAvgPool2d or AvgPool2d after a quantised convolution pools onto the convolution's
+     * output grid in Kiln's converted model, as 1.13's quantized pooling; exported, it is requantised onto that grid
+     * too, so ORT's outputs are grid values (by even windows, by windows of unequal sizes, to 1 x 1, by padded
+     * windows) within one step of Kiln's.
      */
     @Test
     void anAveragePoolingAfterAQuantisedLayerExportsOntoThatLayersGrid() throws Exception {
         Engine.seed(10);
         for (Module pool : new Module[] {new AdaptiveAvgPool2d(3, 7), new AdaptiveAvgPool2d(4, 5),
-            new GlobalAvgPool2d()}) {
+            new GlobalAvgPool2d(), new AvgPool2d(3, 2, 1)}) {
             int[] shape = {2, 1, 6, 7};
             Sequential model = quantised(new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(), new ReLU(),
                     pool), shape);
