@@ -2,15 +2,20 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
+import dev.kiln.engine.Uint8Grid;
 
 /**
  * Average pooling, like PyTorch's {@code torch.nn.AvgPool2d}: input [batch, channels, height, width] to
  * [batch, channels, outH, outW] with {@code outH = (height + 2 padding - kernel) / stride + 1} (likewise outW),
  * rounded up in ceil mode. The stride defaults to the kernel; padding counts as zeros, and by default
- * ({@code count_include_pad=True}) in the divisor too. No parameters.
+ * ({@code count_include_pad=True}) in the divisor too. No parameters. In a model converted by
+ * {@link StaticQuantization} one that reads a quantised layer's output pools on that layer's uint8 grid, as PyTorch's
+ * quantized {@code avg_pool2d} rounds.
  */
 public class AvgPool2d extends Pool2d {
     private final boolean countIncludePad;
+    /** The uint8 grid its input lies on in a converted model, which it pools on; null: the F32 mean. */
+    private Uint8Grid grid;
 
     /** Non-overlapping {@code kernel x kernel} windows: stride {@code kernel}, no padding. */
     public AvgPool2d(int kernel) {
@@ -36,8 +41,29 @@ public class AvgPool2d extends Pool2d {
         this.countIncludePad = countIncludePad;
     }
 
+    /**
+     * Pools on {@code grid} from now on, as PyTorch's quantized {@code avg_pool2d} on the channels-last quint8 tensor of
+     * a quantised layer ({@link GridAveragePooling}): what {@link StaticQuantization#convert} sets for a pooling that
+     * reads a quantised layer's output.
+     */
+    void poolOnGrid(Uint8Grid grid) {
+        this.grid = grid;
+    }
+
+    /**
+     * The uint8 grid it pools on (that of the quantised layer before it in a statically quantised model), or null where
+     * it takes the F32 mean; ONNX export requantises its output onto this grid.
+     */
+    public Uint8Grid grid() {
+        return grid;
+    }
+
     @Override
     Tensor pool(Tensor x) {
+        if (grid != null && x.rank() == 4 && GridAveragePooling.outputSize(x.dim(2), this) > 0
+                && GridAveragePooling.outputSize(x.dim(3), this) > 0) {
+            return GridAveragePooling.pool(x, this, grid);
+        }
         return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
     }
 

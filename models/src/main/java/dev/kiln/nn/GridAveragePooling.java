@@ -4,12 +4,14 @@ import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
 
 /**
- * Adaptive average pooling of uint8 grid values as PyTorch 1.13's quantized {@code adaptive_avg_pool2d} computes it on
- * a channels-last quint8 tensor, the layout its quantized convolutions and {@code add_relu} write: the output stays on
- * the input's grid, each value {@code zeroPoint + rint(float(sum(q - zeroPoint)) * float(1 / n))} over its window of n
- * values ({@link AdaptivePool2d}'s windows), ties to even. The F32 mean of the grid values, rounded onto the grid,
- * differs from it near ties; on a contiguous tensor 1.13 rounds {@code rint(float(sum(q)) / n)}, ties to even in q
- * itself, which a converted model never asks for (models/src/test/pytorch/quantized_adaptive_pool.py).
+ * Adaptive and windowed average pooling of uint8 grid values as PyTorch 1.13's quantized {@code adaptive_avg_pool2d}
+ * and {@code avg_pool2d} compute them on a channels-last quint8 tensor, the layout its quantized convolutions and
+ * {@code add_relu} write: the output stays on the input's grid, each value
+ * {@code zeroPoint + rint(float(sum(q - zeroPoint)) * float(1 / n))} over its window of n values ({@link AdaptivePool2d}'s
+ * windows, or {@link AvgPool2d}'s with n its divisor), ties to even. The F32 mean of the grid values, rounded onto the
+ * grid, differs from it near ties; on a contiguous tensor 1.13 rounds {@code rint(float(sum(q)) / n)}, ties to even in
+ * q itself, which a converted model never asks for (models/src/test/pytorch/quantized_adaptive_pool.py,
+ * quantized_avg_pool.py).
  */
 final class GridAveragePooling {
     private GridAveragePooling() {
@@ -34,10 +36,7 @@ final class GridAveragePooling {
                             sum += q[(p * height + h) * width + w] - zeroPoint;
                         }
                     }
-                    // PyTorch's float multiplier 1 / n and float product, then lrintf.
-                    float mean = (float) sum * (1f / ((h1 - h0) * (w1 - w0)));
-                    int rounded = zeroPoint + (int) Math.rint(mean);
-                    out[(p * outH + oh) * outW + ow] = Math.max(0, Math.min(255, rounded));
+                    out[(p * outH + oh) * outW + ow] = rounded(sum, (h1 - h0) * (w1 - w0), zeroPoint);
                 }
             }
         }
@@ -45,16 +44,90 @@ final class GridAveragePooling {
     }
 
     /**
+     * {@code q} [planes, height, width] (uint8 values, row-major) pooled by {@code pool}'s square windows on the grid of
+     * {@code zeroPoint}, as 1.13's quantized {@code avg_pool2d} on a channels-last tensor: each window's
+     * {@code q - zeroPoint} summed over its input elements (padding, as the zero point, adds nothing), divided by the
+     * window's size with its padding ({@code count_include_pad}) or without it; in ceil mode a window never reaches
+     * past the padded input. [planes, outH, outW].
+     */
+    static int[] pool(int[] q, int planes, int height, int width, AvgPool2d pool, int zeroPoint) {
+        int k = pool.kernel();
+        int s = pool.stride();
+        int pad = pool.padding();
+        int outH = outputSize(height, pool);
+        int outW = outputSize(width, pool);
+        int[] out = new int[planes * outH * outW];
+        for (int p = 0; p < planes; p++) {
+            for (int oh = 0; oh < outH; oh++) {
+                int h0 = oh * s - pad;
+                int h1 = Math.min(h0 + k, height + pad);
+                for (int ow = 0; ow < outW; ow++) {
+                    int w0 = ow * s - pad;
+                    int w1 = Math.min(w0 + k, width + pad);
+                    int padded = (h1 - h0) * (w1 - w0);
+                    int top = Math.max(h0, 0);
+                    int left = Math.max(w0, 0);
+                    int bottom = Math.min(h1, height);
+                    int right = Math.min(w1, width);
+                    long sum = 0;
+                    for (int h = top; h < bottom; h++) {
+                        for (int w = left; w < right; w++) {
+                            sum += q[(p * height + h) * width + w] - zeroPoint;
+                        }
+                    }
+                    int divisor = pool.countIncludePad() ? padded : (bottom - top) * (right - left);
+                    out[(p * outH + oh) * outW + ow] = rounded(sum, divisor, zeroPoint);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** {@code pool}'s output size along an axis of {@code in} positions, as PyTorch's pooling computes it. */
+    static int outputSize(int in, AvgPool2d pool) {
+        int span = in + 2 * pool.padding() - pool.kernel();
+        int s = pool.stride();
+        int out = (pool.ceilMode() ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
+        // In ceil mode the last window must start inside the input or its left padding.
+        return pool.ceilMode() && (out - 1) * s >= in + pool.padding() ? out - 1 : out;
+    }
+
+    /** {@code zeroPoint + rint(float(sum) * float(1 / divisor))} on [0, 255]: PyTorch's float multiplier, lrintf. */
+    private static int rounded(long sum, int divisor, int zeroPoint) {
+        float mean = (float) sum * (1f / divisor);
+        return Math.max(0, Math.min(255, zeroPoint + (int) Math.rint(mean)));
+    }
+
+    /**
      * {@code x} [batch, channels, height, width] (F32 values on {@code grid}, as a converted model hands them over;
      * any other value is first rounded onto it) pooled to [batch, channels, outH, outW], F32 values on {@code grid}.
      */
     static Tensor pool(Tensor x, int outH, int outW, Uint8Grid grid) {
+        int[] pooled = pool(onGrid(x, grid), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), outH, outW, grid.zeroPoint());
+        return values(pooled, x, outH, outW, grid);
+    }
+
+    /**
+     * {@code x} [batch, channels, height, width] (F32 values on {@code grid}; any other value is first rounded onto
+     * it) pooled by {@code pool}'s windows to [batch, channels, outH, outW], F32 values on {@code grid}.
+     */
+    static Tensor pool(Tensor x, AvgPool2d pool, Uint8Grid grid) {
+        int[] pooled = pool(onGrid(x, grid), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), pool, grid.zeroPoint());
+        return values(pooled, x, outputSize(x.dim(2), pool), outputSize(x.dim(3), pool), grid);
+    }
+
+    /** x's values as integers on {@code grid}. */
+    private static int[] onGrid(Tensor x, Uint8Grid grid) {
         float[] values = x.toFloatArray();
         int[] q = new int[values.length];
         for (int i = 0; i < values.length; i++) {
             q[i] = grid.quantize(values[i]);
         }
-        int[] pooled = pool(q, x.dim(0) * x.dim(1), x.dim(2), x.dim(3), outH, outW, grid.zeroPoint());
+        return q;
+    }
+
+    /** {@code pooled} [batch * channels * outH * outW] as the F32 grid values, on x's backend. */
+    private static Tensor values(int[] pooled, Tensor x, int outH, int outW, Uint8Grid grid) {
         float[] out = new float[pooled.length];
         for (int i = 0; i < pooled.length; i++) {
             out[i] = grid.dequantize(pooled[i]);

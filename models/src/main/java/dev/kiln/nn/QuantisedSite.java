@@ -75,8 +75,9 @@ final class QuantisedSite {
     }
 
     /**
-     * Adaptive average pooling (a ResNet's head), whose quantized form in PyTorch writes onto its input's grid: the F32
-     * mean here, which the next quantised layer rounds onto that grid as it quantises its input.
+     * Adaptive average pooling (a ResNet's head), whose quantized form in PyTorch writes onto its input's grid, as it
+     * does in a converted model here ({@link StaticQuantization#poolOnGrids}); static quantisation takes
+     * {@link AvgPool2d} so too.
      */
     private static boolean averagesOnGrid(Module m) {
         return m.getClass() == GlobalAvgPool2d.class || m.getClass() == AdaptiveAvgPool2d.class;
@@ -203,7 +204,8 @@ final class QuantisedSite {
                 } else if (!statically && qatBlock(child)) {
                     current = wholeBlock(m, children.get(i).getKey(), child, p, current, pooled);
                     pooled = false;
-                } else if (averagesOnGrid(child)) {
+                } else if (averagesOnGrid(child) || statically && child.getClass() == AvgPool2d.class) {
+                    // Static int8 pools an AvgPool2d on the grid too; QAT keeps fake-quantising its output.
                     pooled = true;
                 } else if (!keepsGrid(child)) {
                     current = walk(m, children.get(i).getKey(), child, p, current);

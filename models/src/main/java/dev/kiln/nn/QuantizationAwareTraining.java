@@ -153,7 +153,7 @@ public final class QuantizationAwareTraining {
             block.namedChildren().values().stream().filter(m -> m instanceof FakeQuantize || m instanceof QatAddReLU)
                     .forEach(Module::close);
         }
-        StaticQuantization.poolOnGrids(copy, null);
+        StaticQuantization.poolOnGrids(copy, null, false);
         return copy;
     }
 

@@ -52,17 +52,17 @@ import java.util.function.Supplier;
  *
  * <p>A layer's input grid is the output grid of the quantised layer or block before it in the same Sequential (or
  * {@link ChildrenInSequence} module) when only {@link MaxPool2d}, {@link Flatten}, {@link ReLU}, {@link Dropout},
- * {@link Identity} or adaptive average pooling ({@link GlobalAvgPool2d}, {@link AdaptiveAvgPool2d}: a ResNet's head)
- * lie between them; a block's conv1 and shortcut read the grid of what is before the block so. PyTorch's quantized
- * max pooling, ReLU and flattening keep grid values exact; its quantized adaptive average pooling writes the mean
- * rounded onto its input's grid. A global average pooling and a {@link Flatten} right before a Linear (a ResNet's
- * head, but Identities between them) fuse into its {@link QuantizedLinear}, which pools on the grid as PyTorch's
- * kernel for channels-last tensors rounds (their slots become Identities). Any other {@link AdaptiveAvgPool2d} or
- * {@link GlobalAvgPool2d} that reads a quantised layer's output pools on that grid as that kernel rounds
- * ({@link AdaptiveAvgPool2d#poolOnGrid}, {@link GlobalAvgPool2d#poolOnGrid}), to 1 x 1 or other sizes, so a block
- * after it reads PyTorch's values; ONNX export requantises its output onto that grid.
- * Any other layer observes its own input ({@code input_activation_post_process}): the first layer, as PyTorch's
- * {@code QuantStub} observes the model input, and one behind a module that changes values ({@link AvgPool2d}, a
+ * {@link Identity} or average pooling ({@link GlobalAvgPool2d}, {@link AdaptiveAvgPool2d}: a ResNet's head;
+ * {@link AvgPool2d}) lie between them; a block's conv1 and shortcut read the grid of what is before the block so.
+ * PyTorch's quantized max pooling, ReLU and flattening keep grid values exact; its quantized average poolings write
+ * the mean rounded onto their input's grid. A global average pooling and a {@link Flatten} right before a Linear (a
+ * ResNet's head, but Identities between them) fuse into its {@link QuantizedLinear}, which pools on the grid as
+ * PyTorch's kernel for channels-last tensors rounds (their slots become Identities). Any other
+ * {@link AdaptiveAvgPool2d}, {@link GlobalAvgPool2d} or {@link AvgPool2d} that reads a quantised layer's output pools
+ * on that grid as PyTorch's kernels for channels-last tensors round ({@link GridAveragePooling}; padding counts as the
+ * zero point), so a layer or block after it reads PyTorch's values; ONNX export requantises its output onto that
+ * grid. Any other layer observes its own input ({@code input_activation_post_process}): the first layer, as PyTorch's
+ * {@code QuantStub} observes the model input, and one behind a module that changes values (a
  * batch norm not after a convolution, a {@link Residual} or a {@link BasicBlock} subclass, which stay F32 here). PyTorch instead runs those
  * on quantized tensors, needing {@code FloatFunctional} or another {@code QuantStub} with its own observer, so there
  * its grids and roundings differ from Kiln's.
@@ -129,17 +129,19 @@ public final class StaticQuantization {
         kept.addAll(copy.parameters());
         kept.addAll(copy.namedBuffers().values());
         replacedTensors.stream().filter(t -> !kept.contains(t)).forEach(Tensor::close);
-        poolOnGrids(copy, null);
+        poolOnGrids(copy, null, true);
         return copy;
     }
 
     /**
-     * Sets each {@link AdaptiveAvgPool2d} of a converted model that reads a quantised layer's or block's output
-     * (through modules that keep the grid, in a Sequential or {@link ChildrenInSequence} module) to pool on that grid
-     * ({@link AdaptiveAvgPool2d#poolOnGrid}), as PyTorch's quantized pooling rounds; returns the grid m's output lies
-     * on, or null. {@code grid}: the grid m's input lies on, or null.
+     * Sets each {@link AdaptiveAvgPool2d} and {@link GlobalAvgPool2d} of a converted model that reads a quantised
+     * layer's or block's output (through modules that keep the grid, in a Sequential or {@link ChildrenInSequence}
+     * module), and with {@code windowed} each {@link AvgPool2d} too, to pool on that grid, as PyTorch's quantized
+     * pooling rounds; returns the grid m's output lies on, or null. {@code grid}: the grid m's input lies on, or null.
+     * Quantisation-aware training passes {@code windowed} false: its layer after an AvgPool2d fake-quantises the F32
+     * mean onto a grid of its own, which its converted form keeps.
      */
-    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid) {
+    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed) {
         if (m instanceof QuantizedLayer layer) {
             return layer.outputGrid();
         }
@@ -148,7 +150,7 @@ public final class StaticQuantization {
         }
         if (m.getClass() != Sequential.class && !(m instanceof ChildrenInSequence)) {
             for (Module child : m.namedChildren().values()) {
-                poolOnGrids(child, null);
+                poolOnGrids(child, null, windowed);
             }
             return null;
         }
@@ -158,8 +160,10 @@ public final class StaticQuantization {
                 ((AdaptiveAvgPool2d) child).poolOnGrid(current);
             } else if (child.getClass() == GlobalAvgPool2d.class && current != null) {
                 ((GlobalAvgPool2d) child).poolOnGrid(current);
+            } else if (windowed && child.getClass() == AvgPool2d.class && current != null) {
+                ((AvgPool2d) child).poolOnGrid(current);
             } else if (!QuantisedSite.keepsGrid(child)) {
-                current = poolOnGrids(child, current);
+                current = poolOnGrids(child, current, windowed);
             }
         }
         return current;
@@ -227,9 +231,10 @@ public final class StaticQuantization {
      * {@code QuantStub} and {@code DeQuantStub} ({@code x} QUINT8 per tensor, on the first layer's input grid for
      * the model's values): each {@link QuantizedLayer} and {@link QuantizedBasicBlock} takes and returns
      * {@link QuantizedTensor}s; {@link MaxPool2d}, {@link ReLU}, {@link Flatten}, {@link Identity} and {@link Dropout}
-     * keep their input's grid (their values on it, exactly); adaptive average pooling keeps its input's grid too, to
-     * 1 x 1 or other sizes each window's integers summed exactly and rounded as PyTorch 1.13's quantized
-     * {@code adaptive_avg_pool2d} on a channels-last tensor ({@link GridAveragePooling}); a {@link Sequential} runs its
+     * keep their input's grid (their values on it, exactly); average pooling keeps its input's grid too, to 1 x 1,
+     * to other sizes or by an {@link AvgPool2d}'s windows, each window's integers summed exactly and rounded as PyTorch
+     * 1.13's quantized {@code adaptive_avg_pool2d} and {@code avg_pool2d} on a channels-last tensor
+     * ({@link GridAveragePooling}); a {@link Sequential} runs its
      * children so. The output holds the values {@code model.forward(x.dequantize())} gives, requantised. Hooks are
      * not run.
      *
@@ -258,6 +263,9 @@ public final class StaticQuantization {
         if (average && x.shape().rank() == 4 && x.shape().dim(2) * x.shape().dim(3) > 0) {
             return meanOnGrid(path, m, x);
         }
+        if (m.getClass() == AvgPool2d.class && x.shape().rank() == 4) {
+            return windowsOnGrid(path, (AvgPool2d) m, x);
+        }
         if (m instanceof Identity || m instanceof Dropout || m instanceof MaxPool2d || m instanceof ReLU
                 || m instanceof Flatten || m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d) {
             gridOf(path, m, x);
@@ -268,6 +276,25 @@ public final class StaticQuantization {
         throw new IllegalArgumentException("StaticQuantization.forward: '" + path + "' " + m + " ("
                 + m.getClass().getSimpleName() + ") has no quantised form; run the model on F32 (as with PyTorch's"
                 + " DeQuantStub before it)");
+    }
+
+    /**
+     * x [batch, channels, height, width] pooled by {@code pool}'s windows on its own grid as PyTorch 1.13's quantized
+     * {@code avg_pool2d} on a channels-last tensor ({@link GridAveragePooling}).
+     *
+     * @throws IllegalArgumentException naming the path where the input is smaller than the window
+     */
+    private static QuantizedTensor windowsOnGrid(String path, AvgPool2d pool, QuantizedTensor x) {
+        Uint8Grid grid = gridOf(path, pool, x);
+        int[] dims = x.shape().dims();
+        int outH = GridAveragePooling.outputSize(dims[2], pool);
+        int outW = GridAveragePooling.outputSize(dims[3], pool);
+        if (outH < 1 || outW < 1) {
+            throw new IllegalArgumentException("StaticQuantization.forward: '" + path + "' " + pool + ": input "
+                    + x.shape() + " is smaller than the window");
+        }
+        int[] q = GridAveragePooling.pool(x.values(), dims[0] * dims[1], dims[2], dims[3], pool, grid.zeroPoint());
+        return onGrid(q, new int[] {dims[0], dims[1], outH, outW}, grid, x);
     }
 
     /**
@@ -282,12 +309,17 @@ public final class StaticQuantization {
         int outW = m instanceof AdaptiveAvgPool2d pool ? pool.outW() : 1;
         int[] q = GridAveragePooling.pool(x.values(), dims[0] * dims[1], dims[2], dims[3], outH, outW,
                 grid.zeroPoint());
+        return onGrid(q, new int[] {dims[0], dims[1], outH, outW}, grid, x);
+    }
+
+    /** The integers {@code q} on {@code grid}, x's, as a QUINT8 tensor of {@code dims} with x's own qparams. */
+    private static QuantizedTensor onGrid(int[] q, int[] dims, Uint8Grid grid, QuantizedTensor x) {
         float[] pooled = new float[q.length];
         for (int i = 0; i < q.length; i++) {
             // Grid values, which quantising gives back exactly.
             pooled[i] = grid.dequantize(q[i]);
         }
-        try (Tensor values = Tensor.fromArray(pooled, dims[0], dims[1], outH, outW)) {
+        try (Tensor values = Tensor.fromArray(pooled, dims)) {
             return onInputsQParams(values, x);
         }
     }

@@ -9,8 +9,8 @@ import java.util.List;
 
 /**
  * MaxPool2d (MaxPool), AvgPool2d (AveragePool), GlobalAvgPool2d and AdaptiveAvgPool2d to 1x1 (GlobalAveragePool),
- * and AdaptiveAvgPool2d to other sizes (AveragePool, or two MatMuls where the windows differ in size); an adaptive or
- * global average pooling on a quantised layer's grid requantised onto it.
+ * and AdaptiveAvgPool2d to other sizes (AveragePool, or two MatMuls where the windows differ in size); an average pooling
+ * on a quantised layer's grid requantised onto it.
  */
 final class PoolingConverters {
     private PoolingConverters() {
@@ -19,8 +19,8 @@ final class PoolingConverters {
     static void register(OnnxConverters c) {
         c.put(MaxPool2d.class, (m, x, g) -> PoolingNdConverters.maxPool(x, pair(m.kernel()), pair(m.stride()),
                 pair(m.padding()), pair(m.dilation()), m.ceilMode(), g));
-        c.put(AvgPool2d.class, (m, x, g) -> PoolingNdConverters.averagePool(x, pair(m.kernel()), pair(m.stride()),
-                pair(m.padding()), m.ceilMode(), m.countIncludePad(), g));
+        c.put(AvgPool2d.class, (m, x, g) -> onGridOf(PoolingNdConverters.averagePool(x, pair(m.kernel()),
+                pair(m.stride()), pair(m.padding()), m.ceilMode(), m.countIncludePad(), g), m.grid(), g));
         c.put(GlobalAvgPool2d.class, (m, x, g) -> onGridOf(g.node("GlobalAveragePool", x), m.grid(), g));
         c.put(AdaptiveAvgPool2d.class, PoolingConverters::adaptiveAverage);
     }

@@ -319,4 +319,23 @@ class QuantizationAwareTrainingTest {
         }
         qat.close();
     }
+
+    /**
+     * An AvgPool2d after a QAT layer stays an F32 mean once converted: the layer after it fake-quantised that mean onto
+     * its own grid in training, and its quantised form rounds it onto that grid as before.
+     */
+    @Test
+    void convertLeavesAnAvgPoolingTakingTheF32Mean() {
+        Module qat = QuantizationAwareTraining.prepareQat(new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(),
+                new ReLU(), new AvgPool2d(2), new Conv2d(3, 2, 3)));
+        qat.forward(input(11));
+        QuantizationAwareTraining.disableObservers(qat);
+        qat.eval();
+        try (var g = Autograd.noGrad(); Module int8 = QuantizationAwareTraining.convert(qat)) {
+            assertNull(((AvgPool2d) int8.getSubmodule("2")).grid());
+            assertEquals(((QatLayer) qat.getSubmodule("3")).inputFakeQuant().grid(),
+                    ((QuantizedConv2d) int8.getSubmodule("3")).inputGrid());
+        }
+        qat.close();
+    }
 }

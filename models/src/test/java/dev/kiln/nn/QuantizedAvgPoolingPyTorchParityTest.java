@@ -45,13 +45,22 @@ class QuantizedAvgPoolingPyTorchParityTest {
         return Tensor.fromArray(values, SHAPE);
     }
 
-    /** The pooled integers, [1, 2, outH, outW] row-major, through {@link StaticQuantization#forward}. */
+    /**
+     * The pooled integers, [1, 2, outH, outW] row-major, through {@link StaticQuantization#forward}, and their grid
+     * values from the F32 path of a converted model's pooling ({@link AvgPool2d#poolOnGrid}).
+     */
     private static void assertPooled(AvgPool2d pool, int outH, int outW, int... expected) {
         QuantizedTensor x = Quantize.perTensor(gridValues(), GRID.scale(), GRID.zeroPoint(), QuantizedDType.QUINT8);
         QuantizedTensor y = StaticQuantization.forward(pool, x);
         assertEquals(GRID, new Uint8Grid((float) y.qScale(), y.qZeroPoint()), "the input's grid");
         assertArrayEquals(new int[] {1, 2, outH, outW}, y.shape().dims(), pool.toString());
         assertArrayEquals(expected, y.values(), pool.toString());
+        pool.poolOnGrid(GRID);
+        float[] values = new float[expected.length];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = GRID.dequantize(expected[i]);
+        }
+        assertArrayEquals(values, pool.forward(gridValues()).toFloatArray(), "converted " + pool);
     }
 
     @Test
