@@ -1,6 +1,6 @@
 """PyTorch 1.13's Module.zero_grad(set_to_none): with False (1.13's default) every parameter's gradient, a frozen
 parameter's too, is zeroed in place (the same tensor object, so the next backward accumulates into it) and a sparse
-gradient is kept with no entries; with True every gradient becomes None. ModuleTest's zeroGrad tests hold this."""
+gradient is kept with no entries; with True every gradient becomes None. ModuleZeroGradTest holds this."""
 import torch
 
 torch.manual_seed(0)
