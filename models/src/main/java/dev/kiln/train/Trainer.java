@@ -1188,13 +1188,14 @@ public final class Trainer {
      */
     private void warnOfUnmatchedLossScale(Map<String, String> recorded, Path file) {
         String scale = recorded.get(GRAD_SCALER_PREFIX + "scale");
-        String written = recorded.getOrDefault(PRECISION_KEY, "unrecorded-precision");
+        String written = recorded.get(PRECISION_KEY);
+        String writer = written == null ? "by a run that recorded no precision" : "at precision " + written;
         if (scale != null && !scalesLoss()) {
-            LOG.warn("{} was written by a {} run with a GradScaler; this {} run scales no loss, so the checkpoint's"
-                    + " loss scale {} is dropped", file, written, precisionName(precision), scale);
+            LOG.warn("{} was written {} with a GradScaler; this run at precision {} scales no loss, so the"
+                    + " checkpoint's loss scale {} is dropped", file, writer, precisionName(precision), scale);
         } else if (scale == null && scalesLoss()) {
-            LOG.warn("{} was written by a {} run without GradScaler state; this {} run's GradScaler starts from its"
-                    + " own loss scale {}", file, written, precisionName(precision), gradScaler.getScale());
+            LOG.warn("{} was written {} without GradScaler state; this run at precision {} starts its GradScaler"
+                    + " from its own loss scale {}", file, writer, precisionName(precision), gradScaler.getScale());
         }
     }
 

@@ -167,8 +167,9 @@ class TrainerGradScalerTest {
         try (Scope s = Scope.open(); Linear model = model(); Optimizer sgd = new SGD(model.parameters(), 0.5)) {
             String log = logOfResume(new Trainer(model, sgd, new CrossEntropyLoss()).precision(Precision.BF16),
                     checkpoint);
-            assertTrue(log.contains("WARN") && log.contains(checkpoint.toString()) && log.contains("f16 run")
-                    && log.contains("bf16 run") && log.contains("loss scale " + 0x1p36 + " is dropped"), log);
+            assertTrue(log.contains("WARN") && log.contains(checkpoint.toString())
+                    && log.contains("written at precision f16") && log.contains("run at precision bf16")
+                    && log.contains("loss scale " + 0x1p36 + " is dropped"), log);
         }
     }
 
@@ -180,8 +181,9 @@ class TrainerGradScalerTest {
             GradScaler fresh = new GradScaler();
             String log = logOfResume(new Trainer(model, sgd, new CrossEntropyLoss()).precision(Precision.F16)
                     .gradScaler(fresh), checkpoint);
-            assertTrue(log.contains("WARN") && log.contains(checkpoint.toString()) && log.contains("fp32 run")
-                    && log.contains("f16 run") && log.contains("loss scale " + 65536.0), log);
+            assertTrue(log.contains("WARN") && log.contains(checkpoint.toString())
+                    && log.contains("written at precision fp32") && log.contains("run at precision f16")
+                    && log.contains("loss scale " + 65536.0), log);
             assertEquals(65536.0, fresh.getScale(), 0, "PyTorch's initial scale");
         }
     }
