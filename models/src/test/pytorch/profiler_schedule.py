@@ -1,7 +1,8 @@
 """PyTorch 1.13's profiler schedule, on_trace_ready and tensorboard_trace_handler, for ProfilerTest.
 
 Prints the action of schedule(wait=1, warmup=1, active=2, repeat=2, skip_first=1) and of the same schedule with
-repeat=0 (cycling forever) for steps 0..13, then profiles 12 steps of an add under the repeating schedule with an
+repeat=0 (cycling forever) for steps 0..13, and of schedule(wait=1, warmup=1, active=2) with its default repeat
+and skip_first, then profiles 12 steps of an add under the repeating schedule with an
 on_trace_ready that prints the ProfilerStep rows key_averages() holds when it is called, and the name of a file that
 tensorboard_trace_handler("DIR", "worker") writes, and key_averages().table() of a profile_memory=True run, whose
 "CPU Mem" and "Self CPU Mem" columns ProfilerTest's memory table follows; then the rows of a profile stepped without
@@ -20,6 +21,9 @@ from torch.profiler import ProfilerActivity, profile, record_function, schedule,
 for repeat in (2, 0):
     s = schedule(wait=1, warmup=1, active=2, repeat=repeat, skip_first=1)
     print("repeat", repeat, [s(step).name for step in range(14)])
+# ProfilerTest.aScheduleWithoutRepeatOrSkipCyclesUntilClosedAsPyTorchsDefaults: repeat=0 and skip_first=0 by default.
+s = schedule(wait=1, warmup=1, active=2)
+print("defaults", [s(step).name for step in range(14)])
 
 x = torch.ones(2, 2)
 

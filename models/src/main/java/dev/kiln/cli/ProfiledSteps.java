@@ -85,7 +85,7 @@ final class ProfiledSteps implements TrainingListener {
                         + " 10,10,5, got '" + text + "'");
             }
         }
-        return new ProfilerSchedule(n[0], n[1], n[2]);
+        return new ProfilerSchedule(n[0], n[1], n[2], 1, 0);
     }
 
     /**

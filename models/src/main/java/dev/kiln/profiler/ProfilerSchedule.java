@@ -42,9 +42,12 @@ public record ProfilerSchedule(int waitSteps, int warmupSteps, int activeSteps, 
         }
     }
 
-    /** One cycle, none skipped first ({@code repeat=1}). */
+    /**
+     * Cycles until the profiler is closed, none skipped first: PyTorch's defaults {@code repeat=0, skip_first=0}. Pass
+     * {@code repeat} 1 for one cycle.
+     */
     public ProfilerSchedule(int waitSteps, int warmupSteps, int activeSteps) {
-        this(waitSteps, warmupSteps, activeSteps, 1, 0);
+        this(waitSteps, warmupSteps, activeSteps, 0, 0);
     }
 
     /** What the profiler does in step {@code step} (0 first). */

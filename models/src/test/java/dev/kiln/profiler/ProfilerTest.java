@@ -180,7 +180,7 @@ class ProfilerTest {
         try (Scope s = Scope.open()) {
             Tensor x = Tensor.fromArray(new float[4], 2, 2).to(profiled);
             try (Profiler p = Profiler.start(profiled, ProfilerOptions.DEFAULT.withSchedule(
-                    new ProfilerSchedule(1, 1, 2)))) {
+                    new ProfilerSchedule(1, 1, 2, 1, 0)))) {
                 for (int step = 0; step < 6; step++) {
                     try (ProfilerRange r = Profiler.range("step body " + step)) {
                         x.add(x);
@@ -264,6 +264,19 @@ class ProfilerTest {
         }
         assertTrue(twice.isOver(9) && !twice.isOver(8));
         assertFalse(forever.isOver(1_000_000));
+    }
+
+    @Test
+    void aScheduleWithoutRepeatOrSkipCyclesUntilClosedAsPyTorchsDefaults() {
+        ProfilerSchedule defaults = new ProfilerSchedule(1, 1, 2);
+        // profiler_schedule.py: schedule(wait=1, warmup=1, active=2), repeat=0 and skip_first=0 by default, steps 0..13
+        List<String> pytorch = List.of("NONE", "WARMUP", "RECORD", "RECORD_AND_SAVE", "NONE", "WARMUP", "RECORD",
+                "RECORD_AND_SAVE", "NONE", "WARMUP", "RECORD", "RECORD_AND_SAVE", "NONE", "WARMUP");
+
+        for (int step = 0; step < 14; step++) {
+            assertEquals(pytorch.get(step), defaults.action(step).name(), "step " + step);
+        }
+        assertEquals(new ProfilerSchedule(1, 1, 2, 0, 0), defaults);
     }
 
     @Test
