@@ -70,6 +70,11 @@ for values, dt, rr, name in [([0.001, 0.002], torch.quint8, False, "TINY_U8"),
     q = torch.quantize_per_tensor_dynamic(torch.tensor(values), dt, rr)
     print("    // %s: scale %r, zero point %d" % (name, q.q_scale(), q.q_zero_point()))
     ints("DYN_" + name, q.int_repr().tolist())
+# An empty tensor has no range: 1.13 raises (min() of no elements), which Kiln's refusal follows.
+try:
+    torch.quantize_per_tensor_dynamic(torch.empty(0, 3), torch.quint8, False)
+except RuntimeError as e:
+    print("    // empty [0, 3]: RuntimeError " + str(e))
 print("    // " + repr(torch.quantize_per_tensor(torch.tensor([[-1.0, 0.0], [0.5, 1.25]]), 0.1, 0, torch.qint8)).replace("\n", "\n    // "))
 print("    // " + repr(torch.quantize_per_channel(torch.tensor([[-1.0, 0.0], [0.5, 1.25]]),
                                                 torch.tensor([0.1, 0.2]), torch.tensor([0, 1]), 1,

@@ -74,13 +74,19 @@ public final class Quantize {
      * or [-128, 127], halved to [0, 127] / [-64, 63] where {@code reduceRange}, a scale below 6.1e-5 raised to it
      * with the range widened about 0 to match (its {@code SMALL_SCALE_THRESHOLD}).
      *
-     * @throws IllegalArgumentException for a non-F32 x, a QINT32 dtype, or x holding NaN or an infinity
+     * @throws IllegalArgumentException for a non-F32 x, a QINT32 dtype, an empty x (as PyTorch raises), or x holding
+     *                                  NaN or an infinity
      */
     public static QuantizedTensor perTensorDynamic(Tensor x, QuantizedDType dtype, boolean reduceRange) {
         String op = "Quantize.perTensorDynamic";
         float[] values = hostValues(op, x);
         if (dtype == QuantizedDType.QINT32) {
             throw new IllegalArgumentException(op + ": dtype must be QUINT8 or QINT8, got QINT32");
+        }
+        if (values.length == 0) {
+            // PyTorch 1.13 raises here too: it takes min() of the empty tensor.
+            throw new IllegalArgumentException(op + ": x of shape " + x.shape() + " is empty; an empty tensor has no"
+                    + " range to choose qparams from");
         }
         float min = 0;
         float max = 0;

@@ -416,6 +416,15 @@ class QuantizedTensorPyTorchParityTest {
         }
     }
 
+    /** quantized_tensor.py: 1.13's quantize_per_tensor_dynamic raises on an empty tensor (min() of no elements). */
+    @Test
+    void dynamicQParamsOfAnEmptyTensorAreRefusedNamingItsShape() {
+        try (Tensor empty = Tensor.fromArray(new float[0], 0, 3)) {
+            assertRefused("Quantize.perTensorDynamic: x of shape [0, 3] is empty; an empty tensor has no range to"
+                    + " choose qparams from", () -> Quantize.perTensorDynamic(empty, QuantizedDType.QUINT8, false));
+        }
+    }
+
     private static void checkDynamic(QuantizedTensor q, double scale, int zeroPoint, int[] expected) {
         assertEquals(scale, q.qScale());
         assertEquals(zeroPoint, q.qZeroPoint());
