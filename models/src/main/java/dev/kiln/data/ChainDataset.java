@@ -4,11 +4,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.stream.IntStream;
 
 /**
  * Several {@link IterableDataset}s one after another, PyTorch's {@code ChainDataset}: each part's stream in turn,
  * opened when the one before it ends (so one file is open at a time). Every part has the first one's feature shape and
- * number of classes. Sharded by worker when every part is.
+ * number of classes. Sharded by worker when every part is; where only some are, {@link #shardedByWorker()} is refused
+ * and {@link #howToShard()} names the parts to shard instead.
  */
 public final class ChainDataset implements IterableDataset {
     private final List<IterableDataset> parts;
@@ -46,6 +48,29 @@ public final class ChainDataset implements IterableDataset {
     @Override
     public boolean shardsByWorker() {
         return parts.stream().allMatch(IterableDataset::shardsByWorker);
+    }
+
+    /** Whether some parts shard themselves and others do not. */
+    @Override
+    public boolean shardsPartly() {
+        return !shardsByWorker() && parts.stream().anyMatch(p -> p.shardsByWorker() || p.shardsPartly());
+    }
+
+    /**
+     * For a chain of sharded and unsharded parts, names the parts to shard one by one (sharding the whole chain would
+     * shard the others twice); otherwise sharding the whole chain. A part that is itself such a chain is named with the
+     * unsharded parts: sharding it is refused with its own advice.
+     */
+    @Override
+    public String howToShard() {
+        if (!shardsPartly()) {
+            return IterableDataset.super.howToShard();
+        }
+        List<Integer> unsharded = IntStream.range(0, parts.size()).filter(i -> !parts.get(i).shardsByWorker())
+                .boxed().toList();
+        return "ChainDataset: parts " + unsharded + " do not shard themselves while the others do: shard parts "
+                + unsharded + " with part.shardedByWorker() and chain the parts again (sharding the whole chain would"
+                + " shard the others twice)";
     }
 
     @Override

@@ -92,11 +92,26 @@ public final class IterableDataLoader implements BatchLoader {
             throw new IllegalArgumentException("IterableDataLoader: workers must be at least 1, got " + workers);
         }
         IterableDataLoader loader = new IterableDataLoader(dataset, batchSize, seed, dropLast, workers, prefetch);
-        if (loader.duplicatesExamples()) {
-            LOG.warn("IterableDataLoader: {} workers over a data set that does not shard itself: every example arrives"
-                    + " {} times an epoch; use dataset.shardedByWorker() to split the stream", workers, workers);
+        String warning = loader.duplicationWarning();
+        if (warning != null) {
+            LOG.warn(warning);
         }
         return loader;
+    }
+
+    /**
+     * The warning {@link #withWorkers} logs when the workers duplicate examples ({@link #duplicatesExamples()}), with
+     * the data set's {@link IterableDataset#howToShard()}; null when they do not.
+     */
+    String duplicationWarning() {
+        if (!duplicatesExamples()) {
+            return null;
+        }
+        String duplicated = dataset.shardsPartly()
+                ? "a data set only part of which shards itself: every example of the other parts arrives"
+                : "a data set that does not shard itself: every example arrives";
+        return "IterableDataLoader: " + workers + " workers over " + duplicated + " " + workers + " times an epoch; "
+                + dataset.howToShard();
     }
 
     /** A loader like this one whose workers each keep up to {@code batches} batches ready (at least 1). */

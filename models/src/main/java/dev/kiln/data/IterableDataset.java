@@ -36,6 +36,24 @@ public interface IterableDataset {
         return false;
     }
 
+    /**
+     * Whether some of the stream, but not all, is each worker's share: a {@link ChainDataset} of parts that shard
+     * themselves and parts that do not. {@link #shardsByWorker()} is false for it, yet sharding it whole would shard
+     * the first kind twice; {@link #howToShard()} names the parts to shard instead.
+     */
+    default boolean shardsPartly() {
+        return false;
+    }
+
+    /**
+     * What to do so that several workers yield every example once, for a data set that does not shard itself (the
+     * loader's warning): shard it with {@link #shardedByWorker()}, or, where it {@link #shardsPartly()}, the advice
+     * naming the parts that do not shard.
+     */
+    default String howToShard() {
+        return "use dataset.shardedByWorker() to split the stream";
+    }
+
     /** Floats per example: the product of {@link #featureShape()}. */
     default int featureSize() {
         return Datasets.product(featureShape());
@@ -48,13 +66,18 @@ public interface IterableDataset {
      *
      * @throws IllegalStateException when this data set already shards itself ({@link #shardsByWorker()}), as PyTorch
      *                               refuses a second {@code sharding_filter} in one pipeline: sharding again would keep
-     *                               every {@code (n * n)}-th example
+     *                               every {@code (n * n)}-th example; or when part of it does ({@link #shardsPartly()}),
+     *                               the message saying which parts to shard instead
      */
     default IterableDataset shardedByWorker() {
         if (shardsByWorker()) {
             throw new IllegalStateException("IterableDataset.shardedByWorker: the data set already yields only each"
                     + " worker's share (shardsByWorker()); sharding it again would keep every (n * n)-th example with n"
                     + " workers");
+        }
+        if (shardsPartly()) {
+            throw new IllegalStateException("IterableDataset.shardedByWorker: only part of the data set shards itself; "
+                    + howToShard());
         }
         return new ShardedDataset(this);
     }

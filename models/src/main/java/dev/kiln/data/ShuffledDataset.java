@@ -35,6 +35,16 @@ final class ShuffledDataset implements IterableDataset {
     }
 
     @Override
+    public boolean shardsPartly() {
+        return source.shardsPartly();
+    }
+
+    @Override
+    public String howToShard() {
+        return source.howToShard();
+    }
+
+    @Override
     public ExampleStream open(WorkerInfo worker) {
         // Its own stream of the epoch's seed, apart from the one an augmentation might draw from.
         long seed = Datasets.mix(worker.seed() ^ 0x5DEECE66DL);

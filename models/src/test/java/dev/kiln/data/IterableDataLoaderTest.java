@@ -3,6 +3,7 @@ package dev.kiln.data;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -249,6 +250,44 @@ class IterableDataLoaderTest {
                 () -> sharded.shuffled(4).shardedByWorker()).getMessage());
         assertEquals(expected, assertThrows(IllegalStateException.class,
                 () -> new ChainDataset(sharded, new Numbers(3).shardedByWorker()).shardedByWorker()).getMessage());
+    }
+
+    @Test
+    void aChainOfShardedAndUnshardedPartsNamesThePartsToShardInTheLoadersWarning() {
+        ChainDataset mixed = new ChainDataset(new Numbers(4).shardedByWorker(), new Numbers(3),
+                new Numbers(2).shardedByWorker(), new Numbers(5));
+        IterableDataLoader loader = new IterableDataLoader(mixed, 3, 0).withWorkers(2);
+
+        assertFalse(mixed.shardsByWorker());
+        assertTrue(mixed.shardsPartly());
+        assertTrue(loader.duplicatesExamples());
+        assertEquals("IterableDataLoader: 2 workers over a data set only part of which shards itself: every example of"
+                + " the other parts arrives 2 times an epoch; ChainDataset: parts [1, 3] do not shard themselves while"
+                + " the others do: shard parts [1, 3] with part.shardedByWorker() and chain the parts again (sharding"
+                + " the whole chain would shard the others twice)", loader.duplicationWarning());
+    }
+
+    @Test
+    void aChainOfShardedAndUnshardedPartsRefusesToBeShardedWhole() {
+        ChainDataset mixed = new ChainDataset(new Numbers(4).shardedByWorker(), new Numbers(3));
+        String expected = "IterableDataset.shardedByWorker: only part of the data set shards itself; ChainDataset:"
+                + " parts [1] do not shard themselves while the others do: shard parts [1] with part.shardedByWorker()"
+                + " and chain the parts again (sharding the whole chain would shard the others twice)";
+
+        assertEquals(expected, assertThrows(IllegalStateException.class, mixed::shardedByWorker).getMessage());
+        assertEquals(expected, assertThrows(IllegalStateException.class,
+                () -> mixed.shuffled(4).shardedByWorker()).getMessage());
+    }
+
+    @Test
+    void anUnshardedStreamsWarningSuggestsShardingItWhole() {
+        IterableDataLoader loader = new IterableDataLoader(new ChainDataset(new Numbers(4), new Numbers(3)), 3, 0)
+                .withWorkers(2);
+
+        assertEquals("IterableDataLoader: 2 workers over a data set that does not shard itself: every example arrives"
+                + " 2 times an epoch; use dataset.shardedByWorker() to split the stream", loader.duplicationWarning());
+        assertNull(new IterableDataLoader(new Numbers(4).shardedByWorker(), 3, 0).withWorkers(2)
+                .duplicationWarning());
     }
 
     @Test
