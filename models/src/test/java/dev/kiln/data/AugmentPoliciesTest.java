@@ -12,6 +12,7 @@ import dev.kiln.data.AutoAugment.Policy;
 import dev.kiln.data.AutoAugment.SubPolicy;
 import dev.kiln.data.RandomRotation.Interpolation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -535,6 +536,57 @@ class AugmentPoliciesTest {
         assertEquals(0, depths[0]);
         for (int depth = 1; depth <= 3; depth++) {
             assertEquals(draws, depths[depth], 5 * Math.sqrt(draws), "chains of depth " + depth);
+        }
+    }
+
+    /**
+     * AugMix at alpha 1e-4, where a Gamma(alpha) draw u^(1/alpha) underflows to 0 nearly always: m0 is still
+     * Beta(alpha, alpha) (dirichlet_tiny_alpha.py: mean 1/2, mean square 0.49995, inside (0.01, 0.99) with probability
+     * 4.594e-4), each chain's weight 1/6 on average; each bound about five standard errors.
+     */
+    @Test
+    void augMixWeightsOfATinyAlphaAreDirichletsThoughItsGammaDrawsUnderflow() {
+        AugMix augment = new AugMix(3, 3, 1, 1e-4, true, Interpolation.BILINEAR);
+        SplittableRandom random = new SplittableRandom(12);
+        int draws = 200_000;
+        double originalSum = 0;
+        double originalSquares = 0;
+        double[] chainSums = new double[3];
+        int inside = 0;
+        for (int d = 0; d < draws; d++) {
+            Mix mix = augment.draw(H, W, random);
+            double m0 = mix.originalWeight();
+            double total = m0;
+            for (int c = 0; c < 3; c++) {
+                chainSums[c] += mix.chainWeights()[c];
+                total += mix.chainWeights()[c];
+            }
+            assertEquals(1, total, 1e-12, "weights sum");
+            originalSum += m0;
+            originalSquares += m0 * m0;
+            inside += m0 > 0.01 && m0 < 0.99 ? 1 : 0;
+        }
+        double standardError = Math.sqrt(0.25 / draws);
+        assertEquals(0.5, originalSum / draws, 5 * standardError, "mean of m0");
+        assertEquals(0.49995000999800043, originalSquares / draws, 5 * standardError, "mean square of m0");
+        for (int c = 0; c < 3; c++) {
+            assertEquals(1.0 / 6, chainSums[c] / draws, 5 * standardError, "mean weight of chain " + c);
+        }
+        double expectedInside = 4.5939018756873957e-4 * draws;
+        assertEquals(expectedInside, inside, 5 * Math.sqrt(expectedInside), "draws of m0 inside (0.01, 0.99)");
+    }
+
+    /** Where 1/alpha overflows, the weights are still finite and sum to 1: the limit puts all on one. */
+    @Test
+    void augMixWeightsOfTheSmallestAlphaAreOneHot() {
+        AugMix augment = new AugMix(3, 3, 1, Double.MIN_VALUE, true, Interpolation.BILINEAR);
+        SplittableRandom random = new SplittableRandom(13);
+        for (int d = 0; d < 100; d++) {
+            Mix mix = augment.draw(H, W, random);
+            double[] weights = {mix.originalWeight(), mix.chainWeights()[0], mix.chainWeights()[1],
+                mix.chainWeights()[2]};
+            assertEquals(1, Arrays.stream(weights).sum(), 0, Arrays.toString(weights));
+            assertEquals(3, Arrays.stream(weights).filter(w -> w == 0).count(), Arrays.toString(weights));
         }
     }
 
