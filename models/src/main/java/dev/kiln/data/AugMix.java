@@ -3,6 +3,7 @@ package dev.kiln.data;
 import dev.kiln.data.AugmentOp.Step;
 import dev.kiln.data.RandomRotation.Interpolation;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -126,6 +127,12 @@ public final class AugMix implements Augmentation {
     @Override
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
         int channels = ImageOps.greyOrRgbChannels("AugMix", shape);
+        int images = ImageOps.images(shape);
+        if (images != 1) {
+            throw new IllegalArgumentException("AugMix takes one image [1 or 3, height, width] an example, got example"
+                    + " shape " + Arrays.toString(shape) + ": " + images + " images, which torchvision would give"
+                    + " weights each");
+        }
         int[] size = Datasets.imageSize("AugMix", shape);
         AugmentOp.checkFillChannels("AugMix", fill, channels);
         mix(features, offset, channels, size[0], size[1], draw(size[0], size[1], random), interpolation, fill);

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 
 /**
  * torchvision's {@code AutoAugment(policy, interpolation)} (Cubuk et al., 2018) on grey or RGB images
- * [1 or 3, height, width] with values in [0, 1]: each image gets one of the policy's 25 sub-policies, drawn
+ * [..., 1 or 3, height, width] with values in [0, 1]: each image gets one of the policy's 25 sub-policies, drawn
  * uniformly, whose two operations are each applied with their own probability and magnitude (one of 10 bins of
  * {@link AugmentSpace#autoAugment}), signed operations negated with probability 1/2. The operations act as
  * {@link AugmentOp} describes, pixels from outside the image 0 (torchvision's {@code fill=None})
@@ -99,8 +99,12 @@ public final class AutoAugment implements Augmentation {
         int channels = ImageOps.greyOrRgbChannels("AutoAugment", shape);
         int[] size = Datasets.imageSize("AutoAugment", shape);
         AugmentOp.checkFillChannels("AutoAugment", fill, channels);
-        for (Step step : draw(size[0], size[1], random)) {
-            step.apply(features, offset, channels, size[0], size[1], interpolation, fill);
+        List<Step> steps = draw(size[0], size[1], random);
+        int length = channels * size[0] * size[1];
+        for (int k = 0; k < ImageOps.images(shape); k++) {
+            for (Step step : steps) {
+                step.apply(features, offset + k * length, channels, size[0], size[1], interpolation, fill);
+            }
         }
     }
 

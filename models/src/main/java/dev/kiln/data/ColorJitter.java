@@ -1,10 +1,11 @@
 package dev.kiln.data;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * torchvision's {@code ColorJitter(brightness, contrast)} on images [channels, height, width] with values in [0, 1]:
+ * torchvision's {@code ColorJitter(brightness, contrast)} on grey or RGB images [..., 1 or 3, height, width] (the
+ * channels on axis -3, [height, width] one channel; the dimensions before it images that share the draw, as a batch
+ * shares torchvision's) with values in [0, 1]:
  * scales each image's brightness and its contrast by factors drawn uniformly from [max(0, 1 - brightness),
  * 1 + brightness] and [max(0, 1 - contrast), 1 + contrast], in a random order, clamping to [0, 1] after each. A
  * brightness factor f gives {@code f x}; a contrast factor f gives {@code f x + (1 - f) m}, m the mean of the image
@@ -44,11 +45,8 @@ public final class ColorJitter implements Augmentation {
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
         int[] size = Datasets.imageSize("ColorJitter", shape);
         int length = Datasets.product(shape);
-        int channels = length / (size[0] * size[1]);
-        if (contrast > 0 && channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("ColorJitter: contrast needs grey or RGB images [1 or 3, height, width],"
-                    + " got example shape " + Arrays.toString(shape));
-        }
+        // torchvision's adjust_brightness and adjust_contrast both refuse other channel counts.
+        int channels = brightness > 0 || contrast > 0 ? ImageOps.greyOrRgbChannels("ColorJitter", shape) : 0;
         boolean brightnessFirst = random.nextBoolean();
         double brightnessFactor = brightness > 0 ? factor(brightness, random) : 1;
         double contrastFactor = contrast > 0 ? factor(contrast, random) : 1;
@@ -56,7 +54,11 @@ public final class ColorJitter implements Augmentation {
             adjustBrightness(features, offset, length, brightnessFactor);
         }
         if (contrast > 0) {
-            adjustContrast(features, offset, length, channels, contrastFactor);
+            // Each image its own mean.
+            int image = channels * size[0] * size[1];
+            for (int k = 0; k < ImageOps.images(shape); k++) {
+                adjustContrast(features, offset + k * image, image, channels, contrastFactor);
+            }
         }
         if (!brightnessFirst && brightness > 0) {
             adjustBrightness(features, offset, length, brightnessFactor);

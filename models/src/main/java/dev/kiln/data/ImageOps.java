@@ -20,16 +20,28 @@ final class ImageOps {
     private ImageOps() {
     }
 
-    /** The channel count of a grey or RGB image [1 or 3, height, width]; a clear error naming {@code who} else. */
+    /**
+     * The channel count of grey or RGB images [..., 1 or 3, height, width]: the size of axis -3, as torchvision's
+     * {@code get_dimensions} reads it, or 1 for [height, width]; a clear error naming {@code who} else, or where the
+     * images have no pixels.
+     */
     static int greyOrRgbChannels(String who, int[] shape) {
         int[] size = Datasets.imageSize(who, shape);
-        int plane = size[0] * size[1];
-        int channels = plane == 0 ? 0 : Datasets.product(shape) / plane;
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException(who + " needs grey or RGB images [1 or 3, height, width], got example"
-                    + " shape " + Arrays.toString(shape));
+        int channels = shape.length == 2 ? 1 : shape[shape.length - 3];
+        if (channels != 1 && channels != 3 || size[0] * size[1] == 0) {
+            throw new IllegalArgumentException(who + " needs grey or RGB images [..., 1 or 3, height, width], got"
+                    + " example shape " + Arrays.toString(shape));
         }
         return channels;
+    }
+
+    /**
+     * The number of images [channels, height, width] in an example [..., channels, height, width]: the product of the
+     * dimensions before axis -3, 1 for [channels, height, width] or [height, width]. They share the example's draw, as
+     * the images of a batch share a torchvision transform's.
+     */
+    static int images(int[] shape) {
+        return shape.length <= 3 ? 1 : Datasets.product(Arrays.copyOf(shape, shape.length - 3));
     }
 
     /**

@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 
 /**
  * torchvision's {@code RandAugment(num_ops, magnitude, num_magnitude_bins, interpolation)} (Cubuk et al., 2019) on
- * grey or RGB images [1 or 3, height, width] with values in [0, 1]: {@code numOps} operations one after the other,
+ * grey or RGB images [..., 1 or 3, height, width] with values in [0, 1]: {@code numOps} operations one after the other,
  * each drawn uniformly from the 14 of {@link AugmentSpace#randAugment} (Identity, shears, moves, rotation,
  * brightness, colour, contrast, sharpness, posterize, solarize, autocontrast, equalize), all at the magnitude of bin
  * {@code magnitude} of {@code numMagnitudeBins}, signed operations negated with probability 1/2. The operations act
@@ -98,8 +98,12 @@ public final class RandAugment implements Augmentation {
         int channels = ImageOps.greyOrRgbChannels("RandAugment", shape);
         int[] size = Datasets.imageSize("RandAugment", shape);
         AugmentOp.checkFillChannels("RandAugment", fill, channels);
-        for (Step step : draw(size[0], size[1], random)) {
-            step.apply(features, offset, channels, size[0], size[1], interpolation, fill);
+        List<Step> steps = draw(size[0], size[1], random);
+        int length = channels * size[0] * size[1];
+        for (int k = 0; k < ImageOps.images(shape); k++) {
+            for (Step step : steps) {
+                step.apply(features, offset + k * length, channels, size[0], size[1], interpolation, fill);
+            }
         }
     }
 

@@ -3,7 +3,7 @@ package dev.kiln.data;
 import java.util.SplittableRandom;
 
 /**
- * torchvision's {@code RandomAdjustSharpness(sharpness_factor, p)} on grey or RGB images [1 or 3, height, width]
+ * torchvision's {@code RandomAdjustSharpness(sharpness_factor, p)} on grey or RGB images [..., 1 or 3, height, width]
  * with values in [0, 1]: with probability {@code p}, blends each plane with its smoothed copy,
  * {@code clamp(factor x + (1 - factor) smooth, 0, 1)} (factor 0 blurs, 1 keeps the image, 2 sharpens), smooth the
  * 3 x 3 average weighting the centre 5 and its neighbours 1 on interior pixels and the pixel itself on the border.
@@ -47,7 +47,8 @@ public final class RandomAdjustSharpness implements Augmentation {
         int channels = ImageOps.greyOrRgbChannels("RandomAdjustSharpness", shape);
         int[] size = Datasets.imageSize("RandomAdjustSharpness", shape);
         if (random.nextDouble() < p) {
-            ImageOps.sharpness(features, offset, size[0], size[1], channels, sharpnessFactor);
+            // Plane by plane: every image's channels in turn.
+            ImageOps.sharpness(features, offset, size[0], size[1], channels * ImageOps.images(shape), sharpnessFactor);
         }
     }
 

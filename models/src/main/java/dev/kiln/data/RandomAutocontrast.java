@@ -3,7 +3,7 @@ package dev.kiln.data;
 import java.util.SplittableRandom;
 
 /**
- * torchvision's {@code RandomAutocontrast(p)} on grey or RGB images [1 or 3, height, width] with values in [0, 1]: with
+ * torchvision's {@code RandomAutocontrast(p)} on grey or RGB images [..., 1 or 3, height, width] with values in [0, 1]: with
  * probability {@code p}, stretches each plane linearly so that its least value is 0 and its greatest 1 (a constant plane is left alone).
  */
 public final class RandomAutocontrast implements Augmentation {
@@ -31,7 +31,8 @@ public final class RandomAutocontrast implements Augmentation {
         int channels = ImageOps.greyOrRgbChannels("RandomAutocontrast", shape);
         int[] size = Datasets.imageSize("RandomAutocontrast", shape);
         if (random.nextDouble() < p) {
-            ImageOps.autocontrast(features, offset, size[0] * size[1], channels);
+            // Plane by plane: every image's channels in turn.
+            ImageOps.autocontrast(features, offset, size[0] * size[1], channels * ImageOps.images(shape));
         }
     }
 

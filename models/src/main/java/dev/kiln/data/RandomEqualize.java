@@ -3,7 +3,7 @@ package dev.kiln.data;
 import java.util.SplittableRandom;
 
 /**
- * torchvision's {@code RandomEqualize(p)} on grey or RGB images [1 or 3, height, width] with values in [0, 1]: with
+ * torchvision's {@code RandomEqualize(p)} on grey or RGB images [..., 1 or 3, height, width] with values in [0, 1]: with
  * probability {@code p}, equalizes the histogram of each plane's uint8 levels. torchvision equalizes uint8 images;
  * here each value is converted to uint8 as its {@code convert_image_dtype} does, {@code trunc(x * 255.999)} after
  * clamping to [0, 1], and back as {@code v / 255}.
@@ -33,7 +33,8 @@ public final class RandomEqualize implements Augmentation {
         int channels = ImageOps.greyOrRgbChannels("RandomEqualize", shape);
         int[] size = Datasets.imageSize("RandomEqualize", shape);
         if (random.nextDouble() < p) {
-            ImageOps.equalize(features, offset, size[0] * size[1], channels);
+            // Plane by plane: every image's channels in turn.
+            ImageOps.equalize(features, offset, size[0] * size[1], channels * ImageOps.images(shape));
         }
     }
 

@@ -1,12 +1,12 @@
 package dev.kiln.data;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
  * With probability {@code p}, turns each RGB image [3, height, width] grey, keeping its 3 channels, as torchvision's
  * {@code RandomGrayscale}: every channel becomes {@code 0.2989 R + 0.587 G + 0.114 B} (ITU-R 601-2 luma). A grey
- * image [1, height, width] stays as it is.
+ * image [1, height, width] or [height, width] stays as it is. The channels are on axis -3, as torchvision reads them;
+ * an example [..., 1 or 3, height, width] is a batch of images that share the one draw.
  */
 public final class RandomGrayscale implements Augmentation {
     private final double p;
@@ -32,13 +32,11 @@ public final class RandomGrayscale implements Augmentation {
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
         int[] size = Datasets.imageSize("RandomGrayscale", shape);
         int plane = size[0] * size[1];
-        int channels = Datasets.product(shape) / Math.max(plane, 1);
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("RandomGrayscale needs grey or RGB images [1 or 3, height, width], got"
-                    + " example shape " + Arrays.toString(shape));
-        }
+        int channels = ImageOps.greyOrRgbChannels("RandomGrayscale", shape);
         if (random.nextDouble() < p && channels == 3) {
-            grey(features, offset, plane);
+            for (int k = 0; k < ImageOps.images(shape); k++) {
+                grey(features, offset + k * 3 * plane, plane);
+            }
         }
     }
 

@@ -3,7 +3,7 @@ package dev.kiln.data;
 import java.util.SplittableRandom;
 
 /**
- * torchvision's {@code RandomPosterize(bits, p)} on grey or RGB images [1 or 3, height, width] with values in
+ * torchvision's {@code RandomPosterize(bits, p)} on grey or RGB images [..., 1 or 3, height, width] with values in
  * [0, 1]: with probability {@code p}, keeps the top {@code bits} bits of each value's uint8 level (torchvision
  * posterizes uint8 images; here each value is converted to uint8 as its {@code convert_image_dtype} does,
  * {@code trunc(x * 255.999)} after clamping to [0, 1], and back as {@code v / 255}).

@@ -3,7 +3,7 @@ package dev.kiln.data;
 import java.util.SplittableRandom;
 
 /**
- * torchvision's {@code RandomSolarize(threshold, p)} on grey or RGB images [1 or 3, height, width] with values in
+ * torchvision's {@code RandomSolarize(threshold, p)} on grey or RGB images [..., 1 or 3, height, width] with values in
  * [0, 1]: with probability {@code p}, every value at or above {@code threshold} becomes {@code 1 - x}.
  */
 public final class RandomSolarize implements Augmentation {

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 
 /**
  * torchvision's {@code TrivialAugmentWide(num_magnitude_bins, interpolation)} (Müller and Hutter, 2021) on grey or
- * RGB images [1 or 3, height, width] with values in [0, 1]: one operation per image, drawn uniformly from the 14 of
+ * RGB images [..., 1 or 3, height, width] with values in [0, 1]: one operation per image, drawn uniformly from the 14 of
  * {@link AugmentSpace#trivialAugmentWide} (Identity, shears up to 0.99, moves up to 32 pixels, rotation up to 135
  * degrees, brightness, colour, contrast and sharpness up to 0.99, posterize to 8 down to 2 bits, solarize,
  * autocontrast, equalize), at the magnitude of a bin drawn uniformly, negated with probability 1/2 where the
@@ -78,7 +78,11 @@ public final class TrivialAugmentWide implements Augmentation {
         int channels = ImageOps.greyOrRgbChannels("TrivialAugmentWide", shape);
         int[] size = Datasets.imageSize("TrivialAugmentWide", shape);
         AugmentOp.checkFillChannels("TrivialAugmentWide", fill, channels);
-        draw(random).apply(features, offset, channels, size[0], size[1], interpolation, fill);
+        Step step = draw(random);
+        int length = channels * size[0] * size[1];
+        for (int k = 0; k < ImageOps.images(shape); k++) {
+            step.apply(features, offset + k * length, channels, size[0], size[1], interpolation, fill);
+        }
     }
 
     /** The operation one image gets, with its signed magnitude. */

@@ -1279,7 +1279,7 @@ class AugmentOpTest {
                 assertThrows(IllegalArgumentException.class, () -> new RandomEqualize(2)).getMessage());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new RandomAutocontrast().apply(new float[60], 0, new int[] {2, H, W}, new SplittableRandom(1)));
-        assertEquals("RandomAutocontrast needs grey or RGB images [1 or 3, height, width], got example shape"
+        assertEquals("RandomAutocontrast needs grey or RGB images [..., 1 or 3, height, width], got example shape"
                 + " [2, 5, 6]", e.getMessage());
     }
 

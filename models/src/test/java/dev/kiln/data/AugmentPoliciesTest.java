@@ -645,7 +645,7 @@ class AugmentPoliciesTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> augmentation.apply(new float[60], 0, new int[] {2, H, W}, new SplittableRandom(1)));
             String name = augmentation.getClass().getSimpleName();
-            assertEquals(name + " needs grey or RGB images [1 or 3, height, width], got example shape [2, 5, 6]",
+            assertEquals(name + " needs grey or RGB images [..., 1 or 3, height, width], got example shape [2, 5, 6]",
                     e.getMessage());
         }
     }

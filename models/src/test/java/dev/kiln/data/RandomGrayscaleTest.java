@@ -74,8 +74,8 @@ class RandomGrayscaleTest {
         IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
                 () -> new RandomGrayscale(1).apply(TorchImages.image(2), 0, TorchImages.SHAPE,
                         new SplittableRandom(1)));
-        assertEquals("RandomGrayscale needs grey or RGB images [1 or 3, height, width], got example shape [2, 5, 6]",
-                channels.getMessage());
+        assertEquals("RandomGrayscale needs grey or RGB images [..., 1 or 3, height, width], got example shape"
+                + " [2, 5, 6]", channels.getMessage());
         IllegalArgumentException p = assertThrows(IllegalArgumentException.class, () -> new RandomGrayscale(-0.1));
         assertEquals("RandomGrayscale: p must be in [0, 1], got -0.1", p.getMessage());
     }
