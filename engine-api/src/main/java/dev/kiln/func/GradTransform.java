@@ -124,6 +124,11 @@ final class GradTransform implements Fn {
             }
             out[i] = Math.floorMod(a, args.length);
         }
+        if (Arrays.stream(out).distinct().count() != out.length) {
+            // Each argnum's gradient is taken with respect to its own stand-in: a repeated one would read zero.
+            throw new IllegalArgumentException(name(withValue) + ": argnums elements must be unique, got "
+                    + Arrays.toString(argnums));
+        }
         return out;
     }
 

@@ -196,4 +196,16 @@ class GradTransformTest {
         assertArrayEquals(dots.square().toDoubleArray(), ((Tensor) r.value()).reshape(-1).toDoubleArray(), 1e-15);
         assertNull(r.aux(), "no aux without hasAux");
     }
+
+    @Test
+    void repeatedArgnumsAreRefusedAsPyTorchDoes() {
+        Tensor x = PyTorchParity.values(1, 3);
+        Tensor y = PyTorchParity.values(2, 3);
+        Fn dot = a -> ((Tensor) a[0]).mul((Tensor) a[1]).sum();
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Func.grad(dot, new int[] {0, -2}, false).apply(x, y));
+
+        assertTrue(e.getMessage().contains("argnums elements must be unique, got [0, -2]"), e.getMessage());
+    }
 }
