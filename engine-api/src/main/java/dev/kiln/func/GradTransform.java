@@ -49,6 +49,7 @@ final class GradTransform implements Fn {
             Object[] inner = args.clone();
             List<Tensor> standIns = new ArrayList<>();
             for (int p : positions) {
+                checkAllTensors(args[p]);
                 inner[p] = Trees.mapTensors(args[p], t -> standIn(t, p, nested, standIns));
             }
             Object out = f.apply(inner);
@@ -112,6 +113,16 @@ final class GradTransform implements Fn {
         Tensor s = nested && t.requiresGrad() ? t.clone() : t.detach().requiresGrad(true);
         standIns.add(s);
         return s;
+    }
+
+    /** A differentiated argument's leaves must all be tensors: any other would be returned as its own "gradient". */
+    private void checkAllTensors(Object arg) {
+        for (Object leaf : Trees.leaves(arg)) {
+            if (!(leaf instanceof Tensor)) {
+                throw new IllegalArgumentException(name(withValue) + "(f, argnums=" + Arrays.toString(argnums)
+                        + ")(*args): Thing passed to transform API must be Tensor, got " + Trees.kind(leaf));
+            }
+        }
     }
 
     private int[] positions(Object[] args) {

@@ -208,4 +208,19 @@ class GradTransformTest {
 
         assertTrue(e.getMessage().contains("argnums elements must be unique, got [0, -2]"), e.getMessage());
     }
+
+    @Test
+    void aValueThatIsNoTensorInADifferentiatedArgumentIsRefusedAsPyTorchDoes() {
+        Map<String, Object> params = Map.of("w", PyTorchParity.values(1, 3), "scale", 2.0);
+        Fn f = a -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> p = (Map<String, Object>) a[0];
+            return ((Tensor) p.get("w")).mul((Double) p.get("scale")).sum();
+        };
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Func.grad(f).apply(params));
+
+        assertTrue(e.getMessage().contains("Thing passed to transform API must be Tensor, got java.lang.Double"),
+                e.getMessage());
+    }
 }
