@@ -22,7 +22,8 @@ import java.util.List;
  * <p>Argument {@code i} is mapped along {@code inDims[i]} (negative counts from the end; null passes the argument
  * whole to every slice); a mapped argument that is a list, map or record is mapped along that dimension in each of
  * its tensors. Result leaf tensors are stacked along {@code outDims} (one entry for every result, or one per element of
- * a list result; null returns the first slice's result unstacked, for a result that does not vary over the batch).
+ * a list result; null returns the first slice's result unstacked, for a result that does not vary over the batch:
+ * one that differs between slices is refused, as PyTorch refuses a batched one, and one that is no tensor passes).
  */
 public final class Vmap implements Fn {
     private final Fn f;
@@ -74,7 +75,8 @@ public final class Vmap implements Fn {
      *
      * @throws IllegalArgumentException for no arguments, inDims of another length than the arguments, no mapped
      *     argument, a mapped leaf that is no tensor, a dimension out of range, mapped sizes that differ (naming each
-     *     argument and size), a batch of size 0, or results that are not tensors or differ in shape between slices
+     *     argument and size), a batch of size 0, results with an out-dim that are not tensors or differ in shape
+     *     between slices, or results with a null out-dim that differ between slices
      * @throws IllegalStateException for a random op inside f under {@link Randomness#ERROR}
      */
     @Override

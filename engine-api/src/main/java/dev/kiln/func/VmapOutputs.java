@@ -16,13 +16,13 @@ final class VmapOutputs {
         List<Integer> dims = leafDims(template, outDims);
         List<List<Object>> bySlice = new ArrayList<>();
         for (Object result : results) {
-            bySlice.add(checkedLeaves(result, dims.size()));
+            bySlice.add(checkedLeaves(result, dims));
         }
         List<Object> stacked = new ArrayList<>();
         for (int j = 0; j < dims.size(); j++) {
             Integer d = dims.get(j);
             if (d == null) {
-                stacked.add(bySlice.get(0).get(j));
+                stacked.add(unbatched(bySlice, j));
                 continue;
             }
             List<Tensor> parts = new ArrayList<>();
@@ -42,7 +42,11 @@ final class VmapOutputs {
         for (int j = 0; j < dims.size(); j++) {
             Integer d = dims.get(j);
             if (d == null) {
-                joined.add(Trees.leaves(template).get(j));
+                List<List<Object>> byChunk = new ArrayList<>();
+                for (Object chunk : chunks) {
+                    byChunk.add(Trees.leaves(chunk));
+                }
+                joined.add(unbatched(byChunk, j));
                 continue;
             }
             List<Tensor> parts = new ArrayList<>();
@@ -77,19 +81,46 @@ final class VmapOutputs {
         return dims;
     }
 
-    private static List<Object> checkedLeaves(Object result, int expected) {
+    private static List<Object> checkedLeaves(Object result, List<Integer> dims) {
         List<Object> leaves = Trees.leaves(result);
-        if (leaves.size() != expected) {
+        if (leaves.size() != dims.size()) {
             throw new IllegalArgumentException("vmap(f, ...): `f` returned " + leaves.size() + " outputs for one slice"
-                    + " and " + expected + " for the first; it must return the same structure for every slice");
+                    + " and " + dims.size() + " for the first; it must return the same structure for every slice");
         }
         for (int j = 0; j < leaves.size(); j++) {
-            if (!(leaves.get(j) instanceof Tensor)) {
+            if (dims.get(j) != null && !(leaves.get(j) instanceof Tensor)) {
                 throw new IllegalArgumentException("vmap(f, ...): `f` must only return Tensors, got type "
-                        + Trees.kind(leaves.get(j)) + " for return " + j + ".");
+                        + Trees.kind(leaves.get(j)) + " for return " + j + ". Did you mean to set its out_dim to null?");
             }
         }
         return leaves;
+    }
+
+    /**
+     * Leaf j of a result whose out-dim is null: the first slice's, which must be every slice's. PyTorch refuses a
+     * result that depends on the mapped inputs there (a BatchedTensor); running f per slice, Kiln sees the values, so
+     * it refuses one that differs between slices rather than return the first slice's as if it were everyone's.
+     */
+    private static Object unbatched(List<List<Object>> bySlice, int j) {
+        Object first = bySlice.get(0).get(j);
+        if (first instanceof Tensor t) {
+            double[] values = null;
+            for (List<Object> leaves : bySlice) {
+                if (leaves.get(j) == first) {
+                    continue;
+                }
+                if (values == null) {
+                    values = t.toDoubleArray();
+                }
+                if (!(leaves.get(j) instanceof Tensor other) || !other.shape().equals(t.shape())
+                        || !Arrays.equals(values, other.toDoubleArray())) {
+                    throw new IllegalArgumentException("vmap(f, ...): `f` can not return a BatchedTensor when out_dim"
+                            + " is None: return " + j + " differs between slices, so it depends on the mapped inputs;"
+                            + " give it an out_dim");
+                }
+            }
+        }
+        return first;
     }
 
     private static Tensor checkedShape(Tensor t, Tensor first, int j) {

@@ -12,6 +12,7 @@ import dev.kiln.engine.Engine;
 import dev.kiln.engine.GradCheck;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
+import dev.kiln.nn.BytesInUse;
 import dev.kiln.nn.PyTorchParity;
 import java.util.ArrayList;
 import java.util.List;
@@ -235,5 +236,28 @@ class VmapTest {
 
         GradCheck.check("vmap", in -> ((Tensor) Func.vmap(WEIGHTED, dims(0, 1, null), dims(-1)).apply(in[0], in[1],
                 in[2])).tanh(), x, y, z);
+    }
+
+    @Test
+    void aNullOutDimForAResultThatVariesOverTheBatchIsRefusedAsPyTorchDoes() {
+        Tensor x = PyTorchParity.values(1, 3, 2);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Func.vmap(a -> ((Tensor) a[0]).mul(2), dims(0), dims((Integer) null)).apply(x));
+
+        assertTrue(e.getMessage().contains("can not return a BatchedTensor when out_dim is None"), e.getMessage());
+    }
+
+    @Test
+    void aNullOutDimPassesAResultThatIsTheSameForEverySliceOrNoTensor() {
+        Tensor x = PyTorchParity.values(1, 3, 2);
+        Tensor w = PyTorchParity.values(2, 2);
+
+        List<?> out = (List<?>) Func.vmap(a -> List.of(((Tensor) a[0]).mul((Tensor) a[1]), ((Tensor) a[1]).exp(),
+                "hello"), dims(0, null), dims(0, null, null)).apply(x, w);
+
+        assertArrayEquals(x.mul(w).toDoubleArray(), ((Tensor) out.get(0)).toDoubleArray());
+        assertArrayEquals(w.exp().toDoubleArray(), ((Tensor) out.get(1)).toDoubleArray());
+        assertEquals("hello", out.get(2));
     }
 }
