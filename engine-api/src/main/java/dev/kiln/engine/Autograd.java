@@ -25,6 +25,29 @@ public final class Autograd {
     }
 
     /**
+     * Whether the graph of any of {@code outputs} reaches a tensor that requires a gradient other than
+     * {@code inputs}, not looking past those: a transform that differentiates with respect to {@code inputs}
+     * ({@code dev.kiln.func}'s grad) learns whether its result must also be a function of tensors recorded outside
+     * it, which a function it runs may capture.
+     */
+    public static boolean dependsOnOtherThan(List<Tensor> outputs, List<Tensor> inputs) {
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.addAll(inputs);
+        List<Tensor> pending = new ArrayList<>(outputs);
+        while (!pending.isEmpty()) {
+            Tensor t = pending.remove(pending.size() - 1);
+            if (t == null || !t.requiresGrad() || !seen.add(t)) {
+                continue;
+            }
+            if (t.gradFn() == null) {
+                return true;
+            }
+            pending.addAll(Arrays.asList(t.gradFn().inputs));
+        }
+        return false;
+    }
+
+    /**
      * Stops recording until the returned guard closes: {@code try (var g = Autograd.noGrad()) { ... }}.
      */
     public static Guard noGrad() {

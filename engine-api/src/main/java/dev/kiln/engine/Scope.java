@@ -113,6 +113,23 @@ public final class Scope implements AutoCloseable {
         return detached;
     }
 
+    /**
+     * Leaves this scope (the innermost) handing everything it owns to the enclosing one, as {@link #keep} of each
+     * would: for code that learns only after running whether what it made is still needed, such as intermediates a
+     * graph recorded through them reads.
+     */
+    public void keepAll() {
+        if (CURRENT.get() != this) {
+            throw new IllegalStateException("scopes must be left innermost first");
+        }
+        closed = true;
+        CURRENT.set(parent);
+        if (parent != null) {
+            parent.owned.addAll(owned);
+        }
+        owned.clear();
+    }
+
     @Override
     public void close() {
         if (closed) {

@@ -17,7 +17,8 @@ import java.util.List;
  * }</pre>
  * {@link #vmap} runs f once per slice and stacks the results (Kiln has no batching rules; PyTorch does the same for
  * ops without one), so it equals the loop exactly and is no faster than it. {@link #grad} differentiates by
- * {@link dev.kiln.engine.Autograd#grad}, recording a graph where an argument requires a gradient, so
+ * {@link dev.kiln.engine.Autograd#grad}, recording a graph where f depends on a tensor that requires a gradient (an
+ * argument, or one f captures), so
  * {@code grad(grad(f))} and {@code vmap(grad(f))} work (pass detached parameters, as the tutorial does, or every
  * sample's gradient records a graph back to the model's own). {@link #jacrev}, {@link #jacfwd} and {@link #hessian}
  * are {@link AutogradFunctional}'s, without a graph in their results.

@@ -13,10 +13,12 @@ import java.util.List;
  * one-element value differentiated with respect to them by {@link Autograd#grad}. The callers' tensors and their
  * {@code grad()} are left alone.
  *
- * <p>When gradients are recorded and any argument's tensor requires one (an enclosing {@code grad}, or a loss of the
- * result to be backpropagated), the pass records its own graph ({@code createGraph}) and the stand-ins are recorded
- * copies of the arguments, so the gradients are differentiable functions of the arguments: {@code grad(grad(f))}.
- * Otherwise the stand-ins are fresh leaves and what f makes is freed; the results then carry no graph.
+ * <p>The stand-in of a tensor that requires a gradient, while the caller records, is a recorded copy; any other is a
+ * fresh leaf sharing its values. When the caller records and f's value (or aux) depends on a tensor of the caller's
+ * that requires a gradient (an argument's, as under an enclosing {@code grad}, or one f captures, as a gradient
+ * penalty's discriminator parameters), the pass records its own graph ({@code createGraph}), so the gradients are
+ * differentiable functions of those tensors, as PyTorch's are: {@code grad(grad(f))}. Otherwise what f makes is
+ * freed and the results carry no graph.
  */
 final class GradTransform implements Fn {
     private final Fn f;
@@ -43,29 +45,46 @@ final class GradTransform implements Fn {
     @Override
     public Object apply(Object... args) {
         int[] positions = positions(args);
-        boolean nested = Autograd.isEnabled() && anyRequiresGrad(args);
-        Scope scope = nested ? null : Scope.open();
+        boolean recording = Autograd.isEnabled();
+        Scope scope = Scope.open();
         try (Autograd.Guard on = Autograd.enableGrad()) {
             Object[] inner = args.clone();
             List<Tensor> standIns = new ArrayList<>();
             for (int p : positions) {
                 checkAllTensors(args[p]);
-                inner[p] = Trees.mapTensors(args[p], t -> standIn(t, p, nested, standIns));
+                inner[p] = Trees.mapTensors(args[p], t -> standIn(t, p, recording, standIns));
             }
             Object out = f.apply(inner);
             Object aux = hasAux ? part(out, 1) : null;
             Tensor value = scalar(hasAux ? part(out, 0) : out);
+            boolean nested = recording && dependsOnCaller(value, aux, standIns);
             List<Tensor> grads = gradients(value, standIns, nested);
             Object result = result(args, positions, grads, value, aux, nested);
-            if (scope != null) {
+            if (nested) {
+                scope.keepAll();
+            } else {
                 Trees.tensors(result).forEach(scope::keep);
             }
             return result;
         } finally {
-            if (scope != null) {
-                scope.close();
+            scope.close();
+        }
+    }
+
+    /**
+     * Whether the value or aux depends on a tensor of the caller's that requires a gradient: an argument's (reached
+     * through its recorded stand-in) or one f captures. The gradients are then to be functions of it.
+     */
+    private static boolean dependsOnCaller(Tensor value, Object aux, List<Tensor> standIns) {
+        List<Tensor> outputs = new ArrayList<>(Trees.tensors(aux));
+        outputs.add(value);
+        List<Tensor> fresh = new ArrayList<>();
+        for (Tensor s : standIns) {
+            if (s.isLeaf()) {
+                fresh.add(s);
             }
         }
+        return Autograd.dependsOnOtherThan(outputs, fresh);
     }
 
     /** The gradient of {@code value} with respect to each stand-in; zeros where it does not depend on one. */
@@ -101,16 +120,16 @@ final class GradTransform implements Fn {
     }
 
     /**
-     * What f sees for the caller's tensor {@code t}: a recorded copy when t requires a gradient and a graph is being
-     * built (so gradients flow back to t), else a fresh leaf sharing t's values.
+     * What f sees for the caller's tensor {@code t}: a recorded copy when t requires a gradient and the caller records
+     * a graph (so gradients flow back to t), else a fresh leaf sharing t's values.
      */
-    private Tensor standIn(Tensor t, int argument, boolean nested, List<Tensor> standIns) {
+    private Tensor standIn(Tensor t, int argument, boolean recording, List<Tensor> standIns) {
         if (!t.dtype().isFloating()) {
             throw new IllegalArgumentException(name(withValue) + "(f, argnums=" + Arrays.toString(argnums)
                     + ")(*args): argument " + argument + " holds a " + t.dtype() + " tensor " + t.shape()
                     + "; only F32 or F64 tensors can be differentiated");
         }
-        Tensor s = nested && t.requiresGrad() ? t.clone() : t.detach().requiresGrad(true);
+        Tensor s = recording && t.requiresGrad() ? t.clone() : t.detach().requiresGrad(true);
         standIns.add(s);
         return s;
     }
@@ -162,17 +181,6 @@ final class GradTransform implements Fn {
                     + " instead?");
         }
         return t;
-    }
-
-    private static boolean anyRequiresGrad(Object[] args) {
-        for (Object arg : args) {
-            for (Tensor t : Trees.tensors(arg)) {
-                if (t.requiresGrad()) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     private static String name(boolean withValue) {

@@ -223,4 +223,23 @@ class GradTransformTest {
         assertTrue(e.getMessage().contains("Thing passed to transform API must be Tensor, got java.lang.Double"),
                 e.getMessage());
     }
+
+    @Test
+    void theGradientIsADifferentiableFunctionOfATensorFCapturesThatRequiresGrad() {
+        Tensor w = PyTorchParity.values(1, 3).requiresGrad(true);
+        Tensor x = PyTorchParity.values(2, 3);
+        // f(x) = sum(tanh(w x)): g = grad f = w (1 - t^2), t = tanh(w x); d sum(g) / dw = 1 - t^2 - 2 w x t (1 - t^2)
+        Fn f = a -> ((Tensor) a[0]).mul(w).tanh().sum();
+
+        ((Tensor) Func.grad(f).apply(x)).sum().backward();
+
+        double[] wv = w.detach().toDoubleArray();
+        double[] xv = x.toDoubleArray();
+        double[] expected = new double[3];
+        for (int i = 0; i < 3; i++) {
+            double t = Math.tanh(wv[i] * xv[i]);
+            expected[i] = 1 - t * t - 2 * wv[i] * xv[i] * t * (1 - t * t);
+        }
+        assertArrayEquals(expected, w.grad().toDoubleArray(), 1e-14);
+    }
 }
