@@ -1,6 +1,5 @@
 package dev.kiln.func;
 
-import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
@@ -56,8 +55,8 @@ public final class Vmap implements Fn {
 
     /**
      * This transform computing {@code chunkSize} slices at a time, PyTorch's {@code chunk_size}: the results are the
-     * same; outside gradient recording ({@link Autograd#noGrad()}) what f makes for a chunk is freed once its results
-     * are stacked, bounding the memory by a chunk's.
+     * same; where the results record no graph, what f makes for a chunk is freed once its results are stacked,
+     * bounding the memory by a chunk's.
      *
      * @param chunkSize null for the whole batch at once, else at least 1
      */
@@ -87,23 +86,37 @@ public final class Vmap implements Fn {
         Engine engine = Engine.get();
         long seed = engine.seed();
         long start = engine.counter();
-        List<Object> chunks = new ArrayList<>();
-        for (int first = 0; first < batch; first += chunk) {
-            chunks.add(runChunk(args, mapped, first, Math.min(first + chunk, batch), seed, start));
-        }
-        return chunks.size() == 1 ? chunks.get(0) : VmapOutputs.concat(chunks, outDims);
-    }
-
-    /** f on slices {@code [from, to)}, stacked; in a scope freeing f's intermediates where nothing records a graph. */
-    private Object runChunk(Object[] args, List<Mapped> mapped, int from, int to, long seed, long start) {
-        if (Autograd.isEnabled()) {
-            return VmapOutputs.stack(slices(args, mapped, from, to, seed, start), outDims);
+        if (chunk == batch) {
+            return runChunk(args, mapped, 0, batch, seed, start);
         }
         try (Scope scope = Scope.open()) {
-            Object stacked = VmapOutputs.stack(slices(args, mapped, from, to, seed, start), outDims);
-            Trees.tensors(stacked).forEach(scope::keep);
-            return stacked;
+            List<Object> chunks = new ArrayList<>();
+            for (int first = 0; first < batch; first += chunk) {
+                chunks.add(runChunk(args, mapped, first, Math.min(first + chunk, batch), seed, start));
+            }
+            return handOut(scope, VmapOutputs.concat(chunks, outDims));
         }
+    }
+
+    /** f on slices {@code [from, to)}, stacked; what f made is freed unless a graph of the results reads it. */
+    private Object runChunk(Object[] args, List<Mapped> mapped, int from, int to, long seed, long start) {
+        try (Scope scope = Scope.open()) {
+            return handOut(scope, VmapOutputs.stack(slices(args, mapped, from, to, seed, start), outDims));
+        }
+    }
+
+    /**
+     * Hands {@code results} out of {@code scope}, freeing the rest of what it holds (the slices, f's intermediates,
+     * the per-slice results stacked) unless the results record a graph, which may read all of it.
+     */
+    private static Object handOut(Scope scope, Object results) {
+        List<Tensor> tensors = Trees.tensors(results);
+        if (tensors.stream().anyMatch(Tensor::requiresGrad)) {
+            scope.keepAll();
+        } else {
+            tensors.forEach(scope::keep);
+        }
+        return results;
     }
 
     private List<Object> slices(Object[] args, List<Mapped> mapped, int from, int to, long seed, long start) {

@@ -260,4 +260,32 @@ class VmapTest {
         assertArrayEquals(w.exp().toDoubleArray(), ((Tensor) out.get(1)).toDoubleArray());
         assertEquals("hello", out.get(2));
     }
+
+    @Test
+    void vmapWithGradientsOnLeavesOnlyItsResultWhenNothingRecordsAGraph() {
+        Tensor x = PyTorchParity.values(1, 8, 64);
+        Fn f = a -> ((Tensor) a[0]).tanh().mul(3).sum();
+        Func.vmap(f).apply(x);
+        long before = Engine.get().backend().bytesInUse();
+
+        Tensor out = (Tensor) Func.vmap(f).apply(x);
+
+        long held = Engine.get().backend().bytesInUse() - before;
+        assertEquals(BytesInUse.ofOneLike(out), held, "bytes held after vmap: its result's only");
+    }
+
+    @Test
+    void vmapInChunksLeavesOnlyItsResultNotEachChunksStack() {
+        Tensor x = PyTorchParity.values(1, 9, 64);
+        Vmap chunked = Func.vmap(a -> ((Tensor) a[0]).tanh().sum()).chunkSize(4);
+        try (Autograd.Guard off = Autograd.noGrad()) {
+            chunked.apply(x);
+            long before = Engine.get().backend().bytesInUse();
+
+            Tensor out = (Tensor) chunked.apply(x);
+
+            long held = Engine.get().backend().bytesInUse() - before;
+            assertEquals(BytesInUse.ofOneLike(out), held, "bytes held after vmap in chunks: its result's only");
+        }
+    }
 }
