@@ -1,10 +1,5 @@
 package dev.kiln.func;
 
-import dev.kiln.engine.AutogradFunctional;
-import dev.kiln.engine.Tensor;
-import java.util.ArrayList;
-import java.util.List;
-
 /**
  * PyTorch 2's {@code torch.func} (1.13's {@code functorch}): function transforms that compose.
  * <pre>{@code
@@ -21,7 +16,7 @@ import java.util.List;
  * argument, or one f captures), so
  * {@code grad(grad(f))} and {@code vmap(grad(f))} work (pass detached parameters, as the tutorial does, or every
  * sample's gradient records a graph back to the model's own). {@link #jacrev}, {@link #jacfwd} and {@link #hessian}
- * are {@link AutogradFunctional}'s, without a graph in their results.
+ * take one or several argnums and record a graph as grad does, so {@code grad(jacrev(f))} composes.
  */
 public final class Func {
     private Func() {
@@ -94,78 +89,57 @@ public final class Func {
     }
 
     /**
-     * PyTorch's {@code torch.func.jacrev(f, argnums)} for a tensor argument and a tensor result: the Jacobian of
-     * {@code f(args)} with respect to {@code args[argnum]}, shape {@code f.shape ++ args[argnum].shape}, by one
-     * backward pass per element of f's value ({@link AutogradFunctional#jacobian}); without a graph.
+     * PyTorch's {@code torch.func.jacrev(f, argnums)}: the Jacobian of {@code f(args)} with respect to tensor argument
+     * {@code argnum} (negative from the end), shape {@code f.shape ++ args[argnum].shape}; for f returning a list of
+     * tensors, a list of their Jacobians. One forward pass and one backward pass per element of f's value. The
+     * Jacobian records a graph where f depends on a tensor that requires a gradient and gradients are recorded, so
+     * {@code grad(jacrev(f))} and {@code jacrev(jacrev(f))} compose.
+     *
+     * @throws IllegalArgumentException (when called) for an argnum out of range, an argument that is no F32 or F64
+     *     tensor, or f returning neither a tensor nor a non-empty list of them
      */
     public static Fn jacrev(Fn f, int argnum) {
-        return args -> AutogradFunctional.jacobian(x -> call(f, args, argnum, x, "jacrev"),
-                argument(args, argnum, "jacrev"));
+        return new Jacobian(f, new int[] {argnum}, true, "jacrev");
     }
 
     /**
-     * PyTorch's {@code torch.func.jacfwd(f, argnums)}: the Jacobian as {@link #jacrev}'s, built column by column from
-     * Jacobian-vector products with the unit vectors ({@link AutogradFunctional#jvp}, which Kiln computes by two
-     * backward passes, having no forward mode: f's ops need a double backward); without a graph.
+     * {@link #jacrev(Fn, int)} with respect to several arguments, PyTorch's {@code argnums=(0, 2)}: a list of
+     * Jacobians, one per argnum (for f returning a list, a list of those per element of f's value).
+     */
+    public static Fn jacrev(Fn f, int[] argnums) {
+        return new Jacobian(f, argnums, false, "jacrev");
+    }
+
+    /**
+     * PyTorch's {@code torch.func.jacfwd(f, argnums)}: the same Jacobian as {@link #jacrev(Fn, int)}. Kiln has no
+     * forward mode, so it is computed as jacrev's is, by backward passes: the Jacobian is the same matrix whichever
+     * mode builds it, and forward mode emulated by double backward (a jvp per column) would cost more and need every
+     * op of f to have a double backward.
      */
     public static Fn jacfwd(Fn f, int argnum) {
-        return args -> {
-            Tensor x = argument(args, argnum, "jacfwd");
-            if (x.size() == 0) {
-                return jacrev(f, argnum).apply(args);
-            }
-            List<Tensor> columns = new ArrayList<>();
-            Tensor y = null;
-            for (long j = 0; j < x.size(); j++) {
-                var product = AutogradFunctional.jvp(in -> call(f, args, argnum, in.get(0), "jacfwd"), List.of(x),
-                        List.of(unit(x, j)));
-                y = product.output();
-                columns.add(product.jvp().reshape(-1));
-            }
-            int[] dims = new int[y.rank() + x.rank()];
-            System.arraycopy(y.shape().dims(), 0, dims, 0, y.rank());
-            System.arraycopy(x.shape().dims(), 0, dims, y.rank(), x.rank());
-            return Tensor.stack(columns, 1).reshape(dims);
-        };
+        return new Jacobian(f, new int[] {argnum}, true, "jacfwd");
+    }
+
+    /** {@link #jacfwd(Fn, int)} with respect to several arguments: a list of Jacobians, one per argnum. */
+    public static Fn jacfwd(Fn f, int[] argnums) {
+        return new Jacobian(f, argnums, false, "jacfwd");
     }
 
     /**
-     * PyTorch's {@code torch.func.hessian(f, argnums)} of a one-element f: shape {@code args[argnum].shape} twice
-     * ({@link AutogradFunctional#hessian}); without a graph.
+     * PyTorch's {@code torch.func.hessian(f, argnums)} of a one-element f: the Jacobian of {@link #grad}, shape
+     * {@code args[argnum].shape} twice; a graph as {@link #jacrev(Fn, int)}'s. f's ops need a double backward.
      */
     public static Fn hessian(Fn f, int argnum) {
-        return args -> AutogradFunctional.hessian(x -> call(f, args, argnum, x, "hessian"),
-                argument(args, argnum, "hessian"));
+        return new Jacobian(new GradTransform(f, new int[] {argnum}, true, false, false), new int[] {argnum}, true,
+                "hessian");
     }
 
-    /** The tensor that is argument {@code argnum}. */
-    private static Tensor argument(Object[] args, int argnum, String op) {
-        if (argnum < 0 || argnum >= args.length) {
-            throw new IllegalArgumentException(op + ": Got argnums=" + argnum + " but only " + args.length
-                    + " positional inputs");
-        }
-        if (!(args[argnum] instanceof Tensor t)) {
-            throw new IllegalArgumentException(op + ": argument " + argnum + " must be a Tensor, got "
-                    + Trees.kind(args[argnum]));
-        }
-        return t;
-    }
-
-    /** f with argument {@code argnum} replaced by {@code x}; its result must be a tensor. */
-    private static Tensor call(Fn f, Object[] args, int argnum, Tensor x, String op) {
-        Object[] with = args.clone();
-        with[argnum] = x;
-        Object out = f.apply(with);
-        if (!(out instanceof Tensor t)) {
-            throw new IllegalArgumentException(op + ": f must return a Tensor, got " + Trees.kind(out));
-        }
-        return t;
-    }
-
-    /** Zeros of x's shape with a 1 at flat index {@code j}. */
-    private static Tensor unit(Tensor x, long j) {
-        double[] values = new double[(int) x.size()];
-        values[(int) j] = 1;
-        return Tensor.fromArray(values, x.shape().dims()).to(x.dtype()).to(x.backend());
+    /**
+     * {@link #hessian(Fn, int)} with respect to several arguments, PyTorch's nested tuples: element {@code [k][l]} of
+     * the returned list of lists is {@code d^2 f / (d args[argnums[k]] d args[argnums[l]])}, shape
+     * {@code args[argnums[k]].shape ++ args[argnums[l]].shape}.
+     */
+    public static Fn hessian(Fn f, int[] argnums) {
+        return new Jacobian(new GradTransform(f, argnums, false, false, false), argnums, false, "hessian");
     }
 }

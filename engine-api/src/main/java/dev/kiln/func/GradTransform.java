@@ -31,12 +31,8 @@ final class GradTransform implements Fn {
         if (f == null) {
             throw new IllegalArgumentException(name(withValue) + ": f is null");
         }
-        if (argnums == null || argnums.length == 0) {
-            throw new IllegalArgumentException(name(withValue) + ": argnums must be non-empty, got "
-                    + Arrays.toString(argnums));
-        }
         this.f = f;
-        this.argnums = argnums.clone();
+        this.argnums = Argnums.checked(name(withValue), argnums);
         this.single = single;
         this.hasAux = hasAux;
         this.withValue = withValue;
@@ -44,7 +40,7 @@ final class GradTransform implements Fn {
 
     @Override
     public Object apply(Object... args) {
-        int[] positions = positions(args);
+        int[] positions = Argnums.positions(name(withValue), argnums, args.length);
         boolean recording = Autograd.isEnabled();
         Scope scope = Scope.open();
         try (Autograd.Guard on = Autograd.enableGrad()) {
@@ -142,24 +138,6 @@ final class GradTransform implements Fn {
                         + ")(*args): Thing passed to transform API must be Tensor, got " + Trees.kind(leaf));
             }
         }
-    }
-
-    private int[] positions(Object[] args) {
-        int[] out = new int[argnums.length];
-        for (int i = 0; i < argnums.length; i++) {
-            int a = argnums[i];
-            if (a < -args.length || a >= args.length) {
-                throw new IllegalArgumentException(name(withValue) + ": Got argnums=" + a + " but only " + args.length
-                        + " positional inputs; expected -" + args.length + " <= argnums < " + args.length);
-            }
-            out[i] = Math.floorMod(a, args.length);
-        }
-        if (Arrays.stream(out).distinct().count() != out.length) {
-            // Each argnum's gradient is taken with respect to its own stand-in: a repeated one would read zero.
-            throw new IllegalArgumentException(name(withValue) + ": argnums elements must be unique, got "
-                    + Arrays.toString(argnums));
-        }
-        return out;
     }
 
     private Object part(Object out, int i) {
