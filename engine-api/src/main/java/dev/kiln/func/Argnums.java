@@ -23,8 +23,13 @@ final class Argnums {
             }
             out[i] = Math.floorMod(a, count);
         }
-        if (Arrays.stream(out).distinct().count() != out.length) {
-            throw new IllegalArgumentException(op + ": argnums elements must be unique, got " + Arrays.toString(argnums));
+        for (int i = 0; i < out.length; i++) {
+            for (int j = 0; j < i; j++) {
+                if (out[i] == out[j]) {
+                    throw new IllegalArgumentException(op + ": argnums elements must be unique, got "
+                            + Arrays.toString(argnums));
+                }
+            }
         }
         return out;
     }
