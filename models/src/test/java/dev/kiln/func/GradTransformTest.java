@@ -3,10 +3,13 @@ package dev.kiln.func;
 import static dev.kiln.func.Func.dims;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.engine.Autograd;
+import dev.kiln.engine.DType;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.PyTorchParity;
@@ -327,5 +330,39 @@ class GradTransformTest {
             expected[i] = Math.cos(p) - p * Math.sin(p);
         }
         assertArrayEquals(expected, mixed.toDoubleArray(), 1e-15);
+    }
+
+    @Test
+    void jacrevOfAOneElementFunctionIsItsGradientInF32AsInF64() {
+        Tensor x = PyTorchParity.values(1, 3);
+
+        Tensor j64 = (Tensor) Func.jacrev(X_SIN_X, 0).apply(x);
+        Tensor j32 = (Tensor) Func.jacrev(X_SIN_X, 0).apply(x.to(DType.F32));
+
+        double[] v = x.toDoubleArray();
+        double[] expected = new double[3];
+        for (int i = 0; i < 3; i++) {
+            expected[i] = Math.sin(v[i]) + v[i] * Math.cos(v[i]);
+        }
+        assertArrayEquals(new int[] {3}, j64.shape().dims());
+        assertArrayEquals(expected, j64.toDoubleArray(), 1e-15);
+        assertEquals(DType.F32, j32.dtype());
+        assertArrayEquals(expected, j32.toDoubleArray(), 1e-6);
+    }
+
+    @Test
+    void gradUnderNoGradStillDifferentiatesAndRecordsNothing() {
+        Tensor x = PyTorchParity.values(1, 3).requiresGrad(true);
+
+        Tensor g;
+        try (Autograd.Guard off = Autograd.noGrad()) {
+            g = (Tensor) Func.grad(X_SIN_X).apply(x);
+        }
+
+        double[] v = x.detach().toDoubleArray();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(Math.sin(v[i]) + v[i] * Math.cos(v[i]), g.toDoubleArray()[i], 1e-15);
+        }
+        assertFalse(g.requiresGrad(), "PyTorch's grad ignores an outer no_grad for its own pass, and records nothing");
     }
 }
