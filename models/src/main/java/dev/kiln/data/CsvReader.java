@@ -33,6 +33,8 @@ final class CsvReader implements AutoCloseable {
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
     private final double scale;
+    // A sharded stream's worker other than 0 reads the first row only for the file's columns: it is worker 0's example.
+    private final boolean firstRowElsewhere;
     private List<String> header;
     private long firstLine;
     private int columns;
@@ -42,10 +44,11 @@ final class CsvReader implements AutoCloseable {
     private CSVRecord pendingFirst;
     private CSVRecord last;
 
-    private CsvReader(Path file, CsvOptions options, CSVParser parser) {
+    private CsvReader(Path file, CsvOptions options, CSVParser parser, boolean firstRowElsewhere) {
         this.file = file;
         this.options = options;
         this.parser = parser;
+        this.firstRowElsewhere = firstRowElsewhere;
         this.records = parser.iterator();
         this.scale = options.scaleFactor();
     }
@@ -62,11 +65,24 @@ final class CsvReader implements AutoCloseable {
      * is known and {@link #next} gives the examples.
      */
     static CsvReader open(Path file, CsvOptions options) throws IOException {
+        return open(file, options, 0, 1);
+    }
+
+    /**
+     * As {@link #open(Path, CsvOptions)}, for worker {@code worker} of {@code workers} of a sharded stream:
+     * {@link #next} gives examples worker, worker + workers, worker + 2 * workers, ... of the file, as keeping every
+     * {@code workers}-th of all would, but reads the others only as far as needed to find where they end
+     * ({@link CsvShareReader}). Errors name the file's lines as {@link #open(Path, CsvOptions)} does.
+     */
+    static CsvReader open(Path file, CsvOptions options, int worker, int workers) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(options.delimiterChar()).get();
-        Reader reader = openText(file);
+        Reader text = openText(file);
+        Reader reader = workers == 1 ? text
+                : new CsvShareReader(text, options.delimiterChar(), worker, workers, options.hasHeader());
         CsvReader csv;
         try {
-            csv = new CsvReader(file, options, CSVParser.builder().setReader(reader).setFormat(format).get());
+            csv = new CsvReader(file, options, CSVParser.builder().setReader(reader).setFormat(format).get(),
+                    worker != 0 && !options.hasHeader());
         } catch (IOException | RuntimeException e) {
             reader.close();
             throw e;
@@ -109,7 +125,7 @@ final class CsvReader implements AutoCloseable {
         header = options.hasHeader() ? first.toList() : null;
         labelColumn = labelColumn();
         shape = featureShape(columns - 1);
-        if (header == null) {
+        if (header == null && !firstRowElsewhere) {
             pendingFirst = first;
         }
     }

@@ -16,6 +16,7 @@ final class CsvStreamDataset implements IterableDataset {
     private final CsvOptions options;
     private final int classes;
     private final int[] featureShape;
+    private final boolean sharded;
 
     /** Reads the header (or first row) of {@code file} at once, so that a bad header or shape is reported here. */
     CsvStreamDataset(Path file, CsvOptions options, int classes) throws IOException {
@@ -28,6 +29,32 @@ final class CsvStreamDataset implements IterableDataset {
         try (CsvReader reader = CsvReader.open(file, options)) {
             this.featureShape = reader.featureShape();
         }
+        this.sharded = false;
+    }
+
+    private CsvStreamDataset(CsvStreamDataset whole) {
+        this.file = whole.file;
+        this.options = whole.options;
+        this.classes = whole.classes;
+        this.featureShape = whole.featureShape;
+        this.sharded = true;
+    }
+
+    /**
+     * The file with each worker keeping every {@code workers}-th example from its {@code id} on, as
+     * {@link IterableDataset#shardedByWorker()} gives them (the same examples in the same order), but each worker parses
+     * only its own records: it passes over the others' by finding where they end ({@link CsvShareReader}), so that
+     * {@code n} workers share the parsing instead of each parsing the whole file.
+     */
+    @Override
+    public IterableDataset shardedByWorker() {
+        ShardedDataset.refuseResharding(this);
+        return new CsvStreamDataset(this);
+    }
+
+    @Override
+    public boolean shardsByWorker() {
+        return sharded;
     }
 
     @Override
@@ -44,7 +71,9 @@ final class CsvStreamDataset implements IterableDataset {
     @Override
     public ExampleStream open(WorkerInfo worker) {
         try {
-            return new Records(CsvReader.open(file, options), Datasets.product(featureShape));
+            CsvReader reader = sharded ? CsvReader.open(file, options, worker.id(), worker.workers())
+                    : CsvReader.open(file, options);
+            return new Records(reader, Datasets.product(featureShape));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -52,7 +81,8 @@ final class CsvStreamDataset implements IterableDataset {
 
     @Override
     public String toString() {
-        return "CsvDataset.streaming(" + file + ": " + Arrays.toString(featureShape) + ", " + classes + " classes)";
+        return "CsvDataset.streaming(" + file + ": " + Arrays.toString(featureShape) + ", " + classes + " classes)"
+                + (sharded ? ".shardedByWorker()" : "");
     }
 
     /** The file's records as examples, one read ahead; closes the file at the end or when closed. */

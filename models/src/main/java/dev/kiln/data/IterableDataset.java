@@ -62,7 +62,8 @@ public interface IterableDataset {
     /**
      * This data set with each worker keeping every {@code workers}-th example from its {@code id} on (PyTorch's
      * {@code itertools.islice(it, worker_info.id, None, worker_info.num_workers)}): the workers together yield the
-     * stream once. Each worker still reads the whole stream and skips the others' examples.
+     * stream once. Each worker still reads the whole stream and skips the others' examples (a file of
+     * {@link CsvDataset#streaming} sharded directly parses only the worker's own records).
      *
      * @throws IllegalStateException when this data set already shards itself ({@link #shardsByWorker()}), as PyTorch
      *                               refuses a second {@code sharding_filter} in one pipeline: sharding again would keep
@@ -70,15 +71,7 @@ public interface IterableDataset {
      *                               the message saying which parts to shard instead
      */
     default IterableDataset shardedByWorker() {
-        if (shardsByWorker()) {
-            throw new IllegalStateException("IterableDataset.shardedByWorker: the data set already yields only each"
-                    + " worker's share (shardsByWorker()); sharding it again would keep every (n * n)-th example with n"
-                    + " workers");
-        }
-        if (shardsPartly()) {
-            throw new IllegalStateException("IterableDataset.shardedByWorker: only part of the data set shards itself; "
-                    + howToShard());
-        }
+        ShardedDataset.refuseResharding(this);
         return new ShardedDataset(this);
     }
 

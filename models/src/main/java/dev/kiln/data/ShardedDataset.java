@@ -10,6 +10,23 @@ final class ShardedDataset implements IterableDataset {
         this.source = source;
     }
 
+    /**
+     * Refuses to shard {@code data} again: when it shards itself ({@link IterableDataset#shardsByWorker()}) sharding
+     * again would keep every {@code (n * n)}-th example; when part of it does ({@link IterableDataset#shardsPartly()})
+     * the message says which parts to shard instead.
+     */
+    static void refuseResharding(IterableDataset data) {
+        if (data.shardsByWorker()) {
+            throw new IllegalStateException("IterableDataset.shardedByWorker: the data set already yields only each"
+                    + " worker's share (shardsByWorker()); sharding it again would keep every (n * n)-th example with n"
+                    + " workers");
+        }
+        if (data.shardsPartly()) {
+            throw new IllegalStateException("IterableDataset.shardedByWorker: only part of the data set shards itself; "
+                    + data.howToShard());
+        }
+    }
+
     @Override
     public int[] featureShape() {
         return source.featureShape();

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -125,5 +126,67 @@ class CsvStreamDatasetTest {
         assertTrue(openHandles(file) >= 1, "worker 0 is still reading");
         early.close();
         assertEquals(0, openHandles(file));
+    }
+
+    /** Worker {@code id} of {@code workers}'s examples of {@code data} in epoch 1, each as "label: features". */
+    private static List<String> share(IterableDataset data, int id, int workers) {
+        List<String> examples = new ArrayList<>();
+        try (ExampleStream stream = data.open(new WorkerInfo(id, workers, 1, 7))) {
+            stream.forEachRemaining(e -> examples.add(e.label() + ": " + Arrays.toString(e.features())));
+        }
+        return examples;
+    }
+
+    /**
+     * 11 rows "i,i % 3,-i" (features x, y and the label between them) whose quoted fields hold line breaks (LF, CR LF,
+     * a lone CR before the closing quote), ended by LF, CR LF or a lone CR, with empty lines between some; a header
+     * row first when asked.
+     */
+    private static String awkwardRows(boolean header) {
+        StringBuilder text = new StringBuilder(header ? "x,label,y\r\n" : "");
+        String[] endings = {"\n", "\r\n", "\r", "\n\n", "\r\n\r\n"};
+        for (int i = 0; i < 11; i++) {
+            String x = i % 2 == 0 ? String.valueOf(i) : "\"\n" + i + "\r\n\"";
+            String label = i % 3 == 1 ? "\" " + (i % 3) + "\r\"" : String.valueOf(i % 3);
+            text.append(x).append(',').append(label).append(',').append(-i).append(endings[i % endings.length]);
+        }
+        return text.toString();
+    }
+
+    @Test
+    void aShardedFileGivesEachWorkerTheExamplesAndOrderOfKeepingEveryNthOfTheWholeStream() throws IOException {
+        for (boolean header : new boolean[] {true, false}) {
+            Path file = write("d.csv", awkwardRows(header));
+            CsvOptions options = CsvOptions.defaults().header(header).labelColumn(1);
+            IterableDataset whole = CsvDataset.streaming(file, options, 3);
+            assertEquals(11, share(whole, 0, 1).size(), "the rows as the parser reads them");
+            IterableDataset sharded = whole.shardedByWorker();
+            assertTrue(sharded.shardsByWorker());
+            for (int workers = 1; workers <= 3; workers++) {
+                for (int id = 0; id < workers; id++) {
+                    assertEquals(share(new ShardedDataset(whole), id, workers), share(sharded, id, workers),
+                            "worker " + id + " of " + workers + (header ? ", header" : ", no header"));
+                }
+            }
+        }
+    }
+
+    @Test
+    void aShardedWorkerParsesOnlyItsOwnRowsPassingOverABadRowOfAnothersShare() throws IOException {
+        Path file = write("d.csv", "label,x\n0,\"\n0\"\n1,oops\n0,2\n1,3\n");
+        IterableDataset sharded = CsvDataset.streaming(file, CsvOptions.defaults(), 2).shardedByWorker();
+        assertEquals(List.of("0: [0.0]", "0: [2.0]"), share(sharded, 0, 2));
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> share(sharded, 1, 2));
+        assertEquals("CsvDataset: " + file + " line 4, column 'x' (index 1): feature 'oops' is not a finite number",
+                e.getCause().getMessage(), "the file's line, behind worker 0's row of two lines");
+    }
+
+    @Test
+    void aShardedFileIsNotShardedAgain() throws IOException {
+        Path file = write("d.csv", "label,x\n0,1\n");
+        IterableDataset sharded = CsvDataset.streaming(file, CsvOptions.defaults(), 2).shardedByWorker();
+        IllegalStateException e = assertThrows(IllegalStateException.class, sharded::shardedByWorker);
+        assertTrue(e.getMessage().startsWith("IterableDataset.shardedByWorker: the data set already yields only each"
+                + " worker's share"), e.getMessage());
     }
 }
