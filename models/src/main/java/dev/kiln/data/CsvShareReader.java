@@ -66,6 +66,20 @@ final class CsvShareReader extends Reader {
                 limit = read;
             }
             while (position < limit && written < length) {
+                int run = ordinaryRun(kept ? Math.min(limit, position + length - written) : limit);
+                if (run > 0) {
+                    if (kept) {
+                        System.arraycopy(buffer, position, out, offset + written, run);
+                        written += run;
+                        lastOut = buffer[position + run - 1];
+                    }
+                    position += run;
+                    previous = buffer[position - 1];
+                    if (state != State.QUOTED) {
+                        state = previous == delimiter ? State.FIELD_START : State.UNQUOTED;
+                    }
+                    continue;
+                }
                 char c = buffer[position++];
                 boolean lineBreak = c == '\r' || c == '\n';
                 if (state == State.BETWEEN_RECORDS && !lineBreak) {
@@ -90,6 +104,26 @@ final class CsvShareReader extends Reader {
             }
         }
         return written;
+    }
+
+    /**
+     * How many characters from {@code position} on (before {@code end}) a record holds that change nothing but the
+     * field it is in: no line break, and no quote (in quotes, or where it could open a quoted field). Most of a
+     * record, which is then passed over, or copied, as a whole.
+     */
+    private int ordinaryRun(int end) {
+        if (state == State.BETWEEN_RECORDS || state == State.QUOTE_IN_QUOTED) {
+            return 0;
+        }
+        int p = position;
+        while (p < end) {
+            char c = buffer[p];
+            if (c == QUOTE || c == '\r' || c == '\n') {
+                break;
+            }
+            p++;
+        }
+        return p - position;
     }
 
     /** Moves through a record past character {@code c}. */
