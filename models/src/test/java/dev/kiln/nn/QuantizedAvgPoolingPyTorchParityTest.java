@@ -88,4 +88,39 @@ class QuantizedAvgPoolingPyTorchParityTest {
         assertPooled(new AvgPool2d(2, 3, 1, true, false), 3, 3, 29, 211, 138, 100, 91, 209, 134, 125, 115, 23, 205,
                 132, 94, 85, 203, 128, 119, 109);
     }
+
+    /**
+     * The pooled integers of the script's values as an unbatched [2, 7, 6] input, [2, outH, outW] row-major, through
+     * {@link StaticQuantization#forward} and the F32 path of a converted model's pooling.
+     */
+    private static void assertPooledUnbatched(AvgPool2d pool, int outH, int outW, int... expected) {
+        try (Tensor batched = gridValues(); Tensor values = batched.reshape(2, 7, 6)) {
+            QuantizedTensor x = Quantize.perTensor(values, GRID.scale(), GRID.zeroPoint(), QuantizedDType.QUINT8);
+            QuantizedTensor y = StaticQuantization.forward(pool, x);
+            assertEquals(GRID, new Uint8Grid((float) y.qScale(), y.qZeroPoint()), "the input's grid");
+            assertArrayEquals(new int[] {2, outH, outW}, y.shape().dims(), pool.toString());
+            assertArrayEquals(expected, y.values(), pool.toString());
+            pool.poolOnGrid(GRID);
+            float[] pooled = new float[expected.length];
+            for (int i = 0; i < pooled.length; i++) {
+                pooled[i] = GRID.dequantize(expected[i]);
+            }
+            assertArrayEquals(pooled, pool.forward(values).toFloatArray(), "converted " + pool);
+        }
+    }
+
+    /**
+     * 1.13 pools an unbatched input, never channels-last, with its contiguous kernel, which adds the zero point
+     * before rounding (ties to even in q itself): windows that tie round differently from the batched cases above
+     * (models/src/test/pytorch/quantized_avg_pool_unbatched.py).
+     */
+    @Test
+    void unbatchedInputRoundsAsPyTorchsContiguousKernel() {
+        assertPooledUnbatched(new AvgPool2d(2), 3, 3, 92, 174, 128, 136, 90, 172, 180, 134, 88, 86, 168, 122, 130,
+                84, 166, 174, 128, 82);
+        assertPooledUnbatched(new AvgPool2d(3, 2, 1, true, true), 4, 4, 43, 93, 105, 36, 88, 112, 145, 82, 103, 135,
+                110, 50, 77, 102, 86, 40, 40, 89, 101, 34, 84, 106, 139, 79, 99, 129, 104, 48, 75, 98, 82, 38);
+        assertPooledUnbatched(new AvgPool2d(3, 2, 1, false, false), 4, 3, 92, 138, 156, 131, 112, 145, 154, 135, 110,
+                170, 152, 127, 86, 132, 150, 125, 106, 139, 148, 129, 104, 164, 146, 121);
+    }
 }
