@@ -60,8 +60,8 @@ public class AvgPool2d extends Pool2d {
 
     @Override
     Tensor pool(Tensor x) {
-        if (grid != null && x.rank() == 4 && GridAveragePooling.outputSize(x.dim(2), this) > 0
-                && GridAveragePooling.outputSize(x.dim(3), this) > 0) {
+        if (grid != null && (x.rank() == 4 || x.rank() == 3) && GridAveragePooling.outputSize(x.dim(-2), this) > 0
+                && GridAveragePooling.outputSize(x.dim(-1), this) > 0) {
             return GridAveragePooling.pool(x, this, grid);
         }
         return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);

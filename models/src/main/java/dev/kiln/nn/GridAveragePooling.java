@@ -9,9 +9,10 @@ import dev.kiln.engine.Uint8Grid;
  * {@code add_relu} write: the output stays on the input's grid, each value
  * {@code zeroPoint + rint(float(sum(q - zeroPoint)) * float(1 / n))} over its window of n values ({@link AdaptivePool2d}'s
  * windows, or {@link AvgPool2d}'s with n its divisor), ties to even. The F32 mean of the grid values, rounded onto the
- * grid, differs from it near ties; on a contiguous tensor 1.13 rounds {@code rint(float(sum(q)) / n)}, ties to even in
- * q itself, which a converted model never asks for (models/src/test/pytorch/quantized_adaptive_pool.py,
- * quantized_avg_pool.py).
+ * grid, differs from it near ties. On a contiguous tensor, such as an unbatched [channels, height, width] one, 1.13
+ * rounds {@code avg_pool2d} as {@code rint(float(sum(q - zeroPoint)) * float(1 / n) + zeroPoint)}, ties to
+ * even in q: what {@link AvgPool2d}'s windows on an unbatched input follow
+ * (models/src/test/pytorch/quantized_adaptive_pool.py, quantized_avg_pool.py, quantized_avg_pool_unbatched.py).
  */
 final class GridAveragePooling {
     private GridAveragePooling() {
@@ -36,7 +37,7 @@ final class GridAveragePooling {
                             sum += q[(p * height + h) * width + w] - zeroPoint;
                         }
                     }
-                    out[(p * outH + oh) * outW + ow] = rounded(sum, (h1 - h0) * (w1 - w0), zeroPoint);
+                    out[(p * outH + oh) * outW + ow] = rounded(sum, (h1 - h0) * (w1 - w0), zeroPoint, true);
                 }
             }
         }
@@ -48,9 +49,11 @@ final class GridAveragePooling {
      * {@code zeroPoint}, as 1.13's quantized {@code avg_pool2d} on a channels-last tensor: each window's
      * {@code q - zeroPoint} summed over its input elements (padding, as the zero point, adds nothing), divided by the
      * window's size with its padding ({@code count_include_pad}) or without it; in ceil mode a window never reaches
-     * past the padded input. [planes, outH, outW].
+     * past the padded input. Without {@code channelsLast} the zero point is added before rounding, as 1.13's kernel
+     * for contiguous tensors does (an unbatched input is never channels-last). [planes, outH, outW].
      */
-    static int[] pool(int[] q, int planes, int height, int width, AvgPool2d pool, int zeroPoint) {
+    static int[] pool(int[] q, int planes, int height, int width, AvgPool2d pool, int zeroPoint,
+            boolean channelsLast) {
         int k = pool.kernel();
         int s = pool.stride();
         int pad = pool.padding();
@@ -76,7 +79,7 @@ final class GridAveragePooling {
                         }
                     }
                     int divisor = pool.countIncludePad() ? padded : (bottom - top) * (right - left);
-                    out[(p * outH + oh) * outW + ow] = rounded(sum, divisor, zeroPoint);
+                    out[(p * outH + oh) * outW + ow] = rounded(sum, divisor, zeroPoint, channelsLast);
                 }
             }
         }
@@ -92,10 +95,14 @@ final class GridAveragePooling {
         return pool.ceilMode() && (out - 1) * s >= in + pool.padding() ? out - 1 : out;
     }
 
-    /** {@code zeroPoint + rint(float(sum) * float(1 / divisor))} on [0, 255]: PyTorch's float multiplier, lrintf. */
-    private static int rounded(long sum, int divisor, int zeroPoint) {
+    /**
+     * {@code zeroPoint + rint(float(sum) * float(1 / divisor))} on [0, 255] (PyTorch's float multiplier, lrintf) with
+     * {@code channelsLast}, else {@code rint(float(sum) * float(1 / divisor) + zeroPoint)}, ties to even in q itself.
+     */
+    private static int rounded(long sum, int divisor, int zeroPoint, boolean channelsLast) {
         float mean = (float) sum * (1f / divisor);
-        return Math.max(0, Math.min(255, zeroPoint + (int) Math.rint(mean)));
+        int q = channelsLast ? zeroPoint + (int) Math.rint(mean) : (int) Math.rint(mean + zeroPoint);
+        return Math.max(0, Math.min(255, q));
     }
 
     /**
@@ -104,16 +111,30 @@ final class GridAveragePooling {
      */
     static Tensor pool(Tensor x, int outH, int outW, Uint8Grid grid) {
         int[] pooled = pool(onGrid(x, grid), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), outH, outW, grid.zeroPoint());
-        return values(pooled, x, outH, outW, grid);
+        return values(pooled, x, new int[] {x.dim(0), x.dim(1), outH, outW}, grid);
     }
 
     /**
-     * {@code x} [batch, channels, height, width] (F32 values on {@code grid}; any other value is first rounded onto
-     * it) pooled by {@code pool}'s windows to [batch, channels, outH, outW], F32 values on {@code grid}.
+     * {@code x} [batch, channels, height, width] or unbatched [channels, height, width] (F32 values on {@code grid};
+     * any other value is first rounded onto it) pooled by {@code pool}'s windows to [batch, channels, outH, outW]
+     * (or [channels, outH, outW]), F32 values on {@code grid}, rounded as 1.13 rounds a batched quantised tensor
+     * (channels-last) or an unbatched one (contiguous).
      */
     static Tensor pool(Tensor x, AvgPool2d pool, Uint8Grid grid) {
-        int[] pooled = pool(onGrid(x, grid), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), pool, grid.zeroPoint());
-        return values(pooled, x, outputSize(x.dim(2), pool), outputSize(x.dim(3), pool), grid);
+        int[] dims = outputShape(x.shape().dims(), pool);
+        int height = x.dim(-2);
+        int width = x.dim(-1);
+        int[] pooled = pool(onGrid(x, grid), (int) (x.size() / ((long) height * width)), height, width, pool,
+                grid.zeroPoint(), x.rank() == 4);
+        return values(pooled, x, dims, grid);
+    }
+
+    /** {@code pool}'s output shape for an input of {@code dims} ([batch,] channels, height, width). */
+    static int[] outputShape(int[] dims, AvgPool2d pool) {
+        int[] out = dims.clone();
+        out[out.length - 2] = outputSize(dims[dims.length - 2], pool);
+        out[out.length - 1] = outputSize(dims[dims.length - 1], pool);
+        return out;
     }
 
     /** x's values as integers on {@code grid}. */
@@ -126,13 +147,13 @@ final class GridAveragePooling {
         return q;
     }
 
-    /** {@code pooled} [batch * channels * outH * outW] as the F32 grid values, on x's backend. */
-    private static Tensor values(int[] pooled, Tensor x, int outH, int outW, Uint8Grid grid) {
+    /** {@code pooled} as the F32 grid values of shape {@code dims}, on x's backend. */
+    private static Tensor values(int[] pooled, Tensor x, int[] dims, Uint8Grid grid) {
         float[] out = new float[pooled.length];
         for (int i = 0; i < pooled.length; i++) {
             out[i] = grid.dequantize(pooled[i]);
         }
-        Tensor host = Tensor.fromArray(out, x.dim(0), x.dim(1), outH, outW);
+        Tensor host = Tensor.fromArray(out, dims);
         if (host.backend() == x.backend()) {
             return host;
         }

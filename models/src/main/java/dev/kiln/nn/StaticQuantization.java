@@ -263,7 +263,7 @@ public final class StaticQuantization {
         if (average && x.shape().rank() == 4 && x.shape().dim(2) * x.shape().dim(3) > 0) {
             return meanOnGrid(path, m, x);
         }
-        if (m.getClass() == AvgPool2d.class && x.shape().rank() == 4) {
+        if (m.getClass() == AvgPool2d.class && (x.shape().rank() == 4 || x.shape().rank() == 3)) {
             return windowsOnGrid(path, (AvgPool2d) m, x);
         }
         if (m instanceof Identity || m instanceof Dropout || m instanceof MaxPool2d || m instanceof ReLU
@@ -280,21 +280,24 @@ public final class StaticQuantization {
 
     /**
      * x [batch, channels, height, width] pooled by {@code pool}'s windows on its own grid as PyTorch 1.13's quantized
-     * {@code avg_pool2d} on a channels-last tensor ({@link GridAveragePooling}).
+     * {@code avg_pool2d} on a channels-last tensor ({@link GridAveragePooling}); x unbatched [channels, height, width]
+     * as 1.13 pools that, with its kernel for contiguous tensors.
      *
      * @throws IllegalArgumentException naming the path where the input is smaller than the window
      */
     private static QuantizedTensor windowsOnGrid(String path, AvgPool2d pool, QuantizedTensor x) {
         Uint8Grid grid = gridOf(path, pool, x);
         int[] dims = x.shape().dims();
-        int outH = GridAveragePooling.outputSize(dims[2], pool);
-        int outW = GridAveragePooling.outputSize(dims[3], pool);
-        if (outH < 1 || outW < 1) {
+        int[] out = GridAveragePooling.outputShape(dims, pool);
+        int height = dims[dims.length - 2];
+        int width = dims[dims.length - 1];
+        if (out[out.length - 2] < 1 || out[out.length - 1] < 1) {
             throw new IllegalArgumentException("StaticQuantization.forward: '" + path + "' " + pool + ": input "
                     + x.shape() + " is smaller than the window");
         }
-        int[] q = GridAveragePooling.pool(x.values(), dims[0] * dims[1], dims[2], dims[3], pool, grid.zeroPoint());
-        return onGrid(q, new int[] {dims[0], dims[1], outH, outW}, grid, x);
+        int planes = dims.length == 4 ? dims[0] * dims[1] : dims[0];
+        int[] q = GridAveragePooling.pool(x.values(), planes, height, width, pool, grid.zeroPoint(), dims.length == 4);
+        return onGrid(q, out, grid, x);
     }
 
     /**
