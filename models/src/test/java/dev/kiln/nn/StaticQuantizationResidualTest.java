@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -371,6 +373,27 @@ class StaticQuantizationResidualTest {
                     Quantize.perTensor(conv, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8));
             assertArrayEquals(onGrid.dequantize().toFloatArray(), q.get(2).forward(conv).toFloatArray());
         }
+        q.close();
+    }
+
+    /**
+     * One AvgPool2d registered at two places, each after a convolution with a grid of its own, pools on each place's
+     * grid in the converted model, as 1.13's quantized avg_pool2d reads each input's own qparams; not on one grid at
+     * both places.
+     */
+    @Test
+    void aPoolingSharedByTwoPlacesPoolsOnEachPlacesGrid() {
+        AvgPool2d pool = new AvgPool2d(2);
+        Sequential model = new Sequential(Conv2d.builder(1, 4, 3).padding(1).build(), new ReLU(), pool,
+                Conv2d.builder(4, 4, 3).padding(1).build(), new ReLU(), pool, new Flatten(), new Linear(4 * 2 * 2, 3));
+        model.eval();
+        Sequential q = (Sequential) quantised(model, input(1, 2, 1, 8, 8));
+        Uint8Grid first = ((QuantizedConv2d) q.get(0)).outputGrid();
+        Uint8Grid second = ((QuantizedConv2d) q.get(3)).outputGrid();
+        assertNotEquals(first, second, "the convolutions' grids");
+        assertEquals(first, ((AvgPool2d) q.get(2)).grid());
+        assertEquals(second, ((AvgPool2d) q.get(5)).grid());
+        assertNotSame(q.get(2), q.get(5), "one instance cannot hold two grids");
         q.close();
     }
 
