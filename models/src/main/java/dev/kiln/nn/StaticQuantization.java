@@ -139,9 +139,16 @@ public final class StaticQuantization {
      * module), and with {@code windowed} each {@link AvgPool2d} too, to pool on that grid, as PyTorch's quantized
      * pooling rounds; returns the grid m's output lies on, or null. {@code grid}: the grid m's input lies on, or null.
      * Quantisation-aware training passes {@code windowed} false: its layer after an AvgPool2d fake-quantises the F32
-     * mean onto a grid of its own, which its converted form keeps.
+     * mean onto a grid of its own, which its converted form keeps. A pooling registered at several places gets a copy
+     * of its own at each place after the first: one instance holds one grid, where PyTorch's quantized pooling reads
+     * each input's own qparams.
      */
     static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed) {
+        return poolOnGrids(m, grid, windowed, Collections.newSetFromMap(new IdentityHashMap<>()));
+    }
+
+    /** As above, {@code placed} holding the poolings already given the grid of a place. */
+    private static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed, Set<Module> placed) {
         if (m instanceof QuantizedLayer layer) {
             return layer.outputGrid();
         }
@@ -150,23 +157,38 @@ public final class StaticQuantization {
         }
         if (m.getClass() != Sequential.class && !(m instanceof ChildrenInSequence)) {
             for (Module child : m.namedChildren().values()) {
-                poolOnGrids(child, null, windowed);
+                poolOnGrids(child, null, windowed, placed);
             }
             return null;
         }
         Uint8Grid current = grid;
-        for (Module child : m.namedChildren().values()) {
-            if (child.getClass() == AdaptiveAvgPool2d.class && current != null) {
-                ((AdaptiveAvgPool2d) child).poolOnGrid(current);
-            } else if (child.getClass() == GlobalAvgPool2d.class && current != null) {
-                ((GlobalAvgPool2d) child).poolOnGrid(current);
-            } else if (windowed && child.getClass() == AvgPool2d.class && current != null) {
-                ((AvgPool2d) child).poolOnGrid(current);
+        for (Map.Entry<String, Module> entry : List.copyOf(m.namedChildren().entrySet())) {
+            Module child = entry.getValue();
+            boolean pooling = child.getClass() == AdaptiveAvgPool2d.class || child.getClass() == GlobalAvgPool2d.class
+                    || windowed && child.getClass() == AvgPool2d.class;
+            if (pooling) {
+                if (!placed.add(child)) {
+                    child = child.copy();
+                    m.replaceModule(entry.getKey(), child);
+                    placed.add(child);
+                }
+                poolOnGrid(child, current);
             } else if (!QuantisedSite.keepsGrid(child)) {
-                current = poolOnGrids(child, current, windowed);
+                current = poolOnGrids(child, current, windowed, placed);
             }
         }
         return current;
+    }
+
+    /** Sets an average pooling of {@link #poolOnGrids} to pool on {@code grid} (null: the F32 mean). */
+    private static void poolOnGrid(Module pooling, Uint8Grid grid) {
+        if (pooling instanceof AdaptiveAvgPool2d adaptive) {
+            adaptive.poolOnGrid(grid);
+        } else if (pooling instanceof GlobalAvgPool2d global) {
+            global.poolOnGrid(grid);
+        } else {
+            ((AvgPool2d) pooling).poolOnGrid(grid);
+        }
     }
 
     /** {@code weight} [out, ...] packed with the scales of PyTorch's {@code default_per_channel_weight_observer}. */
