@@ -98,4 +98,21 @@ class QuantizedAdaptivePoolingPyTorchParityTest {
         }
         return values;
     }
+
+    /**
+     * An unbatched [2, 7, 6] input to 3 x 4: 1.13 pools it with its contiguous kernel, which adds the zero point
+     * before rounding, so five windows that tie round the other way from a batched input
+     * (models/src/test/pytorch/quantized_adaptive_pool_unbatched.py).
+     */
+    @Test
+    void anUnbatchedInputRoundsAsPyTorchsContiguousKernel() {
+        int[] expected = {120, 107, 168, 156, 142, 130, 105, 136, 165, 152, 128, 116, 114, 101, 162, 150, 136, 124, 99,
+            130, 159, 146, 122, 110};
+        QuantizedTensor y = StaticQuantization.forward(new AdaptiveAvgPool2d(3, 4), quint8(2, 7, 6));
+        assertArrayEquals(new int[] {2, 3, 4}, y.shape().dims());
+        assertArrayEquals(expected, y.values());
+        AdaptiveAvgPool2d converted = new AdaptiveAvgPool2d(3, 4);
+        converted.poolOnGrid(GRID);
+        assertArrayEquals(dequantized(expected), converted.forward(gridValues(2, 7, 6)).toFloatArray());
+    }
 }
