@@ -45,6 +45,18 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
         return grid;
     }
 
+    /**
+     * On its grid an unbatched [channels, height, width] input pools as 1.13 pools an unbatched quantised tensor, with
+     * its kernel for contiguous tensors, whose ties round otherwise than a batch's; else as {@link AdaptivePool2d}.
+     */
+    @Override
+    public Tensor forward(Tensor x) {
+        if (grid != null && x.rank() == 3 && x.dim(1) > 0 && x.dim(2) > 0) {
+            return GridAveragePooling.pool(x, outH(), outW(), grid);
+        }
+        return super.forward(x);
+    }
+
     @Override
     Tensor poolEvenly(Tensor x, int kernelH, int kernelW) {
         if (grid != null) {

@@ -20,9 +20,11 @@ final class GridAveragePooling {
 
     /**
      * {@code q} [planes, height, width] (uint8 values, row-major) pooled to [planes, outH, outW] on the grid of
-     * {@code zeroPoint}.
+     * {@code zeroPoint}; without {@code channelsLast} the zero point is added before rounding, as 1.13's kernel for
+     * contiguous tensors does (an unbatched input is never channels-last).
      */
-    static int[] pool(int[] q, int planes, int height, int width, int outH, int outW, int zeroPoint) {
+    static int[] pool(int[] q, int planes, int height, int width, int outH, int outW, int zeroPoint,
+            boolean channelsLast) {
         int[] out = new int[planes * outH * outW];
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < outH; oh++) {
@@ -37,7 +39,7 @@ final class GridAveragePooling {
                             sum += q[(p * height + h) * width + w] - zeroPoint;
                         }
                     }
-                    out[(p * outH + oh) * outW + ow] = rounded(sum, (h1 - h0) * (w1 - w0), zeroPoint, true);
+                    out[(p * outH + oh) * outW + ow] = rounded(sum, (h1 - h0) * (w1 - w0), zeroPoint, channelsLast);
                 }
             }
         }
@@ -106,12 +108,20 @@ final class GridAveragePooling {
     }
 
     /**
-     * {@code x} [batch, channels, height, width] (F32 values on {@code grid}, as a converted model hands them over;
-     * any other value is first rounded onto it) pooled to [batch, channels, outH, outW], F32 values on {@code grid}.
+     * {@code x} [batch, channels, height, width] or unbatched [channels, height, width] (F32 values on {@code grid},
+     * as a converted model hands them over; any other value is first rounded onto it) pooled to
+     * [batch, channels, outH, outW] (or [channels, outH, outW]), F32 values on {@code grid}, rounded as 1.13 rounds a
+     * batched quantised tensor (channels-last) or an unbatched one (contiguous).
      */
     static Tensor pool(Tensor x, int outH, int outW, Uint8Grid grid) {
-        int[] pooled = pool(onGrid(x, grid), x.dim(0) * x.dim(1), x.dim(2), x.dim(3), outH, outW, grid.zeroPoint());
-        return values(pooled, x, new int[] {x.dim(0), x.dim(1), outH, outW}, grid);
+        int[] dims = x.shape().dims();
+        dims[dims.length - 2] = outH;
+        dims[dims.length - 1] = outW;
+        int height = x.dim(-2);
+        int width = x.dim(-1);
+        int[] pooled = pool(onGrid(x, grid), (int) (x.size() / ((long) height * width)), height, width, outH, outW,
+                grid.zeroPoint(), x.rank() == 4);
+        return values(pooled, x, dims, grid);
     }
 
     /**

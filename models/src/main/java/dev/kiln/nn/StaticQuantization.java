@@ -282,7 +282,8 @@ public final class StaticQuantization {
             return q;
         }
         boolean average = m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d;
-        if (average && x.shape().rank() == 4 && x.shape().dim(2) * x.shape().dim(3) > 0) {
+        boolean unbatched = m instanceof AdaptiveAvgPool2d && x.shape().rank() == 3;
+        if (average && (x.shape().rank() == 4 || unbatched) && x.shape().dim(-2) * x.shape().dim(-1) > 0) {
             return meanOnGrid(path, m, x);
         }
         if (m.getClass() == AvgPool2d.class && (x.shape().rank() == 4 || x.shape().rank() == 3)) {
@@ -325,16 +326,20 @@ public final class StaticQuantization {
     /**
      * x [batch, channels, height, width] pooled on its own grid as PyTorch 1.13's quantized {@code adaptive_avg_pool2d}
      * on a channels-last tensor ({@link GridAveragePooling}): to 1 x 1 by a {@link GlobalAvgPool2d}, else to the
-     * {@link AdaptiveAvgPool2d}'s output size.
+     * {@link AdaptiveAvgPool2d}'s output size; x unbatched [channels, height, width] (an AdaptiveAvgPool2d's) as 1.13
+     * pools that, with its kernel for contiguous tensors.
      */
     private static QuantizedTensor meanOnGrid(String path, Module m, QuantizedTensor x) {
         Uint8Grid grid = gridOf(path, m, x);
         int[] dims = x.shape().dims();
         int outH = m instanceof AdaptiveAvgPool2d pool ? pool.outH() : 1;
         int outW = m instanceof AdaptiveAvgPool2d pool ? pool.outW() : 1;
-        int[] q = GridAveragePooling.pool(x.values(), dims[0] * dims[1], dims[2], dims[3], outH, outW,
-                grid.zeroPoint());
-        return onGrid(q, new int[] {dims[0], dims[1], outH, outW}, grid, x);
+        boolean batched = dims.length == 4;
+        int planes = batched ? dims[0] * dims[1] : dims[0];
+        int[] q = GridAveragePooling.pool(x.values(), planes, dims[dims.length - 2], dims[dims.length - 1], outH, outW,
+                grid.zeroPoint(), batched);
+        int[] out = batched ? new int[] {dims[0], dims[1], outH, outW} : new int[] {dims[0], outH, outW};
+        return onGrid(q, out, grid, x);
     }
 
     /** The integers {@code q} on {@code grid}, x's, as a QUINT8 tensor of {@code dims} with x's own qparams. */
