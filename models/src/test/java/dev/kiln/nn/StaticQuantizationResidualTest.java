@@ -397,6 +397,30 @@ class StaticQuantizationResidualTest {
         q.close();
     }
 
+    /**
+     * Two AvgPool2d in a row between quantised convolutions both pool on the first convolution's grid, as 1.13's
+     * quantized avg_pool2d keeps its input's qparams, and the next convolution reads that grid.
+     */
+    @Test
+    void twoPoolingsInARowBothPoolOnTheGridBeforeThem() {
+        Sequential model = new Sequential(Conv2d.builder(1, 4, 3).padding(1).build(), new ReLU(), new AvgPool2d(2),
+                new AvgPool2d(3, 1, 1, true, false), new Conv2d(4, 2, 3));
+        model.eval();
+        Sequential q = (Sequential) quantised(model, input(1, 2, 1, 8, 8));
+        Uint8Grid grid = ((QuantizedConv2d) q.get(0)).outputGrid();
+        assertEquals(grid, ((AvgPool2d) q.get(2)).grid());
+        assertEquals(grid, ((AvgPool2d) q.get(3)).grid());
+        assertEquals(grid, ((QuantizedConv2d) q.get(4)).inputGrid());
+        try (var g = Autograd.noGrad()) {
+            Tensor conv = q.get(0).forward(input(2, 3, 1, 8, 8));
+            QuantizedTensor onGrid = StaticQuantization.forward(new Sequential(q.get(2), q.get(3)),
+                    Quantize.perTensor(conv, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8));
+            Tensor pooled = q.get(3).forward(q.get(2).forward(conv));
+            assertArrayEquals(onGrid.dequantize().toFloatArray(), pooled.toFloatArray());
+        }
+        q.close();
+    }
+
     /** The zoo's ResNet, whose children run in order, fuses its avgpool and flatten into fc too. */
     @Test
     void zooResNetFusesItsHeadIntoFc() {
