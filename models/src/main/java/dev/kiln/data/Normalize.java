@@ -4,8 +4,10 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * torchvision's {@code Normalize(mean, std)}: channel c of each image [channels, height, width] becomes
- * {@code (x - mean[c]) / std[c]}, in F32 as torchvision computes it; one mean and std serve every channel. It draws
+ * torchvision's {@code Normalize(mean, std)}: channel c of each image [..., channels, height, width] becomes
+ * {@code (x - mean[c]) / std[c]}, in F32 as torchvision computes it; one mean and std serve every channel. The
+ * channels are on axis -3 ([height, width] one channel) and the dimensions before it images, as torchvision's
+ * {@code mean.view(-1, 1, 1)} meets a batch. It draws
  * nothing, so it can end a pipeline of random augmentations ({@code crop.andThen(new Normalize(...))}).
  */
 public final class Normalize implements Augmentation {
@@ -37,16 +39,18 @@ public final class Normalize implements Augmentation {
     public void apply(float[] features, int offset, int[] shape, SplittableRandom random) {
         int[] size = Datasets.imageSize("Normalize", shape);
         int plane = size[0] * size[1];
-        int length = Datasets.product(shape);
-        int channels = length / Math.max(plane, 1);
+        // The channels on axis -3, as torchvision's mean.view(-1, 1, 1) meets them; the dimensions before it images.
+        int channels = shape.length == 2 ? 1 : shape[shape.length - 3];
         if (mean.length != 1 && mean.length != channels) {
             throw new IllegalArgumentException("Normalize: " + mean.length + " means and stds for images of "
                     + channels + " channels, example shape " + Arrays.toString(shape));
         }
-        for (int c = 0; c < channels; c++) {
+        int planes = channels * ImageOps.images(shape);
+        for (int p = 0; p < planes; p++) {
+            int c = p % channels;
             float m = mean[mean.length == 1 ? 0 : c];
             float s = std[std.length == 1 ? 0 : c];
-            for (int i = offset + c * plane; i < offset + (c + 1) * plane; i++) {
+            for (int i = offset + p * plane; i < offset + (p + 1) * plane; i++) {
                 features[i] = (features[i] - m) / s;
             }
         }

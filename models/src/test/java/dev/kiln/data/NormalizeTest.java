@@ -73,6 +73,30 @@ class NormalizeTest {
                         new SplittableRandom(1)));
     }
 
+    /** As torchvision's normalize, whose mean.view(-1, 1, 1) meets axis -3 of a batch [N, C, H, W]. */
+    @Test
+    void anExampleOfTwoRgbImagesIsNormalizedImageByImageWithTheChannelsOnAxisMinusThree() {
+        int length = 3 * HEIGHT * WIDTH;
+        float[] expected = new float[2 * length];
+        float[] actual = new float[2 * length];
+        for (int k = 0; k < 2; k++) {
+            float[] image = TorchImages.image(3);
+            System.arraycopy(image, 0, actual, k * length, length);
+            imageNet().apply(image, 0, RGB, new SplittableRandom(1));
+            System.arraycopy(image, 0, expected, k * length, length);
+        }
+        imageNet().apply(actual, 0, new int[] {2, 3, HEIGHT, WIDTH}, new SplittableRandom(1));
+        assertArrayEquals(expected, actual);
+    }
+
+    /** torchvision's mean.view(-1, 1, 1) of 2 values cannot meet [2, 1, H, W]'s channel axis of 1: it raises. */
+    @Test
+    void oneMeanPerImageOfAnExampleIsRefusedAsTorchvisionRefusesIt() {
+        assertMessage("Normalize: 2 means and stds for images of 1 channels, example shape [2, 1, 5, 6]",
+                () -> new Normalize(new double[] {0, 0}, new double[] {1, 1}).apply(new float[2 * HEIGHT * WIDTH], 0,
+                        new int[] {2, 1, HEIGHT, WIDTH}, new SplittableRandom(1)));
+    }
+
     private static void assertMessage(String message, Runnable action) {
         assertEquals(message, assertThrows(IllegalArgumentException.class, action::run).getMessage());
     }
