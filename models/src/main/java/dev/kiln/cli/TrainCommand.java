@@ -138,7 +138,7 @@ final class TrainCommand {
               --seed S                     random seed (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
                                            training.png (default runs/MODEL-DATA, DATA the data set's name
-                                           or DIR's)
+                                           or DIR's; with --resume, the checkpoint's directory)
               --resume FILE                continue from a checkpoint written by an earlier run, with the
                                            same options (model, data and its options, optimizer, lr, weight
                                            decay, dropout, schedule, augment, mixup, cutmix, clip,
@@ -212,8 +212,8 @@ final class TrainCommand {
         Double clip = o.has("clip") ? o.getPositiveDouble("clip", 1) : null;
         int accumulate = o.getPositiveInt("accumulate", 1);
         long seed = o.getInt("seed", 1);
-        Path outDir = Path.of(o.get("out", "runs/" + modelName + "-" + data.runName()));
         String resume = o.get("resume", null);
+        Path outDir = outDir(o, resume, "runs/" + modelName + "-" + data.runName());
         String schedule = o.get("schedule", "none");
         DataOptions.Sampling sampling = DataOptions.sampling(o);
         String augmentName = o.get("augment", "none");
@@ -620,6 +620,18 @@ final class TrainCommand {
      */
     static Trainer mixedPrecision(Trainer trainer, Precision precision) {
         return trainer.precision(precision).gradScaler(precision == Precision.F16 ? new GradScaler() : null);
+    }
+
+    /**
+     * {@code --out}, else the resumed checkpoint's directory (a resumed run continues its own metrics.csv, not that of
+     * whatever run holds the default directory), else {@code fallback}.
+     */
+    private static Path outDir(Options o, String resume, String fallback) {
+        String out = o.get("out", null);
+        if (out != null) {
+            return Path.of(out);
+        }
+        return resume == null ? Path.of(fallback) : Path.of(resume).toAbsolutePath().getParent();
     }
 
     /** {@code v} to 4 decimals for a summary; NaN and infinities as they are (JSON summaries write them as null). */

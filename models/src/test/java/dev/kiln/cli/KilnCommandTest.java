@@ -1014,6 +1014,20 @@ class KilnCommandTest {
     }
 
     @Test
+    void resumeWithoutOutContinuesInTheCheckpointsRunDirectory() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result r = kiln("train", "mlp", "--data-dir", data.toString(), "--batch", "32",
+                "--resume", checkpoint.toString(), "--epochs", "2");
+        assertEquals(0, r.code(), r.toString());
+        assertEquals("2", Trainer.metadata(checkpoint).get("epoch"), "the resumed run's checkpoint replaces its own");
+        List<String> csv = Files.readAllLines(out.resolve("metrics.csv"));
+        assertEquals(3, csv.size(), "header and both epochs of this run, none of another's: " + csv);
+    }
+
+    @Test
     void resumeWithADifferentAugmentationFailsWithTwoNamingBothSettings() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");
