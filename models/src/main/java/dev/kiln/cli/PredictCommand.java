@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +36,36 @@ final class PredictCommand {
     private PredictCommand() {
     }
 
-    static int run(String[] args, PrintStream out) throws Exception {
-        if (args.length < 1 || args[args.length - 1].startsWith("--")) {
-            throw new IllegalArgumentException("name an image: kiln predict --checkpoint FILE IMAGE.png");
+    /**
+     * Where the image is among {@code args}: the one argument that is neither an option nor an option's value, so
+     * that it may stand before or after the options, and a missing one is not taken for {@code --checkpoint}'s value.
+     */
+    static int imageIndex(String[] args) {
+        List<Integer> positional = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--")) {
+                positional.add(i);
+            } else if (!args[i].contains("=") && i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                i++;
+            }
         }
-        Path image = Path.of(args[args.length - 1]);
-        Options o = Options.parse(java.util.Arrays.copyOf(args, args.length - 1));
+        if (positional.isEmpty()) {
+            throw new IllegalArgumentException("name an image after the options: kiln predict --checkpoint FILE"
+                    + " IMAGE.png");
+        }
+        if (positional.size() > 1) {
+            throw new IllegalArgumentException("kiln predict classifies one image, got "
+                    + positional.stream().map(i -> "'" + args[i] + "'").toList());
+        }
+        return positional.get(0);
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        int imageAt = imageIndex(args);
+        Path image = Path.of(args[imageAt]);
+        List<String> options = new ArrayList<>(List.of(args));
+        options.remove(imageAt);
+        Options o = Options.parse(options.toArray(String[]::new));
         String checkpoint = o.get("checkpoint", null);
         o.rejectUnknown();
         if (checkpoint == null) {

@@ -433,6 +433,24 @@ class KilnCommandTest {
         assertTrue(r.err().contains("--checkpoint"), r.toString());
     }
 
+    @Test
+    void predictWithACheckpointButNoImageAsksForTheImage() throws IOException {
+        Result r = kiln("predict", "--checkpoint", tmp.resolve("run/checkpoint.safetensors").toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("name an image after the options: kiln predict --checkpoint FILE IMAGE.png"),
+                r.toString());
+    }
+
+    @Test
+    void predictTakesTheImageBeforeTheOptionsToo() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Result r = kiln("predict", digit().toString(), "--checkpoint", out.resolve(Trainer.CHECKPOINT).toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.lastLineJson().has("predicted"), r.toString());
+    }
+
     // ---- End to end on a fake MNIST ---------------------------------------------------------------------
 
     private Path fakeMnist(int train, int test) throws IOException {
