@@ -51,6 +51,10 @@ final class DataOptions {
             if (perClass > 0) {
                 return Datasets.perClass(train, perClass, seed);
             }
+            if (trainSize > train.size()) {
+                throw new IllegalArgumentException("--train-size must be at most the " + train.size()
+                        + " training images, got " + trainSize + "; leave it out to train on all of them");
+            }
             return trainSize > 0 ? Datasets.take(train, trainSize, seed) : train;
         }
     }

@@ -202,7 +202,7 @@ final class TrainCommand {
         ClassificationData data = ClassificationData.fromOptions(o);
         int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);
-        double lr = o.getDouble("lr", 1e-3);
+        double lr = o.getNonNegativeDouble("lr", 1e-3);
         String optimizerName = o.get("optimizer", "adam");
         Double weightDecay = o.has("weight-decay") ? o.getDouble("weight-decay", 0) : null;
         double dropout = o.getDouble("dropout", 0);
@@ -269,6 +269,9 @@ final class TrainCommand {
         }
         if (patience < 0) {
             throw new IllegalArgumentException("--patience must be at least 0, got " + patience);
+        }
+        if (!(dropout >= 0 && dropout < 1)) {
+            throw new IllegalArgumentException("--dropout must be at least 0 and below 1, got " + dropout);
         }
         if (!(validationSplit >= 0 && validationSplit < 1)) {
             throw new IllegalArgumentException("--validation-split must be at least 0 and below 1, got " + validationSplit);

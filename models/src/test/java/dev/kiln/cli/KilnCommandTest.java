@@ -451,6 +451,28 @@ class KilnCommandTest {
         assertTrue(r.lastLineJson().has("predicted"), r.toString());
     }
 
+    @Test
+    void aTrainSizeLargerThanTheTrainingSetFailsWithTwoNamingTheOptionAndTheSetsSize() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Result r = train(data, tmp.resolve("run"), "--train-size", "301");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--train-size must be at most the 300 training images, got 301"), r.toString());
+    }
+
+    @Test
+    void aNegativeLearningRateFailsWithTwoNamingTheOption() {
+        Result r = kiln("train", "mlp", "--lr", "-1");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--lr must be a finite number >= 0, got -1.0"), r.toString());
+    }
+
+    @Test
+    void aDropoutOfOneOrMoreFailsWithTwoNamingTheOption() {
+        Result r = kiln("train", "mlp", "--dropout", "1.5");
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains("--dropout must be at least 0 and below 1, got 1.5"), r.toString());
+    }
+
     // ---- End to end on a fake MNIST ---------------------------------------------------------------------
 
     private Path fakeMnist(int train, int test) throws IOException {
