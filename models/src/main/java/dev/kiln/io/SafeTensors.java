@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * Reads and writes the <a href="https://huggingface.co/docs/safetensors">safetensors</a> format of Hugging
@@ -264,7 +266,7 @@ public final class SafeTensors {
      *                     F16/BF16/F32/F64/I32/I64 tensors
      */
     public static Loaded read(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = openForReading(file)) {
             Header header = readHeader(file, ch);
             LinkedHashMap<String, Tensor> tensors = new LinkedHashMap<>();
             try {
@@ -282,9 +284,27 @@ public final class SafeTensors {
 
     /** Reads and validates only the header of {@code file} (cheap: no tensor data is read). */
     public static Header readHeader(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = openForReading(file)) {
             return readHeader(file, ch);
         }
+    }
+
+    /**
+     * Opens {@code file} to read it; a directory (a run directory given for its checkpoint) is refused by name, with
+     * the safetensors files in it.
+     */
+    private static FileChannel openForReading(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            List<String> held;
+            try (Stream<Path> entries = Files.list(file)) {
+                held = entries.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".safetensors")).sorted()
+                        .toList();
+            }
+            throw bad(file, "is a directory, not a safetensors file; " + (held.isEmpty()
+                    ? "it holds none: name a .safetensors file" : "it holds " + String.join(", ", held)
+                    + ": name one of them"));
+        }
+        return FileChannel.open(file, StandardOpenOption.READ);
     }
 
     private static Header readHeader(Path file, FileChannel ch) throws IOException {

@@ -333,6 +333,16 @@ class SafeTensorsTest {
     }
 
     @Test
+    void aDirectoryIsRefusedNamingTheSafetensorsFilesInIt() throws IOException {
+        Path run = Files.createDirectories(dir.resolve("run"));
+        SafeTensors.write(run.resolve("checkpoint.safetensors"), Map.of("x", Tensor.fromArray(new float[] {1}, 1)));
+        Files.writeString(run.resolve("metrics.csv"), "epoch\n");
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.readHeader(run));
+        assertEquals(run + ": is a directory, not a safetensors file; it holds checkpoint.safetensors: name one of them",
+                e.getMessage());
+    }
+
+    @Test
     void shapeThatDoesNotMatchTheByteRange() throws IOException {
         assertBad("mismatch", file("{" + entry("a", "F32", "[3]", 0, 8) + "}", floatsLe(1, 2)), "needs 12 bytes");
         assertBad("f64-mismatch", file("{" + entry("a", "F64", "[2]", 0, 8) + "}", floatsLe(1, 2)), "needs 16 bytes");
