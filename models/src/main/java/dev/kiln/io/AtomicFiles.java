@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -17,7 +19,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * Writes a file so that readers see either the old content or the complete new one, never a part: the
  * content goes to a hidden temporary file in the same directory ({@code .NAME.RANDOM.tmp}), is flushed to
  * disk, and is renamed over the target with {@link StandardCopyOption#ATOMIC_MOVE}. If writing fails, the
- * temporary file is deleted and the target is untouched. Missing parent directories are created.
+ * temporary file is deleted and the target is untouched. Missing parent directories are created. A failure to
+ * create the temporary file is reported by the target's name.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -45,6 +48,11 @@ public final class AtomicFiles {
                     channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
                 } catch (FileAlreadyExistsException e) {
                     temp = null;
+                } catch (FileSystemException e) {
+                    // The temporary file's hidden name would otherwise stand in the message for the file asked for.
+                    temp = null;
+                    throw new IOException("cannot write " + absolute + ": cannot create a temporary file in " + dir
+                            + " (" + reason(e) + ")", e);
                 }
             }
             try (FileChannel ch = channel;
@@ -66,6 +74,14 @@ public final class AtomicFiles {
             throw e;
         }
         syncDirectory(dir);
+    }
+
+    /** The operating system's words for why {@code e} happened. */
+    private static String reason(FileSystemException e) {
+        if (e.getReason() != null) {
+            return e.getReason();
+        }
+        return e instanceof AccessDeniedException ? "permission denied" : e.getClass().getSimpleName();
     }
 
     /** Replaces {@code target} atomically with {@code text} in UTF-8. */
