@@ -25,9 +25,9 @@ public final class Kiln {
             Usage: kiln <command> [options]        (kiln <command> --help for its options)
 
             Commands:
-              train MODEL     train a zoo model (mlp, resnet18, lenet, resnet, resnet14, lstm, gru, rnn) on
-                              MNIST, Fashion-MNIST or your own images (a folder per class) or CSV rows, or
-                              g2p (spelling to phonemes on CMUdict); writes a run directory
+              train MODEL     train a zoo model (mlp, resnet18, lenet, resnet, resnet14, lstm, gru, rnn,
+                              transformer) on MNIST, Fashion-MNIST or your own images (a folder per class) or
+                              CSV rows, or g2p (spelling to phonemes on CMUdict); writes a run directory
               finetune        transfer learning: a trained model's first layers (or an encoder) with a new head
               pretrain MODEL  train an autoencoder (ae, tied, denoising, sparse, vae, conv) without labels
               gan             train a DCGAN that draws MNIST or Fashion-MNIST images (--resume continues a
@@ -35,9 +35,9 @@ public final class Kiln {
               eval            evaluate a checkpoint on a test set
               predict         classify one image with a checkpoint
               export          a checkpoint's weights as a PyTorch state dict (safetensors)
-              bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn, sgemm),
-                              a ResNet (resnet, resnet18), W2's convolutions (conv) or the engine's cost
-                              per step (dispatch)
+              bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn,
+                              transformer, sgemm), a ResNet (resnet, resnet18), W2's convolutions (conv),
+                              element-wise functions (unary) or the engine's cost per step (dispatch)
               lm              train a character-level LSTM language model on the words of CMUdict
               sample          draw new words from a kiln lm checkpoint
               g2p WORD...     phonemes of words from a kiln train g2p checkpoint; --plot WORD draws

@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +53,31 @@ class KilnCommandTest {
                 "backends", "methods", "word2vec", "neighbours", "g2p")) {
             assertTrue(r.out().contains("  " + command + " "), command + " missing from\n" + r);
         }
+    }
+
+    @Test
+    void helpNamesEveryModelKilnTrainTakes() {
+        String train = usageEntry("train MODEL", "finetune");
+        for (String model : ClassifierModels.names()) {
+            assertTrue(namesWord(train, model), model + " missing from " + train);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"transformer", "unary"})
+    void helpNamesTheBenchmarksBenchHelpLists(String workload) {
+        String bench = usageEntry("bench NAME", "lm");
+        assertTrue(namesWord(bench, workload), workload + " missing from " + bench);
+    }
+
+    /** The text of {@code kiln --help} from command {@code entry} up to command {@code next}, on one line. */
+    private static String usageEntry(String entry, String next) {
+        String usage = kiln("--help").out().replaceAll("\\s+", " ");
+        return usage.substring(usage.indexOf(" " + entry + " "), usage.indexOf(" " + next + " "));
+    }
+
+    private static boolean namesWord(String text, String word) {
+        return Pattern.compile("[^\\w-]" + Pattern.quote(word) + "[^\\w-]").matcher(text).find();
     }
 
     @Test
