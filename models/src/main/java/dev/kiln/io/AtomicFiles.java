@@ -13,16 +13,29 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Writes a file so that readers see either the old content or the complete new one, never a part: the
  * content goes to a hidden temporary file in the same directory ({@code .NAME.RANDOM.tmp}), is flushed to
  * disk, and is renamed over the target with {@link StandardCopyOption#ATOMIC_MOVE}. If writing fails, the
- * temporary file is deleted and the target is untouched. Missing parent directories are created. A failure to
- * create the temporary file is reported by the target's name.
+ * temporary file is deleted and the target is untouched; if the process ends mid-write, a shutdown hook deletes it.
+ * Missing parent directories are created. A failure to create the temporary file is reported by the target's name.
  */
 public final class AtomicFiles {
+    /**
+     * Temporary files being written, deleted by a shutdown hook when the process ends mid-write (Ctrl-C, kill), which
+     * skips the writer's own clean-up. A file already renamed is no longer under its temporary name, so the hook
+     * cannot touch the target.
+     */
+    private static final Set<Path> IN_FLIGHT = ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::deleteInFlight, "kiln-atomic-files-cleanup"));
+    }
+
     private AtomicFiles() {
     }
 
@@ -38,6 +51,7 @@ public final class AtomicFiles {
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
         Path temp = null;
+        Path registered = null;
         try {
             FileChannel channel = null;
             while (channel == null) {
@@ -55,6 +69,8 @@ public final class AtomicFiles {
                             + " (" + reason(e) + ")", e);
                 }
             }
+            registered = temp;
+            IN_FLIGHT.add(registered);
             try (FileChannel ch = channel;
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20)) {
                 body.write(out);
@@ -72,8 +88,23 @@ public final class AtomicFiles {
                 }
             }
             throw e;
+        } finally {
+            if (registered != null) {
+                IN_FLIGHT.remove(registered);
+            }
         }
         syncDirectory(dir);
+    }
+
+    /** Deletes the temporary files of writes the process's end interrupted (a shutdown hook). */
+    private static void deleteInFlight() {
+        for (Path temp : IN_FLIGHT) {
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException e) {
+                // the process is ending: nothing is left to report to
+            }
+        }
     }
 
     /** The operating system's words for why {@code e} happened. */
