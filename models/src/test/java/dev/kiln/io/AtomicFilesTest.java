@@ -2,6 +2,7 @@ package dev.kiln.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -51,6 +52,24 @@ class AtomicFilesTest {
             p.destroyForcibly();
         }
         assertEquals(List.of(), files());
+    }
+
+    @Test
+    void aWriteBegunWhileTheProcessEndsLeavesNoTemporaryFile() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(onTheJvmClassPath(), "Kiln's test classes are not on the JVM's class path ("
+                + System.getProperty("java.class.path") + ")");
+        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
+                System.getProperty("java.class.path"), AtomicFilesLateWriter.class.getName(),
+                dir.resolve("checkpoint.safetensors").toString(), dir.resolve("metrics.csv").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            assertEquals("writing", out.readLine());
+            p.destroy();
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process ends within its hooks' 3 s");
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        assertEquals(List.of(), files(), "metrics.csv's write, begun after the clean-up, left its temporary file");
     }
 
     private List<String> files() throws IOException {
