@@ -32,8 +32,19 @@ public final class AtomicFiles {
      */
     private static final Set<Path> IN_FLIGHT = ConcurrentHashMap.newKeySet();
 
+    /**
+     * Whether the process is ending: set before the hook deletes, so that a write begun meanwhile (the training loop
+     * runs on while the hooks do) is refused rather than leave a temporary file that the hook has already passed.
+     */
+    private static volatile boolean ending;
+
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::deleteInFlight, "kiln-atomic-files-cleanup"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(AtomicFiles::deleteInFlight, "kiln-atomic-files-cleanup"));
+        } catch (IllegalStateException e) {
+            // First used while the process ends: no hook can be added, and every write is refused.
+            ending = true;
+        }
     }
 
     private AtomicFiles() {
@@ -71,6 +82,10 @@ public final class AtomicFiles {
             }
             registered = temp;
             IN_FLIGHT.add(registered);
+            // Read after the add: a hook that set the flag later sees this file in IN_FLIGHT.
+            if (ending) {
+                throw new IOException("cannot write " + absolute + ": the process is ending");
+            }
             try (FileChannel ch = channel;
                  OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20)) {
                 body.write(out);
@@ -98,6 +113,7 @@ public final class AtomicFiles {
 
     /** Deletes the temporary files of writes the process's end interrupted (a shutdown hook). */
     private static void deleteInFlight() {
+        ending = true;
         for (Path temp : IN_FLIGHT) {
             try {
                 Files.deleteIfExists(temp);
