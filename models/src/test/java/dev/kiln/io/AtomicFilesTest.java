@@ -47,9 +47,9 @@ class AtomicFilesTest {
             assertEquals("writing", out.readLine());
             assertEquals(1, files().size(), "the temporary file while it is written: " + files());
             p.destroy();   // SIGTERM: the JVM runs its shutdown hooks, as on Ctrl-C's SIGINT
-            p.waitFor(30, TimeUnit.SECONDS);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the process ends on SIGTERM");
         } finally {
-            p.destroyForcibly();
+            p.destroyForcibly().waitFor();
         }
         assertEquals(List.of(), files());
     }
