@@ -193,6 +193,14 @@ class SafeTensorsTest {
     }
 
     @Test
+    void anOnnxModelGivenForACheckpointIsRefusedSuggestingOnnx() throws IOException {
+        // An ONNX ModelProto as torch.onnx.export writes it: ir_version 7 (field 1), producer_name "pytorch" (field 2).
+        byte[] onnx = "\b\u0007\u0012\u0007pytorch\u001a\u00061.13.1".getBytes(StandardCharsets.ISO_8859_1);
+        assertBad("model.onnx", onnx, "is absurd (more than 100000000 bytes); it looks like an ONNX"
+                + " model, which kiln eval reads with --onnx FILE");
+    }
+
+    @Test
     void hostileHeaderLengths() throws IOException {
         assertBad("short", new byte[] {1, 2, 3}, "too short");
         assertBad("past-end", withLength(1000, "{}".getBytes(StandardCharsets.US_ASCII)), "runs past the end");
