@@ -26,6 +26,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -317,7 +318,8 @@ public final class SafeTensors {
         long n = lengthBytes.flip().getLong();
         if (n < 0 || n > MAX_HEADER_BYTES) {
             throw bad(file, "header length " + Long.toUnsignedString(n) + " is absurd (more than "
-                    + MAX_HEADER_BYTES + " bytes); not a safetensors file?");
+                    + MAX_HEADER_BYTES + " bytes); " + (looksLikeOnnx(file, lengthBytes.get(0))
+                    ? "it looks like an ONNX model, which kiln eval reads with --onnx FILE" : "not a safetensors file?"));
         }
         if (n > fileSize - 8) {
             throw bad(file, "header length " + n + " runs past the end of the file (" + fileSize + " bytes)");
@@ -686,6 +688,14 @@ public final class SafeTensors {
             }
             p += r;
         }
+    }
+
+    /**
+     * Whether {@code file}, whose first byte is {@code first}, looks like an ONNX model: named {@code .onnx}, or starting
+     * as a ModelProto does (field 1, ir_version, a varint: byte 0x08).
+     */
+    private static boolean looksLikeOnnx(Path file, byte first) {
+        return first == 0x08 || file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx");
     }
 
     private static IOException bad(Path file, String problem) {
