@@ -201,6 +201,16 @@ class SafeTensorsTest {
     }
 
     @Test
+    void aTruncatedFileIsReportedAsCutShortWithItsSizeAndTheSizeItsHeaderExpects() throws IOException {
+        Path whole = dir.resolve("whole.safetensors");
+        SafeTensors.write(whole, Map.of("a", Tensor.fromArray(new float[] {1, 2}, 2),
+                "b", Tensor.fromArray(new float[] {3, 4, 5}, 3)));
+        byte[] bytes = Files.readAllBytes(whole);
+        assertBad("cut.safetensors", Arrays.copyOf(bytes, bytes.length - 6), "looks cut short: it has "
+                + (bytes.length - 6) + " bytes but its header expects " + bytes.length);
+    }
+
+    @Test
     void hostileHeaderLengths() throws IOException {
         assertBad("short", new byte[] {1, 2, 3}, "too short");
         assertBad("past-end", withLength(1000, "{}".getBytes(StandardCharsets.US_ASCII)), "runs past the end");
