@@ -364,7 +364,7 @@ public final class SafeTensors {
                     if (tensors.containsKey(name)) {
                         throw bad(file, "header names tensor '" + name + "' twice");
                     }
-                    tensors.put(name, readInfo(file, in, name, dataLength));
+                    tensors.put(name, readInfo(file, in, name));
                 }
             }
             in.endObject();
@@ -376,6 +376,7 @@ public final class SafeTensors {
         } catch (IOException | IllegalStateException | NumberFormatException e) {
             throw new IOException(file + ": header is not valid JSON: " + e.getMessage(), e);
         }
+        checkWithinData(file, tensors, dataLength, dataStart);
         checkTiling(file, tensors, dataLength);
         return new Header(tensors, Collections.unmodifiableMap(metadata), dataStart);
     }
@@ -399,7 +400,7 @@ public final class SafeTensors {
         in.endObject();
     }
 
-    private static TensorInfo readInfo(Path file, JsonReader in, String name, long dataLength) throws IOException {
+    private static TensorInfo readInfo(Path file, JsonReader in, String name) throws IOException {
         String where = "tensor '" + name + "'";
         expect(file, in, JsonToken.BEGIN_OBJECT, where);
         in.beginObject();
@@ -438,10 +439,6 @@ public final class SafeTensors {
         long end = offsets[1];
         if (begin > end) {
             throw bad(file, where + ": data_offsets " + Arrays.toString(offsets) + " end before they begin");
-        }
-        if (end > dataLength) {
-            throw bad(file, where + ": data_offsets " + Arrays.toString(offsets) + " lie outside the data area of "
-                    + dataLength + " bytes");
         }
         int[] dims = new int[shape.length];
         long elements = 1;
@@ -519,6 +516,23 @@ public final class SafeTensors {
             case NULL -> "null";
             default -> t.toString();
         };
+    }
+
+    /**
+     * Every tensor must end within the data area, {@code dataLength} bytes from {@code dataStart}; one beyond it (the
+     * furthest is named) most likely means the file was cut short, as by a copy or download that stopped.
+     */
+    private static void checkWithinData(Path file, Map<String, TensorInfo> tensors, long dataLength, long dataStart)
+            throws IOException {
+        TensorInfo last = null;
+        for (TensorInfo t : tensors.values()) {
+            last = last == null || t.end() > last.end() ? t : last;
+        }
+        if (last != null && last.end() > dataLength) {
+            throw bad(file, "looks cut short: it has " + (dataStart + dataLength) + " bytes but its header expects "
+                    + (dataStart + last.end()) + " (tensor '" + last.name() + "': data_offsets [" + last.begin() + ", "
+                    + last.end() + "] lie outside the data area of " + dataLength + " bytes)");
+        }
     }
 
     /** The tensors must tile [0, dataLength) exactly: no overlap, no gap, nothing left over. */
