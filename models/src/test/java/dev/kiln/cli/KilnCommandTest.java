@@ -1080,6 +1080,18 @@ class KilnCommandTest {
     }
 
     @Test
+    void evalOfAnMnistCheckpointOnFashionMnistFailsWithTwoNamingBoth() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        assertEquals(0, train(data, out).code());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result r = kiln("eval", "--checkpoint", checkpoint.toString(), "--data", "fashion-mnist", "--data-dir",
+                data.toString());
+        assertEquals(2, r.code(), r.toString());
+        assertTrue(r.err().contains(checkpoint + " was trained on --data mnist, not fashion-mnist"), r.toString());
+    }
+
+    @Test
     void resumeWithoutOutContinuesInTheCheckpointsRunDirectory() throws IOException {
         Path data = fakeMnist(300, 100);
         Path out = tmp.resolve("run");
