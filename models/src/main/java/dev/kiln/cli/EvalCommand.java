@@ -86,6 +86,7 @@ final class EvalCommand {
             return evaluateG2p(file, o, out);
         }
         ClassificationData data = ClassificationData.fromOptions(o, meta);
+        requireRecordedMnist(file, meta, data);
         int batch = o.getPositiveInt("batch", 1000);
         o.rejectUnknown();
         String modelName = meta.get("model");
@@ -146,6 +147,23 @@ final class EvalCommand {
      * Refuses test data the checkpoint's model cannot classify: features of another shape, another number of
      * classes, or (where the checkpoint recorded them) other class names.
      */
+    /**
+     * Refuses MNIST for a Fashion-MNIST checkpoint and the reverse: their images have one shape and ten classes, so
+     * nothing else would stop an evaluation that scores near chance.
+     */
+    private static void requireRecordedMnist(Path file, Map<String, String> meta, ClassificationData data) {
+        String recorded = meta.get("data");
+        if (recorded == null) {
+            return;
+        }
+        boolean bothMnist = ClassificationData.kindOf(meta) == ClassificationData.Kind.MNIST
+                && ClassificationData.kindOf(Map.of("data", data.spec())) == ClassificationData.Kind.MNIST;
+        if (bothMnist && !recorded.equals(data.spec())) {
+            throw new IllegalArgumentException(file + " was trained on --data " + recorded + ", not " + data.spec()
+                    + ": leave --data out to evaluate it on " + recorded);
+        }
+    }
+
     private static void requireModelsData(Path file, Map<String, String> meta, ClassificationData data,
                                           ClassificationData.Split test) {
         int[] modelShape = ClassificationData.featureShape(meta);
