@@ -50,7 +50,7 @@ final class PredictCommand {
             }
         }
         if (positional.isEmpty()) {
-            throw new IllegalArgumentException("name an image after the options: kiln predict --checkpoint FILE"
+            throw new IllegalArgumentException("name the image to classify: kiln predict --checkpoint FILE"
                     + " IMAGE.png");
         }
         if (positional.size() > 1) {

@@ -463,7 +463,7 @@ class KilnCommandTest {
     void predictWithACheckpointButNoImageAsksForTheImage() throws IOException {
         Result r = kiln("predict", "--checkpoint", tmp.resolve("run/checkpoint.safetensors").toString());
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("name an image after the options: kiln predict --checkpoint FILE IMAGE.png"),
+        assertTrue(r.err().contains("name the image to classify: kiln predict --checkpoint FILE IMAGE.png"),
                 r.toString());
     }
 
