@@ -56,12 +56,7 @@ final class GradTransform implements Fn {
             boolean nested = recording && dependsOnCaller(value, aux, standIns);
             List<Tensor> grads = gradients(value, standIns, nested);
             Object result = result(args, positions, grads, value, aux, nested);
-            if (nested) {
-                scope.keepAll();
-            } else {
-                Trees.tensors(result).forEach(scope::keep);
-            }
-            return result;
+            return Trees.handOut(scope, result, nested);
         } finally {
             scope.close();
         }

@@ -65,12 +65,7 @@ final class Jacobian implements Fn {
                 perOutput.add(single ? jacobians.get(0) : List.copyOf(jacobians));
             }
             Object result = out instanceof Tensor ? perOutput.get(0) : List.copyOf(perOutput);
-            if (nested) {
-                scope.keepAll();
-            } else {
-                Trees.tensors(result).forEach(scope::keep);
-            }
-            return result;
+            return Trees.handOut(scope, result, nested);
         } finally {
             scope.close();
         }

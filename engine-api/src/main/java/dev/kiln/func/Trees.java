@@ -1,5 +1,6 @@
 package dev.kiln.func;
 
+import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.RecordComponent;
@@ -73,6 +74,19 @@ final class Trees {
             }
         }
         return out;
+    }
+
+    /**
+     * Hands {@code result} out of {@code scope}: with {@code withGraph} everything the scope owns (the graph a
+     * recorded result's gradient reaches back through), else only the result's tensors. Returns {@code result}.
+     */
+    static Object handOut(Scope scope, Object result, boolean withGraph) {
+        if (withGraph) {
+            scope.keepAll();
+        } else {
+            tensors(result).forEach(scope::keep);
+        }
+        return result;
     }
 
     /** A short description of a leaf's kind for error messages, as PyTorch's {@code type(x)}. */

@@ -110,13 +110,7 @@ public final class Vmap implements Fn {
      * the per-slice results stacked) unless the results record a graph, which may read all of it.
      */
     private static Object handOut(Scope scope, Object results) {
-        List<Tensor> tensors = Trees.tensors(results);
-        if (tensors.stream().anyMatch(Tensor::requiresGrad)) {
-            scope.keepAll();
-        } else {
-            tensors.forEach(scope::keep);
-        }
-        return results;
+        return Trees.handOut(scope, results, Trees.tensors(results).stream().anyMatch(Tensor::requiresGrad));
     }
 
     private List<Object> slices(Object[] args, List<Mapped> mapped, int from, int to, long seed, long start) {
