@@ -8,16 +8,10 @@ import dev.kiln.data.ExampleStream;
 import dev.kiln.data.IterableDataLoader;
 import dev.kiln.data.IterableDataset;
 import dev.kiln.data.WorkerInfo;
-import dev.kiln.engine.Autograd;
-import dev.kiln.engine.Tensor;
 import dev.kiln.nn.CrossEntropyLoss;
-import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
-import dev.kiln.nn.Sequential;
-import dev.kiln.nn.Tanh;
 import dev.kiln.optim.SGD;
 import dev.kiln.train.Trainer;
-import java.util.Arrays;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -58,28 +52,6 @@ class DistributedStreamTrainerTest {
         };
     }
 
-    /** A small MLP with fixed weights, the same on every rank and in the one-process reference. */
-    private static Module fixedMlp() {
-        Module m = new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 3));
-        try (var noGrad = Autograd.noGrad()) {
-            int k = 0;
-            for (Tensor p : m.parameters()) {
-                float[] v = new float[(int) p.size()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) Math.cos(++k * 0.7) * 0.5f;
-                }
-                try (Tensor fixed = Tensor.fromArray(v, p.shape().dims())) {
-                    p.assign(fixed);
-                }
-            }
-        }
-        return m;
-    }
-
-    private static double[] flatWeights(Module m) {
-        return m.parameters().stream().flatMapToDouble(p -> Arrays.stream(p.toDoubleArray())).toArray();
-    }
-
     /**
      * 160 examples, each rank streaming every second one (DistributedSampler's share without shuffling) in batches of
      * 8: 10 batches per rank in groups of 4, the last group's 2 batches averaged and stepped as well; one process on
@@ -90,17 +62,17 @@ class DistributedStreamTrainerTest {
         int examples = 160;
         int accumulate = 4;
         double[] expected;
-        try (Module single = fixedMlp(); SGD sgd = new SGD(single.parameters(), 0.1);
+        try (Module single = FixedMlp.create(); SGD sgd = new SGD(single.parameters(), 0.1);
              IterableDataLoader all = new IterableDataLoader(stream(examples, 0, 1), 16, 1)) {
             new Trainer(single, sgd, new CrossEntropyLoss()).accumulateGradients(accumulate).fit(all, null, 1);
-            expected = flatWeights(single);
+            expected = FixedMlp.flatWeights(single);
         }
         List<Object[]> ranks = LocalRanks.run(2, group -> {
-            try (DistributedDataParallel ddp = new DistributedDataParallel(fixedMlp(), group, 100e-6, true);
+            try (DistributedDataParallel ddp = new DistributedDataParallel(FixedMlp.create(), group, 100e-6, true);
                  SGD sgd = new SGD(ddp.parameters(), 0.1);
                  IterableDataLoader share = new IterableDataLoader(stream(examples, group.rank(), 2), 8, 1)) {
                 new Trainer(ddp, sgd, new CrossEntropyLoss()).accumulateGradients(accumulate).fit(share, null, 1);
-                return new Object[] {flatWeights(ddp.module()), ddp.allReducesLaunched(), ddp.bucketCount()};
+                return new Object[] {FixedMlp.flatWeights(ddp.module()), ddp.allReducesLaunched(), ddp.bucketCount()};
             }
         });
         assertEquals(2, (int) ranks.get(0)[2], "buckets");

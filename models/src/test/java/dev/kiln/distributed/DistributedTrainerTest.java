@@ -7,20 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
-import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Scope;
-import dev.kiln.engine.Tensor;
 import dev.kiln.nn.BatchNorm1d;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
 import dev.kiln.nn.Sequential;
-import dev.kiln.nn.Tanh;
 import dev.kiln.optim.SGD;
 import dev.kiln.train.LearningRateFinder;
 import dev.kiln.train.Trainer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -85,28 +81,6 @@ class DistributedTrainerTest {
         }
     }
 
-    /** A small MLP with fixed weights, the same on every rank and in the one-process reference. */
-    private static Module fixedMlp() {
-        Module m = new Sequential(new Linear(4, 8), new Tanh(), new Linear(8, 3));
-        try (var noGrad = Autograd.noGrad()) {
-            int k = 0;
-            for (Tensor p : m.parameters()) {
-                float[] v = new float[(int) p.size()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) Math.cos(++k * 0.7) * 0.5f;
-                }
-                try (Tensor fixed = Tensor.fromArray(v, p.shape().dims())) {
-                    p.assign(fixed);
-                }
-            }
-        }
-        return m;
-    }
-
-    private static double[] flatWeights(Module m) {
-        return m.parameters().stream().flatMapToDouble(p -> Arrays.stream(p.toDoubleArray())).toArray();
-    }
-
     @Test
     void accumulatedBatchesAreAveragedOncePerStepAndGiveOneProcesssSteps() {
         accumulatedTrainingMatchesOneProcess(128);
@@ -121,18 +95,18 @@ class DistributedTrainerTest {
     private static void accumulatedTrainingMatchesOneProcess(int examples) {
         int accumulate = 4;
         double[] expected;
-        try (Module single = fixedMlp(); SGD sgd = new SGD(single.parameters(), 0.1)) {
+        try (Module single = FixedMlp.create(); SGD sgd = new SGD(single.parameters(), 0.1)) {
             new Trainer(single, sgd, new CrossEntropyLoss()).accumulateGradients(accumulate)
                     .fit(data(examples, 16), null, 1);
-            expected = flatWeights(single);
+            expected = FixedMlp.flatWeights(single);
         }
         List<Object[]> ranks = LocalRanks.run(2, group -> {
-            try (DistributedDataParallel ddp = new DistributedDataParallel(fixedMlp(), group, 100e-6, true);
+            try (DistributedDataParallel ddp = new DistributedDataParallel(FixedMlp.create(), group, 100e-6, true);
                  SGD sgd = new SGD(ddp.parameters(), 0.1)) {
                 DataLoader shard = data(examples, 8).withSampler(
                         new DistributedSampler(examples, 2, group.rank(), false, 0, false));
                 new Trainer(ddp, sgd, new CrossEntropyLoss()).accumulateGradients(accumulate).fit(shard, null, 1);
-                return new Object[] {flatWeights(ddp.module()), ddp.allReducesLaunched(), ddp.bucketCount()};
+                return new Object[] {FixedMlp.flatWeights(ddp.module()), ddp.allReducesLaunched(), ddp.bucketCount()};
             }
         });
         int steps = (examples / 2 / 8 + accumulate - 1) / accumulate;
