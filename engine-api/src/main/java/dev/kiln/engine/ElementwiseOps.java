@@ -45,11 +45,21 @@ final class ElementwiseOps {
         return out;
     }
 
+    /** x / value by the binary DIV against a rank-0 tensor, so that each quotient is rounded once. */
+    static Tensor divideByScalar(Tensor x, double value) {
+        Checks.open("div", x);
+        Checks.floating("div", x);
+        return Tensor.consume(scalarLike(x, value), x, divisor -> binary(BinaryOp.DIV, x, divisor));
+    }
+
     static Tensor binary(BinaryOp op, Tensor a, Tensor b) {
         String name = op.name().toLowerCase(java.util.Locale.ROOT);
         Checks.compatible(name, a, b);
         if (!a.dtype().isFloating() && op == BinaryOp.DIV) {
             return trueDivision(a, b);
+        }
+        if (!a.dtype().isFloating() && isExactInIntegers(op)) {
+            return integerArithmetic(op, a, b);
         }
         if (!op.isComparison() && !op.isIntegerDivision()) {
             Checks.floating(name, a);
@@ -63,10 +73,16 @@ final class ElementwiseOps {
         return out;
     }
 
+    /** ADD, SUB, MUL, MAX and MIN, which integer tensors compute in their own dtype, as PyTorch's. */
+    private static boolean isExactInIntegers(BinaryOp op) {
+        return op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.MAX
+                || op == BinaryOp.MIN;
+    }
+
     /**
-     * {@code a op b} of integer tensors of one dtype (ADD, SUB or MUL), broadcast, with no graph: exact, wrapping at
-     * the dtype's width as PyTorch's, for the ops whose integer results PyTorch gives (cumsum, prod); Tensor's own
-     * arithmetic stays floating.
+     * {@code a op b} of integer tensors of one dtype (ADD, SUB, MUL, MAX or MIN), broadcast, with no graph: exact,
+     * wrapping at the dtype's width as PyTorch's (Tensor's add, sub, mul, maximum and minimum of integers; cumsum,
+     * prod).
      */
     static Tensor integerArithmetic(BinaryOp op, Tensor a, Tensor b) {
         String name = op.name().toLowerCase(java.util.Locale.ROOT);
@@ -194,10 +210,7 @@ final class ElementwiseOps {
 
     static Tensor maskedFill(Tensor x, Tensor mask, double value) {
         Checks.open("maskedFill", x, mask);
-        if (!Shape.broadcast("maskedFill", mask.shape(), x.shape()).equals(x.shape())) {
-            throw new IllegalArgumentException("maskedFill: mask " + mask.shape() + " must broadcast to the tensor's shape "
-                    + x.shape() + " (as in PyTorch, the mask cannot widen the result)");
-        }
+        Shape.broadcast("maskedFill", mask.shape(), x.shape());
         return Tensor.consume(scalarLike(x, value), x, fill -> where(mask, fill, x));
     }
 

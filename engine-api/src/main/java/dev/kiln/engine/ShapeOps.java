@@ -53,7 +53,14 @@ final class ShapeOps {
     }
 
     static Tensor flatten(Tensor x, int startAxis) {
-        int a = startAxis == x.rank() ? startAxis : x.shape().axis(startAxis);
+        if (x.rank() == 0) {
+            // PyTorch flattens a 0-d tensor to [1], its one place named 0 or -1.
+            if (startAxis != 0 && startAxis != -1) {
+                throw new IllegalArgumentException("flatten: axis " + startAxis + " is out of range for a 0-d tensor (0 or -1)");
+            }
+            return reshape(x, 1);
+        }
+        int a = x.shape().axis(startAxis);
         int[] d = new int[a + 1];
         for (int i = 0; i < a; i++) {
             d[i] = x.dim(i);
@@ -65,7 +72,7 @@ final class ShapeOps {
     static Tensor squeeze(Tensor x, int axis) {
         int a = x.shape().axis(axis);
         if (x.dim(a) != 1) {
-            throw new IllegalArgumentException("squeeze: axis " + axis + " of " + x.shape() + " has size " + x.dim(a) + ", not 1");
+            return x; // PyTorch's squeeze(dim) leaves an axis of another size as it is
         }
         return reshape(x, x.shape().without(a).dims());
     }
@@ -73,6 +80,9 @@ final class ShapeOps {
     static Tensor narrow(Tensor x, int axis, int start, int length) {
         Checks.open("narrow", x);
         int a = x.shape().axis(axis);
+        if (start < 0 && start >= -x.dim(a)) {
+            start += x.dim(a); // PyTorch's negative start counts from the end
+        }
         if (start < 0 || length < 0 || start + length > x.dim(a)) {
             throw new IllegalArgumentException("narrow: [" + start + ", " + (start + length) + ") is outside axis " + axis
                     + " of size " + x.dim(a) + " in shape " + x.shape());
@@ -144,6 +154,22 @@ final class ShapeOps {
         x.backend().permute(x, normalized, out);
         out.record("permute", new Tensor[] {x}, Node.differentiable(g -> new Tensor[] {permute(g, inverse)}));
         return out;
+    }
+
+    /** {@link #expand(Tensor, Shape)} to dims, where -1 keeps x's dimension there (aligned from the right, as PyTorch). */
+    static Tensor expand(Tensor x, int[] dims) {
+        Checks.open("expand", x);
+        int[] d = dims.clone();
+        int lead = d.length - x.rank();
+        for (int i = 0; i < d.length; i++) {
+            if (d[i] == -1 && i >= lead) {
+                d[i] = x.dim(i - lead);
+            } else if (d[i] == -1) {
+                throw new IllegalArgumentException("expand: " + x.shape() + " to " + Arrays.toString(dims)
+                        + ": -1 at new leading axis " + i + ", which has no size to keep");
+            }
+        }
+        return expand(x, Shape.of(d));
     }
 
     static Tensor expand(Tensor x, Shape target) {
@@ -256,6 +282,9 @@ final class ShapeOps {
             throw new IllegalArgumentException("chunk: number of chunks must be positive, got " + chunks);
         }
         int n = x.dim(a);
+        if (n == 0) {
+            return split(x, a, new int[chunks]); // PyTorch's: chunks empty pieces of an empty axis
+        }
         int step = (n + chunks - 1) / chunks;
         List<Integer> sizes = new ArrayList<>();
         for (int start = 0; start < n; start += step) {

@@ -971,14 +971,15 @@ public final class Tensor implements AutoCloseable {
         return ShapeOps.reshape(this, shape.insert(axis, 1).dims());
     }
 
-    /** Removes dimension {@code axis}, which must have size 1. */
+    /** Removes dimension {@code axis} if it has size 1; leaves this tensor as it is otherwise, as PyTorch's. */
     public Tensor squeeze(int axis) {
         return ShapeOps.squeeze(this, axis);
     }
 
     /**
-     * Elements {@code [start, start+length)} along {@code axis}: a view when the axis leads, else a copy, so that
-     * writing into it leaves this tensor unchanged (PyTorch's narrow is always a view).
+     * Elements {@code [start, start+length)} along {@code axis} (a negative start counts from the end, as PyTorch's): a
+     * view when the axis leads, else a copy, so that writing into it leaves this tensor unchanged (PyTorch's narrow
+     * is always a view).
      */
     public Tensor narrow(int axis, int start, int length) {
         return ShapeOps.narrow(this, axis, start, length);
@@ -1231,9 +1232,9 @@ public final class Tensor implements AutoCloseable {
         return copy();
     }
 
-    /** This tensor repeated along broadcast dimensions to {@code dims} (NumPy rules; a copy). */
+    /** This tensor repeated along broadcast dimensions to {@code dims} (NumPy rules; -1 keeps a dimension; a copy). */
     public Tensor expand(int... dims) {
-        return ShapeOps.expand(this, Shape.of(dims));
+        return ShapeOps.expand(this, dims);
     }
 
     /** Concatenates along {@code axis}; all other dimensions must match. */
@@ -1578,8 +1579,9 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.affine(this, value, 0);
     }
 
+    /** this / value, rounded once as PyTorch's (not this * (1 / value), which can be an ulp off: 1.5 / 2.5 is 0.6). */
     public Tensor div(double value) {
-        return ElementwiseOps.affine(this, 1 / value, 0);
+        return ElementwiseOps.divideByScalar(this, value);
     }
 
     /** 1 where equal, else 0 (same dtype; no gradient). */
@@ -1642,7 +1644,7 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.where(cond, a, b);
     }
 
-    /** This tensor with {@code value} wherever {@code mask} is non-zero (mask broadcasts). */
+    /** This tensor with {@code value} wherever {@code mask} is non-zero; the two broadcast, as PyTorch's. */
     public Tensor maskedFill(Tensor mask, double value) {
         return ElementwiseOps.maskedFill(this, mask, value);
     }
