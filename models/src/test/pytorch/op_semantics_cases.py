@@ -40,7 +40,7 @@ def doc(fragment):
 
 
 # Kiln's documented differences, each a fragment of its line in docs/PYTORCH.md.
-DOC_NO_BOOL = doc("No bool dtype: comparisons, `isnan`, `isinf`, `isfinite`, `any` and `all` give 1/0 in the input's dtype.")
+DOC_NO_BOOL = doc("No bool dtype: comparisons, `isnan`, `isinf`, `isfinite`, `any` and `all` give 1/0")
 DOC_ONE_DTYPE = doc("No type promotion: a binary op, `where` too, takes operands of one dtype and refuses mixed ones")
 DOC_INT = doc("`sum`, `max()`, `abs`, `neg`, `sign` and the scalar forms (`add(2.5)`, `mul(2.0)`) need F32 or F64.")
 DOC_RANK0 = doc("A 0-d tensor has no axis: `squeeze`, `transpose`, `flip`, `sort` and `argsort` refuse an axis for it")
@@ -48,7 +48,7 @@ DOC_SIGN = doc("`sign(NaN)` is NaN and `sign(-0.0)` is -0.0 (PyTorch 1.13: 0 and
 DOC_RELU = doc("`relu(-0.0)` is 0.0 (PyTorch's -0.0)")
 DOC_MUL_ZERO = doc("`x.mul(s)` is 0.0 where PyTorch's x * s is -0.0.")
 DOC_CLAMP_NAN = doc("`clamp`, `clampMin` and `clampMax` refuse a NaN bound")
-DOC_FMOD = doc("`fmod` and `remainder` of floats are exact (C's fmod) where PyTorch 1.13's overflowing quotient gives NaN")
+DOC_FMOD = doc("`fmod` and `remainder` of floats are exact (C's fmod) where PyTorch 1.13's overflowing quotient")
 DOC_VAR = doc("`var` and `std` refuse a `correction` above the number of elements reduced")
 DOC_CAT = doc("`cat` refuses an empty 1-D tensor beside tensors of another rank")
 DOC_DIAG = doc("`diag(offset)` past a matrix's corner gives an empty diagonal, as PyTorch 2")
@@ -171,6 +171,10 @@ for _ in range(70):
     op = RNG.choice(list(BINARY))
     tol = cancellation_tol(BINARY[op], a, b) if op == "logaddexp" else None
     case("broadcast", op, [a, b], {}, BINARY[op], ulps=1 if op in ("atan2", "hypot") else 0, tol=tol)
+for dims_a, dims_b in [([0], [1]), ([0], [2]), ([], [0]), ([2, 1, 3], [4, 1]), ([2, 3], [3, 2]), ([2, 0], [3, 1]),
+                       ([1, 0], [3, 1]), ([3], [1, 1, 1, 3]), ([2, 3], [2]), ([1], [])]:
+    op = RNG.choice(["add", "mul", "sub", "maximum"])
+    case("broadcast", op, [tensor(dims_a), tensor(dims_b)], {}, BINARY[op])
 for _ in range(18):
     dims = shape()
     a, b = tensor(dims), tensor(broadcast_partner(dims))
@@ -492,7 +496,8 @@ case("elementwise", "round", [torch.tensor([0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 0.4
 BOUNDS = [(-1.0, 1.0), (0.0, 0.0), (2.0, -2.0), (-INF, 0.5), (NAN, 1.0), (-1.0, NAN)]
 for lo, hi in BOUNDS:
     nan = math.isnan(lo) or math.isnan(hi)
-    case("elementwise", "clamp", [torch.tensor(SPECIAL)], {"min": lo, "max": hi}, lambda x, lo=lo, hi=hi: x.clamp(lo, hi),
+    case("elementwise", "clamp", [torch.tensor(SPECIAL)], {"min": lo, "max": hi},
+         lambda x, lo=lo, hi=hi: x.clamp(lo, hi),
          kiln={"raises": True} if nan else None, doc=DOC_CLAMP_NAN if nan else None)
 for v in (0.0, -0.0, NAN):
     nan = {"raises": True} if math.isnan(v) else None
@@ -536,7 +541,7 @@ for op, fn in BINARY_SPECIAL.items():
         case("elementwise", op, [a, b], {}, fn, ulps=1 if op in ("atan2", "hypot", "xlogy") else 0, kiln=kiln,
              doc=DOC_FMOD if kiln else None, tol=tol)
 
-# ---- dtype rules (PyTorch's default dtype, F32, for integer true division) ------------------------------------------------------------------------------------------------
+# ---- dtype rules (PyTorch's default dtype, F32, for integer true division) --------------------------------------
 
 torch.set_default_dtype(torch.float32)
 INTEGER_REFUSED = {"sumAll", "maxAll", "abs", "neg", "sign", "addScalar", "mulScalar"}
@@ -558,7 +563,8 @@ for op in ("add", "sub", "mul", "div", "maximum", "eq", "lt", "floorDivide", "re
             kiln, doc = {"out": outputs(fn(a, b).to(a.dtype))}, DOC_NO_BOOL
         case("dtype", op, [a, b], {}, fn, kiln=kiln, doc=doc)
 for op, fn in [("sumAll", torch.sum), ("prodAll", torch.prod), ("meanAll", torch.mean), ("maxAll", torch.max),
-               ("cumsum", lambda x: x.cumsum(0)), ("cumprod", lambda x: x.cumprod(0)), ("argmax", lambda x: x.argmax(0)),
+               ("cumsum", lambda x: x.cumsum(0)), ("cumprod", lambda x: x.cumprod(0)),
+               ("argmax", lambda x: x.argmax(0)),
                ("abs", torch.abs), ("neg", torch.neg), ("sign", torch.sign), ("addScalar", lambda x: x + 2.5),
                ("mulScalar", lambda x: x * 2.0), ("sort", lambda x: torch.sort(x, stable=True)),
                ("amax", lambda x: torch.amax(x, dim=[0])), ("clamp", lambda x: x.clamp(-3, 3))]:
