@@ -173,10 +173,10 @@ public final class F {
     }
 
     /**
-     * {@code log(1 + e^x)} elementwise, computed as {@code max(x, 0) + log1p(e^-|x|)} so that it never
-     * overflows nor rounds e^x to 0 far left (softplus(-40) is 4.2e-18); no threshold: PyTorch's default 20 returns x
-     * above it, up to 2e-9 below this; its gradient is {@code sigmoid(x)}, exact also at x = 0, where composing the formula's max and
-     * |x| would give 0 instead of 1/2 (and stall anything that starts there, such as word2vec's zero output
+     * {@code log(1 + e^x)} elementwise, computed as {@code max(x, 0) + log1p(e^-|x|)} so that it never overflows nor
+     * rounds e^x to 0 far left (softplus(-40) is 4.2e-18); no threshold: PyTorch's default 20 returns x above it, up
+     * to 2e-9 below this. Its gradient is {@code sigmoid(x)}, exact also at x = 0, where composing the formula's max
+     * and |x| would give 0 instead of 1/2 (and stall anything that starts there, such as word2vec's zero output
      * vectors).
      */
     public static Tensor softplus(Tensor x) {

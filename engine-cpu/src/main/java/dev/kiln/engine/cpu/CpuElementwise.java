@@ -380,10 +380,8 @@ final class CpuElementwise {
 
     /**
      * x^p as PyTorch takes it: p = 0.5 and -0.5 as sqrt(x) and 1 / sqrt(x) (-0 and -inf for -0, NaN for -inf, where
-     * Math.pow gives +0, +inf, and +inf or +0), others as Math.pow.
-     */
-    /**
-     * x^p as C's pow, PyTorch's: 1 for x = 1 and any p, and for x = -1 and infinite p, where Java's Math.pow gives NaN.
+     * Math.pow gives +0, +inf, and +inf or +0), others as Math.pow but for C's pow's 1 for x = 1 and any p, and for
+     * x = -1 and infinite p, where Math.pow gives NaN.
      */
     private static double power(double x, double p) {
         if (x == 1 || x == -1 && Double.isInfinite(p)) {
