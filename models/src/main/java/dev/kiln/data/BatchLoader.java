@@ -10,6 +10,14 @@ public sealed interface BatchLoader extends AutoCloseable permits DataLoader, It
     /** The batches of epoch {@code epoch}, in the loader's order; one iteration runs at a time per loader. */
     Iterable<HostBatch> epoch(int epoch);
 
+    /**
+     * The batches of epoch {@code epoch} from batch {@code firstBatch} on (0-based): exactly those a full iteration
+     * gives from that point, for resuming part-way through an epoch. A {@link DataLoader} starts there directly; an
+     * {@link IterableDataLoader} passes over the batches before it, and refuses a stream that is not
+     * {@link IterableDataset#replayable()}.
+     */
+    Iterable<HostBatch> epoch(int epoch, int firstBatch);
+
     /** Examples per batch; the last batch of an epoch may hold fewer. */
     int batchSize();
 

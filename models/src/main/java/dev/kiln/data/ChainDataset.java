@@ -73,6 +73,17 @@ public final class ChainDataset implements IterableDataset {
                 + " shard the others twice)";
     }
 
+    /** Whether every part is {@link IterableDataset#replayable()}. */
+    @Override
+    public boolean replayable() {
+        return parts.stream().allMatch(IterableDataset::replayable);
+    }
+
+    @Override
+    public String toString() {
+        return "ChainDataset" + parts;
+    }
+
     @Override
     public ExampleStream open(WorkerInfo worker) {
         return new Chain(worker);
@@ -110,6 +121,16 @@ public final class ChainDataset implements IterableDataset {
                 throw new NoSuchElementException("ChainDataset: no more examples");
             }
             return current.next();
+        }
+
+        /** Passes over {@code n} examples part by part, each through its own {@link ExampleStream#skip}. */
+        @Override
+        public long skip(long n) {
+            long skipped = 0;
+            while (skipped < n && hasNext()) {
+                skipped += current.skip(n - skipped);
+            }
+            return skipped;
         }
 
         @Override

@@ -183,6 +183,22 @@ final class CsvReader implements AutoCloseable {
         return label(record);
     }
 
+    /**
+     * Passes over the next example without converting its values or checking its fields, for a resumed stream's
+     * skipped examples ({@link ExampleStream#skip}): returns false at the end of the file.
+     */
+    boolean skip() throws IOException {
+        if (pendingFirst != null) {
+            pendingFirst = null;
+            return true;
+        }
+        if (!hasNextRecord()) {
+            return false;
+        }
+        nextRecord();
+        return true;
+    }
+
     /** "CsvDataset: FILE line N, column 'NAME' (index C)": the label of the example {@link #next} read last. */
     String lastLabelPlace() {
         return at(last, labelColumn);

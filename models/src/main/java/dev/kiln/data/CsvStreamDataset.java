@@ -57,6 +57,12 @@ final class CsvStreamDataset implements IterableDataset {
         return sharded;
     }
 
+    /** True: a pass reads the same file the same way for the same worker (unless the file changes between passes). */
+    @Override
+    public boolean replayable() {
+        return true;
+    }
+
     @Override
     public int[] featureShape() {
         return featureShape.clone();
@@ -113,6 +119,29 @@ final class CsvStreamDataset implements IterableDataset {
             Example e = next;
             next = null;
             return e;
+        }
+
+        /** Passes over up to {@code n} records without converting their values (closing the file at the end). */
+        @Override
+        public long skip(long n) {
+            long skipped = 0;
+            if (next != null && n > 0) {
+                next = null;
+                skipped++;
+            }
+            try {
+                while (skipped < n && !done) {
+                    if (reader.skip()) {
+                        skipped++;
+                    } else {
+                        close();
+                    }
+                }
+            } catch (IOException e) {
+                close();
+                throw new UncheckedIOException(e);
+            }
+            return skipped;
         }
 
         /** The next record as an example, or null (closing the file) at the end. */

@@ -309,6 +309,7 @@ public final class DataLoader implements BatchLoader {
      * The batches of epoch {@code epoch} from batch {@code firstBatch} on (0-based), for resuming part-way
      * through an epoch: the batches are exactly those a full iteration would give from that point.
      */
+    @Override
     public Epoch epoch(int epoch, int firstBatch) {
         if (firstBatch < 0 || firstBatch > batchesPerEpoch()) {
             throw new IllegalArgumentException("DataLoader.epoch: firstBatch must be in [0, " + batchesPerEpoch()

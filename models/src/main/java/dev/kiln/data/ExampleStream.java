@@ -12,6 +12,23 @@ public interface ExampleStream extends Iterator<Example>, AutoCloseable {
     @Override
     void close();
 
+    /**
+     * Passes over the next {@code n} examples, or as many as are left: what a resumed
+     * {@link IterableDataLoader#epoch(int, int)} does with the batches trained before the checkpoint. This default
+     * reads each one with {@link #next()} and drops it; a stream that can pass over an example for less than reading
+     * it (a CSV file's record without converting its values) overrides it.
+     *
+     * @return the examples passed over: {@code n}, or fewer when the stream ended
+     */
+    default long skip(long n) {
+        long skipped = 0;
+        while (skipped < n && hasNext()) {
+            next();
+            skipped++;
+        }
+        return skipped;
+    }
+
     /** A stream over {@code examples} that holds nothing to release. */
     static ExampleStream of(Iterator<Example> examples) {
         return new ExampleStream() {

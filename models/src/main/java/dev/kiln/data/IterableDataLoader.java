@@ -34,6 +34,14 @@ import org.slf4j.LoggerFactory;
  * its iterator is closed, when a newer iteration of the same loader starts, when the loader is closed, or when an
  * abandoned iterator is garbage collected. A failure on a worker (reading, or an example of the wrong size or label)
  * is re-thrown to the consumer when it reaches that worker's turn, wrapped in a {@link RuntimeException}.
+ *
+ * <p>Resuming part-way through an epoch (torchdata's {@code StatefulDataLoader}): {@link #epoch(int, int)} gives the
+ * batches of an epoch from a given one on, the same as a full pass gives from there, for a data set that is
+ * {@link IterableDataset#replayable()} (a pass depends only on its {@link WorkerInfo}). Each worker passes over its
+ * share of the batches before it with {@link ExampleStream#skip} (a CSV file's records without converting their
+ * values), building no batch of them; where workers end unevenly before that point, the few batches a worker
+ * assembled beyond its share are dropped by the consumer. Where PyTorch's state dict records each worker's progress,
+ * Kiln needs only the epoch and the batch: the same seed, batch size, drop-last and workers give the same batches.
  */
 public final class IterableDataLoader implements BatchLoader {
     /** Prefix of the worker threads' names. */
@@ -165,7 +173,34 @@ public final class IterableDataLoader implements BatchLoader {
     /** The batches of epoch {@code epoch}; see the class comment for order and threading. */
     @Override
     public Epoch epoch(int epoch) {
-        return new Epoch(epoch);
+        return new Epoch(epoch, 0);
+    }
+
+    /**
+     * The batches of epoch {@code epoch} from batch {@code firstBatch} on (0-based, in the order a full pass gives
+     * them), for resuming part-way through an epoch; see the class comment. Iterating it fails with
+     * {@link IllegalStateException} when the epoch turns out to have fewer than {@code firstBatch} batches (the data
+     * changed since).
+     *
+     * @throws IllegalArgumentException when {@code firstBatch} is negative
+     * @throws IllegalStateException    when {@code firstBatch} is not 0 and the data set is not
+     *                                  {@link IterableDataset#replayable()}: a second pass over it gives other
+     *                                  examples, so passing over the first batches would not resume the same epoch
+     */
+    @Override
+    public Epoch epoch(int epoch, int firstBatch) {
+        if (firstBatch < 0) {
+            throw new IllegalArgumentException("IterableDataLoader.epoch: firstBatch must be at least 0, got "
+                    + firstBatch);
+        }
+        if (firstBatch > 0 && !dataset.replayable()) {
+            throw new IllegalStateException("IterableDataLoader: cannot resume epoch " + epoch + " at batch "
+                    + firstBatch + ": the stream " + dataset + " does not declare itself replayable"
+                    + " (IterableDataset.replayable() is false), so a second pass may give other examples; resume at"
+                    + " the start of the next epoch, or make the source replayable (the same examples in the same"
+                    + " order for the same WorkerInfo) and override replayable() to say so");
+        }
+        return new Epoch(epoch, firstBatch);
     }
 
     /** Stops the current iteration, if any: its threads end and its streams are closed. The loader stays usable. */
@@ -177,14 +212,16 @@ public final class IterableDataLoader implements BatchLoader {
     /** One epoch's batches; each {@link #iterator()} call starts a fresh pass with its own threads and streams. */
     public final class Epoch implements Iterable<HostBatch> {
         private final int epoch;
+        private final int firstBatch;
 
-        private Epoch(int epoch) {
+        private Epoch(int epoch, int firstBatch) {
             this.epoch = epoch;
+            this.firstBatch = firstBatch;
         }
 
         @Override
         public BatchIterator iterator() {
-            return new BatchIterator(IterableDataLoader.this, epoch);
+            return new BatchIterator(IterableDataLoader.this, epoch, firstBatch);
         }
     }
 
@@ -194,25 +231,64 @@ public final class IterableDataLoader implements BatchLoader {
      */
     public static final class BatchIterator extends LoaderIterator {
         private final int workers;
+        private final int firstBatch;
         // Workers whose streams have not ended, in turn order; the consumer takes from the first and moves it last.
         private final List<Integer> turns = new ArrayList<>();
+        // Batches of the epoch taken so far, those passed over before firstBatch included.
+        private int taken;
 
-        private BatchIterator(IterableDataLoader loader, int epoch) {
+        private BatchIterator(IterableDataLoader loader, int epoch, int firstBatch) {
             super("IterableDataLoader", epoch);
             this.workers = loader.workers;
+            this.firstBatch = firstBatch;
             // One more than the batches: the END marker.
             WorkerPipe p = new WorkerPipe("IterableDataLoader", epoch, loader.workers, saturated(loader.prefetch + 1L));
             for (int w = 0; w < loader.workers; w++) {
                 turns.add(w);
             }
             p.start(this, loader.active, THREAD_NAME + "-" + THREADS.incrementAndGet(),
-                    w -> new Producer(p, loader, loader.workerInfo(w, epoch)));
+                    w -> new Producer(p, loader, loader.workerInfo(w, epoch), skipped(w, loader.workers, firstBatch)));
             run(p);
         }
 
-        /** The next batch of the first worker in turn whose stream has not ended. */
+        /**
+         * The batches worker {@code w} of {@code workers} passes over before {@code firstBatch}: its turns among the
+         * first {@code firstBatch} while every worker has batches left. A worker that ends sooner gives the others
+         * more of them, which they assemble and {@link #take} drops.
+         */
+        private static int skipped(int w, int workers, int firstBatch) {
+            return firstBatch / workers + (w < firstBatch % workers ? 1 : 0);
+        }
+
+        /** The next batch from {@code firstBatch} on, the ones before it dropped. */
         @Override
         HostBatch take() {
+            while (taken < firstBatch) {
+                Object item = nextItem();
+                if (item == null) {
+                    finish();
+                    throw new IllegalStateException("IterableDataLoader: resuming epoch " + epoch() + " at batch "
+                            + firstBatch + ", but the stream gave only " + taken + " batches in that epoch; the data"
+                            + " changed since the checkpoint, or the loader's seed, batch size, drop-last or workers"
+                            + " differ from the run's");
+                }
+                if (item instanceof HostBatch assembled) {
+                    assembled.recycle();
+                }
+                taken++;
+            }
+            HostBatch batch = (HostBatch) nextItem();
+            if (batch != null) {
+                taken++;
+            }
+            return batch;
+        }
+
+        /**
+         * The next item of the first worker in turn whose stream has not ended: a batch, or {@link #SKIPPED} for one it
+         * passed over; null when every stream has ended.
+         */
+        private Object nextItem() {
             while (!turns.isEmpty()) {
                 int worker = turns.remove(0);
                 Object item = pipe().take(worker, this::close);
@@ -225,7 +301,7 @@ public final class IterableDataLoader implements BatchLoader {
                             + " failed in epoch " + epoch() + ": " + f.cause, f.cause);
                 }
                 turns.add(worker);
-                return (HostBatch) item;
+                return item;
             }
             return null;
         }
@@ -233,6 +309,8 @@ public final class IterableDataLoader implements BatchLoader {
 
     /** A worker's last item: its stream has ended. */
     private static final Object END = new Object();
+    /** A worker's item for a batch it passed over without assembling it (before a resumed epoch's first batch). */
+    private static final Object SKIPPED = new Object();
 
     private record Failure(Throwable cause) {
     }
@@ -249,9 +327,10 @@ public final class IterableDataLoader implements BatchLoader {
         private final int featureSize;
         private final int classes;
         private final BatchArrays arrays;
+        private final int skippedBatches;
         private long position;
 
-        Producer(WorkerPipe pipe, IterableDataLoader loader, WorkerInfo worker) {
+        Producer(WorkerPipe pipe, IterableDataLoader loader, WorkerInfo worker, int skippedBatches) {
             this.pipe = pipe;
             this.queue = pipe.queue(worker.id());
             this.dataset = loader.dataset;
@@ -262,6 +341,7 @@ public final class IterableDataLoader implements BatchLoader {
             this.featureSize = loader.featureSize;
             this.classes = loader.dataset.classes();
             this.arrays = loader.arrays;
+            this.skippedBatches = skippedBatches;
         }
 
         @Override
@@ -269,7 +349,9 @@ public final class IterableDataLoader implements BatchLoader {
             try {
                 // END only once the stream is closed: a failure to close is the worker's failure, not lost after END.
                 try (ExampleStream stream = dataset.open(worker)) {
-                    cut(stream);
+                    if (skip(stream)) {
+                        cut(stream);
+                    }
                 }
                 queue.put(END);
             } catch (InterruptedException e) {
@@ -283,6 +365,24 @@ public final class IterableDataLoader implements BatchLoader {
                     }
                 }
             }
+        }
+
+        /**
+         * Passes over the first {@link #skippedBatches} batches of {@code stream}, queueing a {@link #SKIPPED} for each
+         * (and for a partial last one unless dropped): returns whether the stream may have more.
+         */
+        private boolean skip(ExampleStream stream) throws InterruptedException {
+            if (skippedBatches == 0) {
+                return true;
+            }
+            long wanted = (long) skippedBatches * batchSize;
+            long skipped = stream.skip(wanted);
+            position += skipped;
+            long batches = skipped / batchSize + (skipped < wanted && skipped % batchSize != 0 && !dropLast ? 1 : 0);
+            for (long b = 0; b < batches && !pipe.stopped(); b++) {
+                queue.put(SKIPPED);
+            }
+            return skipped == wanted;
         }
 
         /** Queues {@code stream}'s batches, the last partial one unless dropped, until it ends or the pipe stops. */

@@ -31,6 +31,21 @@ public interface IterableDataset {
      */
     ExampleStream open(WorkerInfo worker);
 
+    /**
+     * Whether {@link #open} yields the same examples in the same order every time it is given the same
+     * {@link WorkerInfo} (id, workers, epoch, seed): a file, or anything that draws its randomness from
+     * {@link WorkerInfo#seed()} alone. Only then can a run resume part-way through an epoch
+     * ({@link IterableDataLoader#epoch(int, int)}, a {@link dev.kiln.train.Trainer} checkpoint written within an
+     * epoch), by passing over the batches it trained before. False by default: a stream of records arriving from
+     * elsewhere (a socket, a queue) gives other examples on a second pass, and resuming it part-way would silently
+     * train on other data. A data set of one's own that keeps the contract says so by overriding this; the data sets
+     * built here are replayable when what they read is ({@link CsvDataset#streaming}, and {@link #shuffled},
+     * {@link #shardedByWorker} and {@link ChainDataset} over replayable ones).
+     */
+    default boolean replayable() {
+        return false;
+    }
+
     /** Whether {@link #open} yields only the worker's share of the examples (false: every worker gets them all). */
     default boolean shardsByWorker() {
         return false;

@@ -43,6 +43,16 @@ final class ShardedDataset implements IterableDataset {
     }
 
     @Override
+    public boolean replayable() {
+        return source.replayable();
+    }
+
+    @Override
+    public String toString() {
+        return source + ".shardedByWorker()";
+    }
+
+    @Override
     public ExampleStream open(WorkerInfo worker) {
         ExampleStream all = source.open(worker);
         if (worker.workers() == 1) {
@@ -86,6 +96,26 @@ final class ShardedDataset implements IterableDataset {
             Example e = next;
             next = null;
             return e;
+        }
+
+        /** Passes over the others' examples and {@code n} of its own through the source's {@link #skip}. */
+        @Override
+        public long skip(long n) {
+            long skipped = 0;
+            if (next != null && n > 0) {
+                next = null;
+                skipped++;
+            }
+            while (skipped < n) {
+                long before = skip + 1L;
+                if (all.skip(before) < before) {
+                    skip = 0;
+                    return skipped;
+                }
+                skip = step - 1;
+                skipped++;
+            }
+            return skipped;
         }
 
         @Override

@@ -44,6 +44,17 @@ final class ShuffledDataset implements IterableDataset {
         return source.howToShard();
     }
 
+    /** As replayable as the source: the buffer's draws come from the epoch's seed alone. */
+    @Override
+    public boolean replayable() {
+        return source.replayable();
+    }
+
+    @Override
+    public String toString() {
+        return source + ".shuffled(" + bufferSize + ")";
+    }
+
     @Override
     public ExampleStream open(WorkerInfo worker) {
         // Its own stream of the epoch's seed, apart from the one an augmentation might draw from.
