@@ -63,7 +63,18 @@ public final class StepLosses {
         }
     }
 
-    /** Reads the last step's loss: the epoch's steps are done. */
+    /**
+     * Continues an epoch resumed after its first {@code batches} batches, whose losses summed (times their sizes) to
+     * {@code weightedSum} over {@code samples} examples: the sums go on from there and the listeners' batch numbers
+     * from {@code batches + 1}. Before the first {@link #queued}.
+     */
+    void resumeAt(int batches, double weightedSum, long samples) {
+        this.read = batches;
+        this.weightedSum = weightedSum;
+        this.samples = samples;
+    }
+
+    /** Reads the last step's loss: the epoch's steps are done; also, within an epoch, the losses of the steps so far. */
     public void finish() {
         readPending();
     }

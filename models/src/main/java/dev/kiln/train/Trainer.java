@@ -76,6 +76,8 @@ public final class Trainer {
     private static final String GRAD_SCALER_PREFIX = "grad_scaler.";
     /** Checkpoint metadata key of the run's {@link #precision}, as {@code --precision} spells it ("f16"). */
     private static final String PRECISION_KEY = "precision";
+    /** Checkpoint metadata key of the optimizer steps taken, which a per-step schedule over a stream resumes from. */
+    private static final String OPTIMIZER_STEPS_KEY = "optimizer_steps";
 
     private final Module model;
     /** What is evaluated and checkpointed: the model, or the module a DistributedDataParallel model wraps. */
@@ -89,6 +91,12 @@ public final class Trainer {
     private LearningRateSchedule stepSchedule;
     /** Optimizer steps of the run so far, counted over every epoch (also those before a resume). */
     private int optimizerSteps;
+    /** Whether {@link #resume} read a checkpoint that does not record {@link #optimizerSteps} (an earlier Kiln's). */
+    private boolean stepsUnknown;
+    /** Optimizer steps between the checkpoints written within an epoch of a stream; 0: none. */
+    private int checkpointSteps;
+    /** Where within an epoch of a stream the checkpoint {@link #resume} read was written; null: at an epoch's end. */
+    private StreamPosition resumedPosition;
     private Path checkpointDir;
     private int topK = 5;
     private Precision precision = Precision.FP32;
@@ -314,6 +322,24 @@ public final class Trainer {
     }
 
     /**
+     * Over a stream ({@link IterableDataLoader}), also writes the {@link #checkpoints} checkpoint after every
+     * {@code steps} optimizer steps within an epoch (not after an epoch's last, which the epoch's own checkpoint
+     * follows), recording the batch reached, so that {@link #resume} can continue part-way through the epoch, as a
+     * PyTorch loop that saves torchdata's {@code StatefulDataLoader.state_dict()} with the model every so many steps.
+     * The stream must be {@link dev.kiln.data.IterableDataset#replayable()}, which the resumed fit checks. A
+     * {@link DataLoader}'s fit refuses it: its checkpoints are written after every epoch.
+     *
+     * @param steps optimizer steps between checkpoints, at least 1
+     */
+    public Trainer checkpointEverySteps(int steps) {
+        if (steps < 1) {
+            throw new IllegalArgumentException("Trainer.checkpointEverySteps: steps must be at least 1, got " + steps);
+        }
+        this.checkpointSteps = steps;
+        return this;
+    }
+
+    /**
      * Trains until epoch {@code lastEpoch} (inclusive), starting after the last completed epoch (1 for a
      * new run, later after {@link #resume}).
      *
@@ -322,13 +348,14 @@ public final class Trainer {
      * @return one entry per epoch trained by this call
      */
     public List<EpochMetrics> fit(DataLoader train, BatchLoader validation, int lastEpoch) {
+        refuseStreamCheckpoints();
         if (cudaGraphs && accumulation > 1) {
             throw new IllegalStateException("Trainer: cudaGraphs replays a step that clears the gradients, so it cannot"
                     + " accumulate them over " + accumulation + " batches (accumulateGradients); turn one of them off");
         }
         return fitEpochs((nextEpoch - 1) * stepsPerEpoch(train), () -> graphedStep(train), epoch -> trainEpoch(
                 train, epoch, graphed == null ? train.batchesPerEpoch() : GraphedStep.batchesPerEpoch(train),
-                validation), validation, lastEpoch);
+                validation, null), validation, lastEpoch);
     }
 
     /**
@@ -337,23 +364,59 @@ public final class Trainer {
      * beforehand, so listeners get 0 as {@link TrainingListener#onBatchEnd}'s batchesPerEpoch (a progress bar shows
      * counts without a total). With {@link #accumulateGradients}, a batch whose group is not yet full waits for the
      * stream's next batch, or its end, before it steps: the epoch's last group, however short, then steps, its
-     * losses divided as the others', as over a {@link DataLoader}. Refused, when resuming, with
-     * {@link #schedulePerStep} (the steps of the epochs before are not known); {@link #cudaGraphs} trains eagerly.
+     * losses divided as the others', as over a {@link DataLoader}. After {@link #resume} from a checkpoint written
+     * within an epoch ({@link #checkpointEverySteps}) it continues from the batch recorded, which the loader reaches by
+     * passing over the ones before ({@link IterableDataLoader#epoch(int, int)}): the run goes on as the uninterrupted one
+     * would. A {@link #schedulePerStep} goes on from the steps the checkpoint records. {@link #cudaGraphs} trains
+     * eagerly.
      *
      * @param validation a {@link DataLoader} or a stream ({@link IterableDataLoader}), not mixing its batches; null to
      *                   skip validation
      * @return one entry per epoch trained by this call
+     * @throws IllegalStateException    when resuming within an epoch of a stream that is not
+     *                                  {@link dev.kiln.data.IterableDataset#replayable()}, or with a per-step schedule
+     *                                  from a checkpoint that does not record its steps
+     * @throws IllegalArgumentException when resuming within an epoch with other loader settings than the run's
      */
     public List<EpochMetrics> fit(IterableDataLoader train, BatchLoader validation, int lastEpoch) {
-        if (stepSchedule != null && nextEpoch > 1) {
-            throw new IllegalStateException("Trainer: resuming at epoch " + nextEpoch + " with a per-step schedule"
-                    + " (schedulePerStep) over a stream (IterableDataLoader), whose earlier epochs' steps are not known;"
-                    + " schedule per epoch, or train on a DataLoader");
+        StreamPosition from = resumedPosition;
+        resumedPosition = null;
+        if (from != null) {
+            from.check(train, nextEpoch);
+            // Refused here, before anything is trained, rather than when the epoch's iteration starts.
+            train.epoch(nextEpoch, from.batch());
+        }
+        if (stepSchedule != null && stepsUnknown) {
+            throw new IllegalStateException("Trainer: resuming at epoch " + nextEpoch + " with the per-step schedule "
+                    + stepSchedule.getClass().getSimpleName() + " (schedulePerStep) over a stream (IterableDataLoader),"
+                    + " but the checkpoint records no " + OPTIMIZER_STEPS_KEY + " (an earlier Kiln wrote it) and a"
+                    + " stream's epochs have no known length to count them by; resume from a checkpoint of this"
+                    + " version, or schedule per epoch");
         }
         if (cudaGraphs) {
             LOG.info("CUDA graphs requested, but a stream's batches are not known beforehand: training eagerly");
         }
-        return fitEpochs(0, () -> null, epoch -> trainEpoch(train, epoch, 0, validation), validation, lastEpoch);
+        int firstEpoch = nextEpoch;
+        int stepsBefore = firstEpoch == 1 && from == null ? 0 : optimizerSteps;
+        return fitEpochs(stepsBefore, () -> null, epoch -> trainEpoch(train, epoch, 0, validation,
+                epoch == firstEpoch ? from : null), validation, lastEpoch);
+    }
+
+    /**
+     * Refuses, for a {@link DataLoader}'s fit, {@link #checkpointEverySteps} and a checkpoint written within an epoch
+     * of a stream.
+     */
+    private void refuseStreamCheckpoints() {
+        if (checkpointSteps > 0) {
+            throw new IllegalStateException("Trainer.fit: checkpointEverySteps(" + checkpointSteps + ") writes"
+                    + " checkpoints within an epoch over a stream (IterableDataLoader) only; a DataLoader's run"
+                    + " checkpoints after every epoch");
+        }
+        if (resumedPosition != null) {
+            throw new IllegalStateException("Trainer.fit: the checkpoint resumed was written after batch "
+                    + resumedPosition.batch() + " of epoch " + nextEpoch + " of a stream; resume it with"
+                    + " fit(IterableDataLoader, ...) on the run's stream");
+        }
     }
 
     /**
@@ -486,12 +549,19 @@ public final class Trainer {
 
     /**
      * Trains epoch {@code epoch} of {@code train}, {@code batches} batches (0 when not known: a stream, whose end a
-     * group of {@link #accumulateGradients} learns by asking for the next batch), and validates on {@code validation}
-     * (unless null). A failed step stops the loader's workers on its way out.
+     * group of {@link #accumulateGradients} learns by asking for the next batch), from {@code from} on (null: from its
+     * start), and validates on {@code validation} (unless null). A failed step stops the loader's workers on its way
+     * out.
      */
-    private EpochMetrics trainEpoch(BatchLoader train, int epoch, int batches, BatchLoader validation) {
+    private EpochMetrics trainEpoch(BatchLoader train, int epoch, int batches, BatchLoader validation,
+                                    StreamPosition from) {
         model.train();
         StepLosses losses = new StepLosses(epoch, batches, listeners);
+        int firstBatch = from == null ? 0 : from.batch();
+        long correctBefore = from == null ? 0 : from.correct();
+        if (from != null) {
+            losses.resumeAt(from.batch(), from.lossSum(), from.samples());
+        }
         // Hits are added up on the device and read once at the end: reading them at every step would make the
         // host wait for the device twice more per step than reading the loss does.
         Tensor hits = Scope.outside(() -> Tensor.zeros(DType.I64));
@@ -499,8 +569,8 @@ public final class Trainer {
         double lastRate = optimizer.learningRate();
         long start = System.nanoTime();
         try {
-            int index = 0;
-            Iterator<HostBatch> epochBatches = train.epoch(epoch).iterator();
+            int index = firstBatch;
+            Iterator<HostBatch> epochBatches = train.epoch(epoch, firstBatch).iterator();
             while (epochBatches.hasNext()) {
                 HostBatch batch = epochBatches.next();
                 if (graphed != null && !graphed.fits(batch)) {
@@ -521,11 +591,14 @@ public final class Trainer {
                     if (stepSchedule != null) {
                         stepSchedule.step(optimizerSteps, Double.NaN);
                     }
+                    if (train instanceof IterableDataLoader stream && checkpointsWithin() && epochBatches.hasNext()) {
+                        saveWithinEpoch(stream, epoch, index + 1, losses, correctBefore + hits.toLongArray()[0]);
+                    }
                 }
                 index++;
             }
             losses.finish();
-            correct = hits.toLongArray()[0];
+            correct = correctBefore + hits.toLongArray()[0];
         } finally {
             hits.close();
             train.close();
@@ -536,6 +609,22 @@ public final class Trainer {
         return new EpochMetrics(epoch, losses.weightedSum() / samples, correct / (double) samples,
                 v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(), v == null ? Double.NaN : v.topK(),
                 lastRate, seconds, samples / seconds, losses.waitSeconds());
+    }
+
+    /** Whether the step just taken is one after which {@link #checkpointEverySteps} writes a checkpoint. */
+    private boolean checkpointsWithin() {
+        return checkpointDir != null && checkpointSteps > 0 && optimizerSteps % checkpointSteps == 0;
+    }
+
+    /**
+     * Writes the checkpoint after {@code batch} batches of epoch {@code epoch} of {@code stream}: the last completed
+     * epoch is the one before, and the position within this one ({@link StreamPosition}) holds the epoch's sums so far,
+     * the last step's loss read for them.
+     */
+    private void saveWithinEpoch(IterableDataLoader stream, int epoch, int batch, StepLosses losses, long correct) {
+        losses.finish();
+        StreamPosition at = StreamPosition.of(stream, batch, losses.weightedSum(), losses.samples(), correct);
+        saveCheckpoint(checkpointDir.resolve(CHECKPOINT), epoch - 1, at.metadata());
     }
 
     /** The model this trainer trains. */
@@ -793,11 +882,16 @@ public final class Trainer {
      * beside it ({@link TuningChoices}), which {@link #resume} loads.
      */
     public void saveCheckpoint(Path file, int epoch) {
+        saveCheckpoint(file, epoch, Map.of());
+    }
+
+    /** {@link #saveCheckpoint(Path, int)} with {@code extra} metadata entries (a position within a stream's epoch). */
+    private void saveCheckpoint(Path file, int epoch, Map<String, String> extra) {
         Map<String, Tensor> tensors = stateTensors(weights, optimizer);
         if (averaged != null) {
             averaged.stateDict().forEach((k, v) -> tensors.put(AVERAGED_PREFIX + k, v));
         }
-        write(file, tensors, epoch);
+        write(file, tensors, epoch, extra);
         try {
             TuningChoices.writeBeside(file);
         } catch (IOException e) {
@@ -816,12 +910,14 @@ public final class Trainer {
 
     /** Writes only the model's weights (loadable with {@link #loadModel}), e.g. the best epoch's. */
     private void saveModel(Path file, int epoch) {
-        write(file, stateTensors(weights, null), epoch);
+        write(file, stateTensors(weights, null), epoch, Map.of());
     }
 
-    private void write(Path file, Map<String, Tensor> tensors, int epoch) {
+    private void write(Path file, Map<String, Tensor> tensors, int epoch, Map<String, String> extra) {
         Map<String, String> metadata = new LinkedHashMap<>(checkpointMetadata);
         metadata.put("epoch", Integer.toString(epoch));
+        metadata.put(OPTIMIZER_STEPS_KEY, Integer.toString(optimizerSteps));
+        metadata.putAll(extra);
         metadata.put("best_loss", Double.toString(bestLoss));
         metadata.put("epochs_without_improvement", Integer.toString(epochsWithoutImprovement));
         if (schedule != null) {
@@ -880,6 +976,9 @@ public final class Trainer {
     public Map<String, String> resume(Path file) throws IOException {
         Map<String, String> recorded = metadata(file);
         int epoch = Integer.parseInt(required(recorded, "epoch", file));
+        StreamPosition position = StreamPosition.read(recorded, file);
+        String steps = recorded.get(OPTIMIZER_STEPS_KEY);
+        int stepsTaken = steps == null ? 0 : (int) number(OPTIMIZER_STEPS_KEY, steps);
         // First, so that a refused choices file leaves the trainer as it was (choices alone change no state of it).
         TuningChoices.useBeside(file);
         if (averaged != null) {
@@ -917,6 +1016,9 @@ public final class Trainer {
         Path best = file.resolveSibling(BEST);
         resumedBest = Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
         resumed = true;
+        resumedPosition = position;
+        stepsUnknown = steps == null;
+        optimizerSteps = stepsTaken;
         return meta;
     }
 
