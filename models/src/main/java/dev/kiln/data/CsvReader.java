@@ -35,6 +35,8 @@ final class CsvReader implements AutoCloseable {
     private final double scale;
     // A sharded stream's worker other than 0 reads the first row only for the file's columns: it is worker 0's example.
     private final boolean firstRowElsewhere;
+    // Null when the parser reads the whole file.
+    private final CsvShareReader share;
     private List<String> header;
     private long firstLine;
     private int columns;
@@ -44,8 +46,10 @@ final class CsvReader implements AutoCloseable {
     private CSVRecord pendingFirst;
     private CSVRecord last;
 
-    private CsvReader(Path file, CsvOptions options, CSVParser parser, boolean firstRowElsewhere) {
+    private CsvReader(Path file, CsvOptions options, CSVParser parser, boolean firstRowElsewhere,
+                      CsvShareReader share) {
         this.file = file;
+        this.share = share;
         this.options = options;
         this.parser = parser;
         this.firstRowElsewhere = firstRowElsewhere;
@@ -75,14 +79,24 @@ final class CsvReader implements AutoCloseable {
      * ({@link CsvShareReader}). Errors name the file's lines as {@link #open(Path, CsvOptions)} does.
      */
     static CsvReader open(Path file, CsvOptions options, int worker, int workers) throws IOException {
+        return open(file, options, worker, workers, 0);
+    }
+
+    /**
+     * As {@link #open(Path, CsvOptions, int, int)}, passing over the worker's first {@code hide} examples without
+     * splitting them into fields ({@link CsvShareReader}); {@link #hidden()} tells how many there were, once
+     * {@link #next} has read past them.
+     */
+    static CsvReader open(Path file, CsvOptions options, int worker, int workers, long hide) throws IOException {
         CSVFormat format = CSVFormat.DEFAULT.builder().setDelimiter(options.delimiterChar()).get();
         Reader text = openText(file);
-        Reader reader = workers == 1 ? text
-                : new CsvShareReader(text, options.delimiterChar(), worker, workers, options.hasHeader());
+        CsvShareReader share = workers == 1 && hide == 0 ? null
+                : new CsvShareReader(text, options.delimiterChar(), worker, workers, options.hasHeader(), hide);
+        Reader reader = share == null ? text : share;
         CsvReader csv;
         try {
             csv = new CsvReader(file, options, CSVParser.builder().setReader(reader).setFormat(format).get(),
-                    worker != 0 && !options.hasHeader());
+                    (worker != 0 || hide > 0) && !options.hasHeader(), share);
         } catch (IOException | RuntimeException e) {
             reader.close();
             throw e;
@@ -181,6 +195,11 @@ final class CsvReader implements AutoCloseable {
             }
         }
         return label(record);
+    }
+
+    /** The worker's first examples passed over as {@link #open(Path, CsvOptions, int, int, long)} asked. */
+    long hidden() {
+        return share == null ? 0 : share.hidden();
     }
 
     /**

@@ -16,6 +16,9 @@ import java.io.Reader;
  * the parser counts the file's lines: a bad record is named by its line in the file, as without sharding. Each
  * counted line break (a CR, or an LF not after a CR) becomes one, written as an LF unless the last character given out
  * is a CR, which an LF would join.
+ *
+ * <p>It also passes over the worker's own first {@code hidden} examples the same way, for a stream resumed part-way
+ * through an epoch ({@link ExampleStream#skip}); {@link #hidden()} counts those it found.
  */
 final class CsvShareReader extends Reader {
     private static final char QUOTE = '"';
@@ -27,6 +30,8 @@ final class CsvShareReader extends Reader {
     private final int worker;
     private final int workers;
     private final int firstExample;
+    private final long hide;
+    private long hidden;
     private final char[] buffer = new char[1 << 16];
     private int position;
     private int limit;
@@ -42,11 +47,25 @@ final class CsvShareReader extends Reader {
      * @param header    whether the first record is a header, not an example
      */
     CsvShareReader(Reader in, char delimiter, int worker, int workers, boolean header) {
+        this(in, delimiter, worker, workers, header, 0);
+    }
+
+    /**
+     * @param hide how many of the worker's own first examples to pass over too (the first record still passes
+     *             through, for its columns, when it is one of them: the reader must drop it)
+     */
+    CsvShareReader(Reader in, char delimiter, int worker, int workers, boolean header, long hide) {
         this.in = in;
         this.delimiter = delimiter;
         this.worker = worker;
         this.workers = workers;
         this.firstExample = header ? 1 : 0;
+        this.hide = hide;
+    }
+
+    /** The worker's own examples passed over so far (at most the {@code hide} asked for). */
+    long hidden() {
+        return hidden;
     }
 
     @Override
@@ -83,7 +102,7 @@ final class CsvShareReader extends Reader {
                 char c = buffer[position++];
                 boolean lineBreak = c == '\r' || c == '\n';
                 if (state == State.BETWEEN_RECORDS && !lineBreak) {
-                    kept = records == 0 || (records - firstExample) % workers == worker;
+                    kept = keeps(records);
                     records++;
                     state = State.FIELD_START;
                 }
@@ -104,6 +123,17 @@ final class CsvShareReader extends Reader {
             }
         }
         return written;
+    }
+
+    /** Whether record {@code record} (0-based, the header included) goes to the parser; counts the hidden ones. */
+    private boolean keeps(long record) {
+        long example = record - firstExample;
+        boolean own = example >= 0 && example % workers == worker;
+        if (own && example / workers < hide) {
+            hidden++;
+            return record == 0;
+        }
+        return record == 0 || own;
     }
 
     /**

@@ -98,7 +98,10 @@ final class ShardedDataset implements IterableDataset {
             return e;
         }
 
-        /** Passes over the others' examples and {@code n} of its own through the source's {@link #skip}. */
+        /**
+         * Passes over {@code n} of its own examples and the others' between them with one {@link ExampleStream#skip}
+         * of the source, so that a source that passes over many at once for less (a shuffle buffer) can.
+         */
         @Override
         public long skip(long n) {
             long skipped = 0;
@@ -106,16 +109,18 @@ final class ShardedDataset implements IterableDataset {
                 next = null;
                 skipped++;
             }
-            while (skipped < n) {
-                long before = skip + 1L;
-                if (all.skip(before) < before) {
-                    skip = 0;
-                    return skipped;
-                }
-                skip = step - 1;
-                skipped++;
+            if (skipped == n) {
+                return skipped;
             }
-            return skipped;
+            // Own examples are at skip, skip + step, ... of the source from here; pass over the last one wanted.
+            long wanted = n - skipped;
+            long span = skip + 1 + (wanted - 1) * step;
+            long passed = all.skip(span);
+            if (passed == span) {
+                skip = step - 1;
+                return n;
+            }
+            return skipped + (passed > skip ? (passed - skip - 1) / step + 1 : 0);
         }
 
         @Override

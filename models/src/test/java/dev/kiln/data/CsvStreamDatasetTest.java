@@ -2,6 +2,7 @@ package dev.kiln.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -188,5 +189,50 @@ class CsvStreamDatasetTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, sharded::shardedByWorker);
         assertTrue(e.getMessage().startsWith("IterableDataset.shardedByWorker: the data set already yields only each"
                 + " worker's share"), e.getMessage());
+    }
+
+    /**
+     * Worker {@code id} of {@code workers}'s stream after {@code stream.skip(n)} at its start, with "skipped K" first;
+     * the reference is the same share read whole, its first n dropped.
+     */
+    private static List<String> afterSkipping(IterableDataset data, int id, int workers, long n) {
+        List<String> examples = new ArrayList<>();
+        try (ExampleStream stream = data.open(new WorkerInfo(id, workers, 1, 7))) {
+            examples.add("skipped " + stream.skip(n));
+            stream.forEachRemaining(e -> examples.add(e.label() + ": " + Arrays.toString(e.features())));
+        }
+        return examples;
+    }
+
+    @Test
+    void skippingFromTheStartGivesTheRestOfTheShareAndHowManyWereSkipped() throws IOException {
+        for (boolean header : new boolean[] {true, false}) {
+            Path file = write("d.csv", awkwardRows(header));
+            IterableDataset whole = CsvDataset.streaming(file, CsvOptions.defaults().header(header).labelColumn(1), 3);
+            for (IterableDataset data : List.of(whole, whole.shardedByWorker())) {
+                int workers = data == whole ? 1 : 3;
+                for (int id = 0; id < workers; id++) {
+                    List<String> all = share(data, id, workers);
+                    for (int n = 0; n <= all.size() + 1; n++) {
+                        List<String> expected = new ArrayList<>(List.of("skipped " + Math.min(n, all.size())));
+                        expected.addAll(all.subList(Math.min(n, all.size()), all.size()));
+                        assertEquals(expected, afterSkipping(data, id, workers, n), data + ", worker " + id + " of "
+                                + workers + ", skipping " + n + (header ? ", header" : ", no header"));
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void skippingAfterReadingPassesOverTheNextRecords() throws IOException {
+        Path file = write("d.csv", "label,x\n0,0\n1,1\n0,2\n1,3\n0,4\n");
+        try (ExampleStream stream = CsvDataset.streaming(file, CsvOptions.defaults(), 2).open(WorkerInfo.single(1, 0))) {
+            assertEquals(0f, stream.next().features()[0]);
+            assertEquals(2, stream.skip(2));
+            assertEquals(3f, stream.next().features()[0]);
+            assertEquals(1, stream.skip(5), "one left");
+            assertFalse(stream.hasNext());
+        }
     }
 }

@@ -241,4 +241,48 @@ class IterableDataLoaderResumeTest {
         assertEquals(5, rest.size(), "12 batches, 7 passed over");
         assertEquals(25, stream.read.get(), "only the examples of the 5 batches delivered are read");
     }
+
+    /** The features of what is left of {@code stream}, as ints. */
+    private static List<Integer> rest(ExampleStream stream) {
+        List<Integer> values = new ArrayList<>();
+        stream.forEachRemaining(e -> values.add((int) e.features()[0]));
+        return values;
+    }
+
+    @Test
+    void aShuffleBufferPassesOverExamplesAsReadingAndDroppingThem() {
+        WorkerInfo worker = new WorkerInfo(0, 1, 3, 21);
+        for (int capacity : new int[] {1, 5, 16, 64}) {
+            IterableDataset shuffled = new Skippable(50).shuffled(capacity);
+            List<Integer> all;
+            try (ExampleStream whole = shuffled.open(worker)) {
+                all = rest(whole);
+            }
+            for (int n = 0; n <= 52; n++) {
+                try (ExampleStream stream = shuffled.open(worker)) {
+                    assertEquals(Math.min(n, 50), stream.skip(n), "capacity " + capacity + ", skipping " + n);
+                    assertEquals(all.subList(Math.min(n, 50), 50), rest(stream), "capacity " + capacity + ", " + n);
+                }
+            }
+            try (ExampleStream stream = shuffled.open(worker)) {
+                List<Integer> read = new ArrayList<>(List.of((int) stream.next().features()[0]));
+                assertEquals(7, stream.skip(7));
+                read.add((int) stream.next().features()[0]);
+                assertEquals(20, stream.skip(20));
+                read.addAll(rest(stream));
+                List<Integer> expected = new ArrayList<>(List.of(all.get(0), all.get(8)));
+                expected.addAll(all.subList(29, 50));
+                assertEquals(expected, read, "reads and skips in turn, capacity " + capacity);
+            }
+        }
+    }
+
+    @Test
+    void aShuffleBufferReadsOnlyTheExamplesItHoldsAfterPassingOverMany() {
+        Skippable numbers = new Skippable(10_000);
+        try (ExampleStream stream = numbers.shuffled(100).open(new WorkerInfo(0, 1, 1, 5))) {
+            assertEquals(5000, stream.skip(5000));
+            assertEquals(100, numbers.read.get(), "the 100 examples in the buffer, of 5100 positions passed");
+        }
+    }
 }
