@@ -64,8 +64,8 @@ public record Mnist(byte[] pixels, long[] labels, int count) {
         Path dir = DataDirectory.find(dataDir, name, List.of(split.images, split.labels));
         Path imageFile = DataDirectory.file(dir, split.images);
         Path labelFile = DataDirectory.file(dir, split.labels);
-        Idx.Array images = Idx.read(imageFile);
-        long[] labels = labels(labelFile, Idx.read(labelFile));
+        IdxFile.Array images = IdxFile.read(imageFile);
+        long[] labels = labels(labelFile, IdxFile.read(labelFile));
         int[] imageDims = images.dims();
         if (imageDims.length != 3 || imageDims[1] != 28 || imageDims[2] != 28) {
             throw new IOException(imageFile + ": expected [N, 28, 28] images, header says " + Arrays.toString(imageDims));
@@ -78,7 +78,7 @@ public record Mnist(byte[] pixels, long[] labels, int count) {
     }
 
     /** The class indices of a labels file: [N], each in 0..9. */
-    private static long[] labels(Path file, Idx.Array labels) throws IOException {
+    private static long[] labels(Path file, IdxFile.Array labels) throws IOException {
         if (labels.dims().length != 1) {
             throw new IOException(file + ": expected [N] labels, header says " + Arrays.toString(labels.dims()));
         }

@@ -16,7 +16,7 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class IdxTest {
+class IdxFileTest {
     @TempDir
     Path dir;
 
@@ -44,8 +44,8 @@ class IdxTest {
     void readsRawAndGzipFilesAlike() throws IOException {
         byte[] values = {0, 1, (byte) 255, 7, 8, 9};
         byte[] content = idx(0x00000803, new int[] {1, 2, 3}, values);
-        Idx.Array raw = Idx.read(write("a-idx3-ubyte", content, false));
-        Idx.Array gz = Idx.read(write("a-idx3-ubyte.gz", content, true));
+        IdxFile.Array raw = IdxFile.read(write("a-idx3-ubyte", content, false));
+        IdxFile.Array gz = IdxFile.read(write("a-idx3-ubyte.gz", content, true));
         assertArrayEquals(new int[] {1, 2, 3}, raw.dims());
         assertArrayEquals(values, raw.data());
         assertArrayEquals(values, gz.data());
@@ -56,21 +56,21 @@ class IdxTest {
     void truncatedFileIsNamedInTheError() throws IOException {
         byte[] content = idx(0x00000801, new int[] {10}, new byte[4]);
         Path file = write("short.gz", content, true);
-        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        IOException e = assertThrows(IOException.class, () -> IdxFile.read(file));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("truncated"), e.getMessage());
     }
 
     @Test
     void wrongMagicNumberIsReported() throws IOException {
         Path file = write("bad", idx(0x12345678, new int[0], new byte[0]), false);
-        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        IOException e = assertThrows(IOException.class, () -> IdxFile.read(file));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("magic"), e.getMessage());
     }
 
     @Test
     void moreDataThanTheHeaderDeclaresIsReported() throws IOException {
         Path file = write("long", idx(0x00000801, new int[] {2}, new byte[5]), false);
-        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        IOException e = assertThrows(IOException.class, () -> IdxFile.read(file));
         assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("more data"), e.getMessage());
     }
 
@@ -78,7 +78,7 @@ class IdxTest {
     void rawFileShorterThanItsHeaderDeclaresFailsBeforeAllocatingTheValues() throws IOException {
         // 1.5 GB declared, 112 bytes present: without the size check the 1.5 GB are allocated before reading.
         Path file = write("huge-idx3-ubyte", idx(0x00000803, new int[] {2_000_000, 28, 28}, new byte[112]), false);
-        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        IOException e = assertThrows(IOException.class, () -> IdxFile.read(file));
         assertEquals(file + ": truncated: the file ends after 112 of the 1568000000 values its header's"
                 + " [2000000, 28, 28] declares", e.getMessage());
     }
@@ -86,7 +86,7 @@ class IdxTest {
     @Test
     void gzipFileShorterThanItsHeaderDeclaresSaysHowManyValuesItHolds() throws IOException {
         Path file = write("huge-idx3-ubyte.gz", idx(0x00000803, new int[] {2_000_000, 28, 28}, new byte[100]), true);
-        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        IOException e = assertThrows(IOException.class, () -> IdxFile.read(file));
         assertEquals(file + ": truncated: the file ends after 100 of the 1568000000 values its header's"
                 + " [2000000, 28, 28] declares", e.getMessage());
     }
@@ -95,7 +95,7 @@ class IdxTest {
     void headerWhoseProductOverflowsIsRejectedNamingTheDims() throws IOException {
         // 2^30 * 2^30 * 16 = 2^64, which a long's multiplication wraps to 0.
         Path file = write("overflow", idx(0x00000803, new int[] {1 << 30, 1 << 30, 16}, new byte[0]), false);
-        IOException e = assertThrows(IOException.class, () -> Idx.read(file));
+        IOException e = assertThrows(IOException.class, () -> IdxFile.read(file));
         assertEquals(file + ": header declares [1073741824, 1073741824, 16], more than the 2147483631 values an array"
                 + " holds", e.getMessage());
     }

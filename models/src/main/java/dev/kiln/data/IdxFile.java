@@ -17,14 +17,14 @@ import java.util.zip.GZIPInputStream;
  * Reads IDX files (the MNIST format), gzip-compressed or raw: a big-endian magic {@code 0x0000TTRR}
  * (TT = 0x08 for unsigned bytes, RR = rank), RR big-endian int32 dimensions, then the values.
  */
-public final class Idx {
+public final class IdxFile {
     private static final int UNSIGNED_BYTE = 0x08;
     /** The most values one array holds (a few below Integer.MAX_VALUE, as the JDK's own arrays allow). */
     private static final int MAX_VALUES = Integer.MAX_VALUE - 16;
     /** The first allocation for a compressed file's values; it doubles as data arrives. */
     private static final int FIRST_CHUNK = 1 << 20;
 
-    private Idx() {
+    private IdxFile() {
     }
 
     /** The dimensions and the unsigned byte values of an IDX file. */
