@@ -11,9 +11,12 @@ final class MatmulOps {
     static Tensor matmul(Tensor a, Tensor b) {
         Checks.compatible("matmul", a, b);
         Checks.floating("matmul", a);
-        if (a.rank() < 2 || b.rank() < 2 || a.rank() > 3 || b.rank() > 3) {
+        if (a.rank() < 1 || b.rank() < 1 || a.rank() > 3 || b.rank() > 3) {
             throw new IllegalArgumentException("matmul: " + a.shape() + " x " + b.shape()
-                    + ": operands must be 2-D [m, k] x [k, n] or batched 3-D [b, m, k] x [b, k, n]");
+                    + ": operands must be 2-D [m, k] x [k, n], batched 3-D [b, m, k] x [b, k, n] or vectors [k]");
+        }
+        if (a.rank() == 1 || b.rank() == 1) {
+            return vectorProduct(a, b);
         }
         int k = a.dim(-1);
         if (b.dim(-2) != k) {
@@ -25,6 +28,19 @@ final class MatmulOps {
                     + a.dim(0) + " and " + b.dim(0) + " differ");
         }
         return matmul(a, false, b, false);
+    }
+
+    /**
+     * PyTorch's rule for a vector operand: a [k] first operand is the row [1, k], a [k] second one the column [k, 1],
+     * and the axis each added is removed from the product ([k] x [k, n] -> [n], [m, k] x [k] -> [m], [k] x [k] -> a
+     * scalar); the gradients flow back through the added axes.
+     */
+    private static Tensor vectorProduct(Tensor a, Tensor b) {
+        Tensor product = matmul(a.rank() == 1 ? a.unsqueeze(0) : a, b.rank() == 1 ? b.unsqueeze(1) : b);
+        if (b.rank() == 1) {
+            product = product.squeeze(-1);
+        }
+        return a.rank() == 1 ? product.squeeze(b.rank() == 1 ? -1 : -2) : product;
     }
 
     /**

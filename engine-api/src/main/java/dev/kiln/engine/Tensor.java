@@ -115,6 +115,23 @@ public final class Tensor implements AutoCloseable {
         return full(value, DType.F32);
     }
 
+    /** The n x n identity matrix, F32 (PyTorch's {@code torch.eye(n)}). */
+    public static Tensor eye(int n) {
+        return eye(n, n);
+    }
+
+    /** An F32 [n, m] matrix of ones on the diagonal and zeros elsewhere (PyTorch's {@code torch.eye(n, m)}). */
+    public static Tensor eye(int n, int m) {
+        if (n < 0 || m < 0) {
+            throw new IllegalArgumentException("eye: sizes must be >= 0, got " + n + " x " + m);
+        }
+        float[] values = new float[Math.multiplyExact(n, m)];
+        for (int i = 0; i < Math.min(n, m); i++) {
+            values[i * m + i] = 1;
+        }
+        return fromArray(values, n, m);
+    }
+
     /** {@code [0, 1, ..., n-1]} as F32. */
     public static Tensor arange(int n) {
         return arange(0, n, 1, DType.F32);
@@ -315,6 +332,48 @@ public final class Tensor implements AutoCloseable {
         Tensor t = emptyLike(shape, dtype);
         backend().randomNormal(t, mean, std, engine.seed(), engine.nextCounter(t.size()));
         return t;
+    }
+
+    /** Zeros in this tensor's shape, dtype and device (PyTorch's {@code torch.zeros_like(x)}). */
+    public Tensor zerosLike() {
+        return fullLike(0);
+    }
+
+    /** Ones in this tensor's shape, dtype and device (PyTorch's {@code torch.ones_like(x)}). */
+    public Tensor onesLike() {
+        return fullLike(1);
+    }
+
+    /**
+     * Uniform values in [0, 1) from the engine's seeded stream, in this F32 or F64 tensor's shape, dtype and device
+     * (PyTorch's {@code torch.rand_like(x)}).
+     *
+     * @throws IllegalArgumentException for an integer tensor, as PyTorch refuses one: convert it first, as PyTorch's
+     *                                  {@code rand_like(x, dtype=torch.float)} does
+     */
+    public Tensor randLike() {
+        checkFloatingLike("randLike");
+        return uniformLike(0, 1);
+    }
+
+    /**
+     * Standard normal values from the engine's seeded stream, in this F32 or F64 tensor's shape, dtype and device
+     * (PyTorch's {@code torch.randn_like(x)}).
+     *
+     * @throws IllegalArgumentException for an integer tensor, as {@link #randLike()}
+     */
+    public Tensor randnLike() {
+        checkFloatingLike("randnLike");
+        return normalLike(0, 1);
+    }
+
+    private void checkFloatingLike(String op) {
+        Checks.open(op, this);
+        if (!dtype.isFloating()) {
+            throw new IllegalArgumentException(op + ": needs an F32 or F64 tensor, got " + dtype + " " + shape
+                    + "; convert it first, x.to(DType.F32)." + op + "(), as PyTorch's " + op.replace("Like", "_like")
+                    + "(x, dtype=torch.float)");
+        }
     }
 
     // ---- Properties -----------------------------------------------------------------------------
@@ -1261,7 +1320,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Matrix product: [m, k] x [k, n] -> [m, n]; batched [b, m, k] x [b, k, n] -> [b, m, n], where one
-     * side may be 2-D and is then shared by every batch entry.
+     * side may be 2-D and is then shared by every batch entry. A vector [k] is a row on the left and a column on the
+     * right, that axis then removed, as PyTorch's: [k] x [k, n] -> [n], [m, k] x [k] -> [m], [k] x [k] -> a scalar.
      */
     public Tensor matmul(Tensor other) {
         return MatmulOps.matmul(this, other);
@@ -1689,6 +1749,11 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.argmax(this, axis, keepDim);
     }
 
+    /** Index (I64) of the first maximum over {@code axis}, which is removed (PyTorch's {@code x.argmax(axis)}). */
+    public Tensor argmax(int axis) {
+        return argmax(axis, false);
+    }
+
     // ---- Indexing (see IndexOps) -----------------------------------------------------------------
 
     /** Slices {@code index[j]} of {@code axis}, in order: the embedding lookup when axis is 0. */
@@ -1808,6 +1873,11 @@ public final class Tensor implements AutoCloseable {
     /** Index (I64) of the first minimum over {@code axis} (of the first NaN, where there is one); any dtype. */
     public Tensor argmin(int axis, boolean keepDim) {
         return ReductionOps.argmin(this, axis, keepDim);
+    }
+
+    /** Index (I64) of the first minimum over {@code axis}, which is removed (PyTorch's {@code x.argmin(axis)}). */
+    public Tensor argmin(int axis) {
+        return argmin(axis, false);
     }
 
     /** Unbiased variance of all elements (correction 1), a scalar: NaN for one element, as in PyTorch. */

@@ -77,6 +77,14 @@ public final class DataLoader implements BatchLoader {
     private final ActivePipe active = new ActivePipe();
 
     /**
+     * Batches of {@code batchSize} examples in index order, the last one partial (PyTorch's
+     * {@code DataLoader(dataset, batch_size=batchSize)}).
+     */
+    public DataLoader(Dataset dataset, int batchSize) {
+        this(dataset, batchSize, false, 0);
+    }
+
+    /**
      * @param dataset   the examples
      * @param batchSize examples per batch, at least 1
      * @param shuffle   a seeded new order every epoch, else index order

@@ -1,5 +1,8 @@
 package dev.kiln.data;
 
+import dev.kiln.engine.Tensor;
+import java.util.Objects;
+
 /**
  * A fixed, indexable set of labelled examples for classification: example {@code i} has float features of
  * shape {@link #featureShape()} (for MNIST [1, 28, 28]) and a class index {@code label(i)} in
@@ -27,6 +30,17 @@ public interface Dataset {
 
     /** Number of classes. */
     int classes();
+
+    /**
+     * The features of example {@code index} as an F32 tensor of {@link #featureShape()} (for MNIST [1, 28, 28]),
+     * created in the caller's scope: PyTorch's {@code dataset[index][0]}; {@link #label(int)} is its {@code [1]}.
+     */
+    default Tensor features(int index) {
+        Objects.checkIndex(index, size());
+        float[] values = new float[featureSize()];
+        copyFeatures(index, values, 0);
+        return Tensor.fromArray(values, featureShape());
+    }
 
     /** Floats per example: the product of {@link #featureShape()}. */
     default int featureSize() {

@@ -694,6 +694,14 @@ public abstract class Module implements AutoCloseable, Cloneable {
     }
 
     /**
+     * {@link #loadStateDict(Map, boolean)} with {@code strict}, PyTorch's default for {@code load_state_dict(state)}:
+     * every key must match.
+     */
+    public void loadStateDict(Map<String, Tensor> state) {
+        loadStateDict(state, true);
+    }
+
+    /**
      * Copies {@code state}'s values into this module's parameters and buffers (converting the dtype
      * where it differs, as PyTorch's {@code copy_} does). With {@code strict}, every key must match: an
      * {@link IllegalArgumentException} lists all missing keys, unexpected keys and shape mismatches at
