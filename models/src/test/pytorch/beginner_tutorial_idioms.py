@@ -48,3 +48,17 @@ print("matmul([3], [3])", torch.matmul(a.detach(), a.detach()).tolist(), torch.m
 batch = torch.arange(12.0, dtype=torch.float64).reshape(2, 3, 2)
 print("matmul([3], [2, 3, 2])", torch.matmul(a.detach(), batch).tolist())
 print("matmul([2, 3, 2]^T, [3])", torch.matmul(batch.transpose(1, 2), a.detach()).tolist())
+
+
+class Pairs(torch.utils.data.Dataset):
+    """A custom Dataset: example i is ([i, 2i], i % 3)."""
+
+    def __len__(self):
+        return 5
+
+    def __getitem__(self, i):
+        return torch.tensor([float(i), 2.0 * i]), i % 3
+
+
+batches = [(x.tolist(), y.tolist()) for x, y in DataLoader(Pairs(), batch_size=2)]
+print("custom Dataset in DataLoader(batch_size=2)", batches)

@@ -2,6 +2,7 @@ package dev.kiln.data;
 
 import dev.kiln.engine.Tensor;
 import java.util.Objects;
+import java.util.function.IntFunction;
 
 /**
  * A fixed, indexable set of labelled examples for classification: example {@code i} has float features of
@@ -13,6 +14,19 @@ import java.util.Objects;
  * in every implementation here, does).
  */
 public interface Dataset {
+    /**
+     * A data set of {@code size} examples, example {@code i} being {@code getItem.apply(i)}: PyTorch's custom
+     * {@code Dataset} with {@code __len__} and {@code __getitem__}, as a lambda. Each example's features must hold
+     * {@code product(featureShape)} values and its label lie in {@code [0, classes)}; a read that breaks either is
+     * refused naming the example. The function is called once for an example's features and once for its label, and
+     * a {@link DataLoader} may call it from several threads at once: keep it cheap and free of shared mutable state.
+     *
+     * @param featureShape the shape of one example's features, e.g. {1, 28, 28}
+     */
+    static Dataset of(int size, int[] featureShape, int classes, IntFunction<Example> getItem) {
+        return new FunctionDataset(size, featureShape, classes, getItem);
+    }
+
     /** Number of examples. */
     int size();
 

@@ -3,8 +3,8 @@ package dev.kiln.data;
 import java.util.Objects;
 
 /**
- * One labelled example of an {@link IterableDataset}: its features, row-major in the data set's feature shape, and
- * its class index. The array is used as given, not copied.
+ * One labelled example of an {@link IterableDataset} or of {@link Dataset#of}: its features, row-major in the data
+ * set's feature shape, and its class index. The array is used as given, not copied.
  *
  * @param features [product(featureShape)] floats
  * @param label    class index in {@code [0, classes)}

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
+import dev.kiln.data.Dataset;
+import dev.kiln.data.Example;
 import dev.kiln.data.HostBatch;
 import dev.kiln.engine.DType;
 import dev.kiln.engine.GradCheck;
@@ -220,5 +222,39 @@ class BeginnerTutorialIdiomsTest {
             GradCheck.check("matmul [3] x [3]", in -> in[0].matmul(in[0]), a);
             GradCheck.check("matmul [2, 4, 3] x [3]", in -> in[1].matmul(in[0]), a, batch);
         }
+    }
+
+    @Test
+    void aDatasetFromALambdaBatchesAsPyTorchsCustomDataset() {
+        Dataset pairs = Dataset.of(5, new int[] {2}, 3, i -> new Example(new float[] {i, 2 * i}, i % 3));
+        List<float[]> features = new ArrayList<>();
+        List<long[]> labels = new ArrayList<>();
+        try (DataLoader loader = new DataLoader(pairs, 2)) {
+            for (HostBatch batch : loader.epoch(0)) {
+                features.add(Arrays.copyOf(batch.featureData(), 2 * batch.size()));
+                labels.add(Arrays.copyOf(batch.labelData(), batch.size()));
+            }
+        }
+        // custom Dataset in DataLoader(batch_size=2) [([[0.0, 0.0], [1.0, 2.0]], [0, 1]),
+        // ([[2.0, 4.0], [3.0, 6.0]], [2, 0]), ([[4.0, 8.0]], [1])]
+        assertEquals(3, features.size());
+        assertArrayEquals(new float[] {0, 0, 1, 2}, features.get(0));
+        assertArrayEquals(new float[] {2, 4, 3, 6}, features.get(1));
+        assertArrayEquals(new float[] {4, 8}, features.get(2));
+        assertArrayEquals(new long[] {0, 1}, labels.get(0));
+        assertArrayEquals(new long[] {2, 0}, labels.get(1));
+        assertArrayEquals(new long[] {1}, labels.get(2));
+    }
+
+    @Test
+    void aDatasetFromALambdaRefusesAnExampleOfTheWrongSizeNamingIt() {
+        Dataset short3 = Dataset.of(5, new int[] {2}, 3, i -> new Example(new float[i == 3 ? 1 : 2], 0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> short3.copyFeatures(3, new float[2], 0));
+        assertTrue(e.getMessage().contains("example 3 has 1 feature values") && e.getMessage().contains("holds 2"),
+                e.getMessage());
+        Dataset badLabel = Dataset.of(5, new int[] {2}, 3, i -> new Example(new float[2], i));
+        IllegalArgumentException l = assertThrows(IllegalArgumentException.class, () -> badLabel.label(4));
+        assertTrue(l.getMessage().contains("example 4 has label 4, outside [0, 3)"), l.getMessage());
     }
 }
