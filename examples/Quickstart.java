@@ -79,7 +79,8 @@ public class Quickstart {
             System.out.println("Using " + Engine.get().backend().device() + " device");
 
             try (NeuralNetwork model = new NeuralNetwork()) {
-                System.out.println(model);
+                // print(model): a module's toString is its class name; summary lists its layers (torchinfo's table).
+                System.out.println(model.summary(1, 28, 28));
 
                 Loss lossFn = new CrossEntropyLoss();
                 try (Optimizer optimizer = new SGD(model.parameters(), 1e-3)) {
