@@ -442,12 +442,17 @@ public final class Trainer {
         BestWeights best = patience > 0 ? new BestWeights() : null;
         if (best != null && resumedBest != null) {
             best.load(resumedBest);
+            if (checkpointDir != null && bestEpoch == nextEpoch - 1) {
+                // The checkpoint's own epoch is the best: a kill after the checkpoint may have kept it from BEST.
+                saveModel(checkpointDir.resolve(BEST), bestEpoch);
+            }
         }
         String reason = "completed " + lastEpoch + " epochs";
         optimizerSteps = stepsBefore;
         graphed = graphs.get();
         try {
-            for (int epoch = nextEpoch; epoch <= lastEpoch; epoch++) {
+            // A resumed run that had stopped early stays stopped, as the uninterrupted run did.
+            for (int epoch = nextEpoch; epoch <= lastEpoch && !stoppedEarly(); epoch++) {
                 EpochMetrics m = epochs.apply(epoch);
                 history.add(m);
                 // A NaN loss (a diverged epoch) is never an improvement.
@@ -459,9 +464,6 @@ public final class Trainer {
                     epochsWithoutImprovement = 0;
                     if (best != null) {
                         best.capture(weights);
-                        if (checkpointDir != null) {
-                            saveModel(checkpointDir.resolve(BEST), epoch);
-                        }
                     }
                 } else {
                     epochsWithoutImprovement++;
@@ -472,13 +474,16 @@ public final class Trainer {
                 nextEpoch = epoch + 1;
                 if (checkpointDir != null) {
                     saveCheckpoint(checkpointDir.resolve(CHECKPOINT), epoch);
+                    // After the checkpoint: killed between the two, a resume takes this best epoch from the checkpoint.
+                    if (best != null && bestEpoch == epoch) {
+                        saveModel(checkpointDir.resolve(BEST), epoch);
+                    }
                 }
                 listeners.forEach(l -> l.onEpochEnd(m));
-                if (patience > 0 && epochsWithoutImprovement >= patience) {
-                    reason = "early stopping: no improvement" + (minDelta > 0 ? " of more than " + minDelta : "")
-                            + " for " + patience + " epochs";
-                    break;
-                }
+            }
+            if (stoppedEarly()) {
+                reason = "early stopping: no improvement" + (minDelta > 0 ? " of more than " + minDelta : "")
+                        + " for " + patience + " epochs";
             }
             if (best != null && best.hasWeights()) {
                 best.restore(weights);
@@ -497,6 +502,11 @@ public final class Trainer {
         String why = reason;
         listeners.forEach(l -> l.onTrainingEnd(last, why));
         return history;
+    }
+
+    /** Whether early stopping has seen {@link #earlyStopping}'s patience run out. */
+    private boolean stoppedEarly() {
+        return patience > 0 && epochsWithoutImprovement >= patience;
     }
 
     /**
@@ -1014,7 +1024,9 @@ public final class Trainer {
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
         bestEpoch = epoch - epochsWithoutImprovement;
         Path best = file.resolveSibling(BEST);
-        resumedBest = Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
+        // The checkpoint holds the best epoch's weights when it is that epoch's, whatever BEST holds.
+        resumedBest = bestEpoch == epoch ? file
+                : Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
         resumed = true;
         resumedPosition = position;
         stepsUnknown = steps == null;

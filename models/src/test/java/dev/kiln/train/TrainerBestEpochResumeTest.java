@@ -1,0 +1,111 @@
+package dev.kiln.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.DataLoader;
+import dev.kiln.engine.Engine;
+import dev.kiln.nn.CrossEntropyLoss;
+import dev.kiln.nn.Dropout;
+import dev.kiln.nn.Linear;
+import dev.kiln.nn.Module;
+import dev.kiln.nn.ReLU;
+import dev.kiln.nn.Sequential;
+import dev.kiln.optim.Optimizer;
+import dev.kiln.optim.SGD;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Early stopping across a resume: the best epoch's weights, which a run restores at its end, must survive a kill at
+ * any point of an epoch's writes, and a run that had already stopped must not train on when resumed. An improvement
+ * must beat the best by more than a huge {@code minDelta}, so that epoch 1 (beating infinity) is the only one.
+ */
+class TrainerBestEpochResumeTest {
+    private static final ArrayDataset DATA = data();
+
+    private static ArrayDataset data() {
+        Random random = new Random(3);
+        float[] x = new float[40 * 6];
+        long[] y = new long[40];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        for (int i = 0; i < y.length; i++) {
+            y[i] = random.nextInt(3);
+        }
+        return new ArrayDataset(x, y, new int[] {6}, 3);
+    }
+
+    /** The run's epochs, its final weights and the epoch whose weights it restored. */
+    private record Outcome(List<Integer> epochs, Map<String, String> weights, int bestEpoch) {
+    }
+
+    /**
+     * Trains up to {@code lastEpoch} with early stopping after {@code patience} epochs without improvement, writing
+     * checkpoints into {@code dir}, from its checkpoint when {@code resume} (a model built from another seed).
+     */
+    private static Outcome run(Path dir, int lastEpoch, int patience, boolean resume) throws IOException {
+        Engine.seed(resume ? 99 : 5);
+        try (Module model = new Sequential(new Linear(6, 8), new ReLU(), new Dropout(0.2), new Linear(8, 3));
+             Optimizer sgd = new SGD(model.trainableParameters(), 0.1, 0.9, false, 0)) {
+            Trainer t = new Trainer(model, sgd, new CrossEntropyLoss()).earlyStopping(patience)
+                    .earlyStoppingMinDelta(1e9).checkpoints(dir, Map.of());
+            if (resume) {
+                t.resume(dir.resolve(Trainer.CHECKPOINT));
+            }
+            List<Integer> epochs = new ArrayList<>();
+            t.fit(new DataLoader(DATA, 8, true, 1), null, lastEpoch).forEach(m -> epochs.add(m.epoch()));
+            Map<String, String> weights = new LinkedHashMap<>();
+            model.stateDict().forEach((k, v) -> weights.put(k, Arrays.toString(v.toFloatArray())));
+            return new Outcome(epochs, weights, t.bestEpoch());
+        }
+    }
+
+    @Test
+    void aRunThatHadStoppedEarlyTrainsNoFurtherEpochWhenResumed(@TempDir Path straight, @TempDir Path parts)
+            throws IOException {
+        Outcome uninterrupted = run(straight, 6, 2, false);
+        assertEquals(List.of(1, 2, 3), uninterrupted.epochs(), "two epochs without improvement after the first");
+        run(parts, 3, 2, false);
+        Outcome resumed = run(parts, 6, 2, true);
+        assertEquals(List.of(), resumed.epochs(), "the run had stopped after epoch 3");
+        assertEquals(uninterrupted.weights(), resumed.weights(), "the best epoch's weights, restored");
+        assertEquals(1, resumed.bestEpoch());
+    }
+
+    @Test
+    void aRunKilledAfterItsCheckpointBeforeItsBestWeightsStillRestoresTheBestEpoch(@TempDir Path straight,
+                                                                                   @TempDir Path parts)
+            throws IOException {
+        Outcome uninterrupted = run(straight, 4, 10, false);
+        run(parts, 1, 10, false);
+        // The kill's window: epoch 1's checkpoint is written, the best weights file is not yet.
+        Files.delete(parts.resolve(Trainer.BEST));
+        Outcome resumed = run(parts, 4, 10, true);
+        assertEquals(List.of(2, 3, 4), resumed.epochs());
+        assertEquals(1, resumed.bestEpoch());
+        assertEquals(uninterrupted.weights(), resumed.weights(), "epoch 1's weights, restored at the end");
+        assertEquals("1", Trainer.metadata(parts.resolve(Trainer.BEST)).get("epoch"), "written again by the resume");
+    }
+
+    @Test
+    void anEpochsCheckpointIsWrittenBeforeItsBestWeights(@TempDir Path dir) throws IOException {
+        // A directory where the best weights go makes their write fail: the checkpoint must already hold the epoch,
+        // or a kill there would resume from an epoch before, whose best weights the new file has replaced.
+        Files.createDirectories(dir.resolve(Trainer.BEST).resolve("in the way"));
+        assertThrows(UncheckedIOException.class, () -> run(dir, 1, 10, false));
+        assertEquals("1", Trainer.metadata(dir.resolve(Trainer.CHECKPOINT)).get("epoch"));
+    }
+}
