@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -134,5 +135,14 @@ public final class ASGD extends Optimizer {
         ax.assign(mu != 1 ? ax.add(param.sub(ax).mul(mu)) : param);
         state.setNumber(ETA, group.lr() / Math.pow(1 + lambd * group.lr() * step, alpha));
         state.setNumber(MU, 1 / Math.max(1, step - t0));
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("lambd", lambd);
+        s.put("alpha", alpha);
+        s.put("t0", t0);
+        return s;
     }
 }

@@ -4,6 +4,7 @@ import dev.kiln.engine.SparseRows;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Updates;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -116,5 +117,14 @@ public final class AdaGrad extends Optimizer {
             }
         }
         return sum;
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("lr_decay", lrDecay);
+        s.put("initial_accumulator_value", initialAccumulatorValue);
+        s.put("eps", eps);
+        return s;
     }
 }

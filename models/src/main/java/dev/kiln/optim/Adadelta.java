@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -73,5 +74,13 @@ public final class Adadelta extends Optimizer {
         Tensor delta = accDelta.add(eps).sqrt().div(std).mul(g);
         accDelta.assign(accDelta.mul(rho).add(delta.mul(delta).mul(1 - rho)));
         param.addInPlace(delta, -group.lr());
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("rho", rho);
+        s.put("eps", eps);
+        return s;
     }
 }

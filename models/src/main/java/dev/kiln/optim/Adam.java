@@ -126,4 +126,11 @@ public class Adam extends AdamFamily<Adam> {
             this(step, new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         }
     }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("amsgrad", amsgrad);
+        return s;
+    }
 }

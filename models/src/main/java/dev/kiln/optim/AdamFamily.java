@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
@@ -111,5 +112,13 @@ public abstract class AdamFamily<O extends AdamFamily<O>> extends Optimizer {
     @SuppressWarnings("unchecked")
     private O self() {
         return (O) this;
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("beta2", beta2);
+        s.put("eps", eps);
+        return s;
     }
 }

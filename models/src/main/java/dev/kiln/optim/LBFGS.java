@@ -598,4 +598,16 @@ public final class LBFGS extends Optimizer {
         dropExported();
         super.close();
     }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("max_iter", maxIter);
+        s.put("max_eval", maxEval());
+        s.put("tolerance_grad", toleranceGrad);
+        s.put("tolerance_change", toleranceChange);
+        s.put("history_size", historySize);
+        s.put("line_search_fn", strongWolfe ? "strong_wolfe" : "none");
+        return s;
+    }
 }

@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -77,5 +78,12 @@ public final class NAdam extends AdamFamily<NAdam> {
     /** The momentum coefficient mu_t of step {@code t}. */
     private double momentum(long t) {
         return beta1() * (1 - 0.5 * Math.pow(0.96, t * momentumDecay));
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("momentum_decay", momentumDecay);
+        return s;
     }
 }

@@ -325,6 +325,20 @@ public abstract class Optimizer implements AutoCloseable {
     }
 
     /**
+     * The settings that shape this optimizer's steps besides what {@link #stateDict} keeps (each group's rate and
+     * weight decay, {@link #momentumOrBeta1}), by the names of PyTorch's {@code param_groups}: what a run resumed from
+     * that state must share with the run that saved it to go on as it would have, which
+     * {@code dev.kiln.train.Trainer#resume} checks. PyTorch's {@code load_state_dict} takes them from the checkpoint
+     * instead; here the optimizer is built with them, so a different one is named rather than silently replaced.
+     * Subclasses add theirs to {@code super.settings()}.
+     */
+    public Map<String, Object> settings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("maximize", maximize);
+        return s;
+    }
+
+    /**
      * What a cyclical schedule moves against the learning rate, where PyTorch's {@code OneCycleLR} finds it: the
      * momentum of SGD and RMSProp, beta1 of the Adam family; empty for an optimizer with neither (AdaGrad, Adadelta).
      */

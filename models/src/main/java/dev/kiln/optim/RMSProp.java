@@ -3,6 +3,7 @@ package dev.kiln.optim;
 import dev.kiln.engine.Tensor;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.Set;
 
@@ -128,5 +129,14 @@ public final class RMSProp extends Optimizer {
     @Override
     public void setMomentumOrBeta1(double value) {
         momentum(value);
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("alpha", alpha);
+        s.put("eps", eps);
+        s.put("centered", centered);
+        return s;
     }
 }

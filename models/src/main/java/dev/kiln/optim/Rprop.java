@@ -2,6 +2,7 @@ package dev.kiln.optim;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -117,5 +118,13 @@ public final class Rprop extends Optimizer {
         Tensor g = grad.maskedFill(flipped, 0);
         param.assign(param.sub(g.sign().mul(stepSize)));
         prev.assign(g);
+    }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("etas", List.of(etaMinus, etaPlus));
+        s.put("step_sizes", List.of(stepSizeMin, stepSizeMax));
+        return s;
     }
 }

@@ -221,4 +221,12 @@ public final class SGD extends Optimizer {
     public void setMomentumOrBeta1(double value) {
         momentum(value);
     }
+
+    @Override
+    public Map<String, Object> settings() {
+        Map<String, Object> s = super.settings();
+        s.put("dampening", dampening);
+        s.put("nesterov", nesterov);
+        return s;
+    }
 }

@@ -937,6 +937,7 @@ public final class Trainer {
             gradScaler.stateDict().forEach((k, v) -> metadata.put(GRAD_SCALER_PREFIX + k, Double.toString(v)));
         }
         metadata.put(PRECISION_KEY, precisionName(precision));
+        metadata.putAll(resumeSettings());
         try {
             writeWithRandomState(file, tensors, metadata);
         } catch (IOException e) {
@@ -982,6 +983,11 @@ public final class Trainer {
      * loss, drops, or a checkpoint without that state for this run's GradScaler.
      *
      * @return the metadata stored in the checkpoint
+     * @throws IllegalArgumentException before loading anything, naming each difference, when the checkpoint's trainer
+     *                                  was set up otherwise ({@link ResumeSettings}: the optimizer's class or
+     *                                  settings, a schedule, accumulation, clipping), when one of the two averages its
+     *                                  weights and the other does not, or naming the missing, unexpected or misshapen
+     *                                  tensors when its model or optimizer state does not fit
      */
     public Map<String, String> resume(Path file) throws IOException {
         Map<String, String> recorded = metadata(file);
@@ -989,10 +995,15 @@ public final class Trainer {
         StreamPosition position = StreamPosition.read(recorded, file);
         String steps = recorded.get(OPTIMIZER_STEPS_KEY);
         int stepsTaken = steps == null ? 0 : (int) number(OPTIMIZER_STEPS_KEY, steps);
+        ResumeSettings.requireSame(recorded, resumeSettings(), file);
         // First, so that a refused choices file leaves the trainer as it was (choices alone change no state of it).
         TuningChoices.useBeside(file);
         if (averaged != null) {
             readAveragedWeights(file, false);
+        } else if (SafeTensors.readHeader(file).tensors().keySet().stream().anyMatch(k -> k.startsWith(
+                AVERAGED_PREFIX))) {
+            throw new IllegalArgumentException(file + " holds averaged weights: it was written by a run with"
+                    + " averageWeights, which this one has not, so its average would end here");
         }
         Map<String, Double> scheduleBefore = schedule == null ? Map.of() : schedule.stateDict();
         if (schedule != null) {
@@ -1316,6 +1327,11 @@ public final class Trainer {
     /** {@code p} as {@code --precision} spells it: "fp32", "bf16" or "f16". */
     private static String precisionName(Precision p) {
         return p.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The settings a checkpoint records for {@link #resume} to compare ({@link ResumeSettings}). */
+    private Map<String, String> resumeSettings() {
+        return ResumeSettings.of(optimizer, schedule, stepSchedule, accumulation, clipping);
     }
 
     /** Whether an enabled {@link #gradScaler} scales the loss, which keeps training eager. */
