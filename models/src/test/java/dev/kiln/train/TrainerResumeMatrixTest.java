@@ -40,14 +40,17 @@ import dev.kiln.optim.RMSProp;
 import dev.kiln.optim.Rprop;
 import dev.kiln.optim.SGD;
 import dev.kiln.optim.SparseAdam;
+import dev.kiln.optim.schedule.CosineAnnealingLR;
 import dev.kiln.optim.schedule.CosineAnnealingWarmRestarts;
 import dev.kiln.optim.schedule.CyclicLR;
 import dev.kiln.optim.schedule.LambdaLR;
 import dev.kiln.optim.schedule.LearningRateSchedule;
+import dev.kiln.optim.schedule.LinearLR;
 import dev.kiln.optim.schedule.LinearWarmup;
 import dev.kiln.optim.schedule.MultiplicativeLR;
 import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.optim.schedule.ReduceLROnPlateau;
+import dev.kiln.optim.schedule.SequentialLR;
 import dev.kiln.optim.schedule.StepLR;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -242,10 +245,10 @@ class TrainerResumeMatrixTest {
                         .train(() -> new DataLoader(IMAGES, BATCH, false, 5)
                                 .withSampler(new RandomSampler(EXAMPLES, true, 40)))
                         .average(m -> AveragedModel.ema(m, 0.9)),
-                new Cell("AdamW amsgrad, ReduceLROnPlateau, batch norm, validation, early stopping",
-                        m -> new AdamW(params(m), 0.01, 0.05).amsgrad(true))
+                new Cell("AdamW amsgrad, ReduceLROnPlateau (20% to improve, a cooldown), batch norm, validation,"
+                        + " early stopping", m -> new AdamW(params(m), 0.01, 0.05).amsgrad(true))
                         .model(TrainerResumeMatrixTest::normalisedMlp)
-                        .schedule(o -> new ReduceLROnPlateau(o, 0.5, 0, 0)).validated().patience(3),
+                        .schedule(o -> new ReduceLROnPlateau(o, 0.5, 0, 0, 0.2, 1)).validated().patience(3),
                 new Cell("RMSprop centered with momentum, WeightedRandomSampler, per-example augmentation",
                         m -> new RMSProp(params(m), 0.005).centered(true).momentum(0.5))
                         .train(() -> new DataLoader(IMAGES, BATCH, false, 5, new RandomCrop(1))
@@ -270,7 +273,10 @@ class TrainerResumeMatrixTest {
                 new Cell("ASGD, per-step CyclicLR (triangular2)", m -> new ASGD(params(m), 0.05).t0(3))
                         .perStep(o -> new CyclicLR(o, new double[] {0.01}, new double[] {0.1}, 3, 2,
                                 CyclicLR.Mode.TRIANGULAR2, 1, false, 0.8, 0.9)),
-                new Cell("Rprop, validation", m -> new Rprop(params(m), 0.01)).validated(),
+                new Cell("Rprop, SequentialLR (LinearLR warm-up, then CosineAnnealingLR), validation",
+                        m -> new Rprop(params(m), 0.01))
+                        .schedule(o -> new SequentialLR(o, List.of(new LinearLR(o, 0.1, 1, 2),
+                                new CosineAnnealingLR(o, 3, 0)), List.of(2))).validated(),
                 new Cell("LBFGS, clipGradNorm, validation", m -> new LBFGS(params(m), 0.5).maxIter(3))
                         .clip(1.0).validated(),
                 new Cell("SparseAdam on a sparse table, clipGradNorm", m -> new SparseAdam(m.parameters(), 0.1))
