@@ -54,7 +54,8 @@ final class ResumeSettings {
         if (!differences.isEmpty()) {
             throw new IllegalArgumentException(file + " was written by a trainer set up otherwise, so a resume would"
                     + " not go on as the interrupted run would have:\n  " + String.join("\n  ", differences)
-                    + "\nbuild the trainer as that run did, or start a new run from its weights (Trainer.loadModel)");
+                    + "\nset this trainer up as that run's before calling resume, or start a new run from its weights"
+                    + " (Trainer.loadModel)");
         }
     }
 }

@@ -174,6 +174,14 @@ class TrainerResumeMismatchTest {
     }
 
     @Test
+    void aScheduleToBeGivenOnlyAfterResumeIsRefusedSayingToSetItUpBefore(@TempDir Path dir) throws IOException {
+        // Given after resume, a schedule would miss the checkpoint's state (ReduceLROnPlateau's best loss).
+        String message = refusedTrainer(dir, t -> t.schedule(new StepLR(t.optimizer(), 1, 0.5)), t -> { }).getMessage();
+        assertTrue(message.contains("schedule: checkpoint StepLR, this trainer none"), message);
+        assertTrue(message.contains("set this trainer up as that run's before calling resume"), message);
+    }
+
+    @Test
     void aRunThatAveragedItsWeightsResumedWithoutAnAverageIsRefused(@TempDir Path dir) throws IOException {
         String message = refusedTrainer(dir, t -> t.averageWeights(AveragedModel.swa(t.model())), t -> { }).getMessage();
         assertTrue(message.endsWith(" holds averaged weights: it was written by a run with averageWeights, which this"
