@@ -353,9 +353,27 @@ public final class Trainer {
             throw new IllegalStateException("Trainer: cudaGraphs replays a step that clears the gradients, so it cannot"
                     + " accumulate them over " + accumulation + " batches (accumulateGradients); turn one of them off");
         }
-        return fitEpochs((nextEpoch - 1) * stepsPerEpoch(train), () -> graphedStep(train), epoch -> trainEpoch(
+        int steps = stepsPerEpoch(train);
+        refuseAnotherEpochLength(steps);
+        return fitEpochs((nextEpoch - 1) * steps, () -> graphedStep(train), epoch -> trainEpoch(
                 train, epoch, graphed == null ? train.batchesPerEpoch() : GraphedStep.batchesPerEpoch(train),
                 validation, null), validation, lastEpoch);
+    }
+
+    /**
+     * Refuses, with a per-step schedule, to resume on a loader whose epochs take {@code steps} optimizer steps where
+     * the run's took another number (the checkpoint's {@link #OPTIMIZER_STEPS_KEY}): the schedule would go on from
+     * another step than the one the run stopped at.
+     */
+    private void refuseAnotherEpochLength(int steps) {
+        int epochs = nextEpoch - 1;
+        if (stepSchedule != null && resumed && !stepsUnknown && optimizerSteps != epochs * steps) {
+            throw new IllegalStateException("Trainer.fit: the run resumed took " + optimizerSteps + " optimizer steps"
+                    + " in " + epochs + " epochs and this loader's epochs take " + steps + ", so the per-step schedule "
+                    + stepSchedule.getClass().getSimpleName() + " would go on from step " + epochs * steps + ", not"
+                    + " from step " + optimizerSteps + " where the run stopped; train on a loader of the run's batch"
+                    + " size, sampler and drop-last");
+        }
     }
 
     /**

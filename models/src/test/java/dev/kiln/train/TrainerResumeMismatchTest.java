@@ -17,6 +17,7 @@ import dev.kiln.optim.AdamW;
 import dev.kiln.optim.AveragedModel;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
+import dev.kiln.optim.schedule.OneCycleLR;
 import dev.kiln.optim.schedule.StepLR;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -179,6 +180,25 @@ class TrainerResumeMismatchTest {
         String message = refusedTrainer(dir, t -> t.schedule(new StepLR(t.optimizer(), 1, 0.5)), t -> { }).getMessage();
         assertTrue(message.contains("schedule: checkpoint StepLR, this trainer none"), message);
         assertTrue(message.contains("set this trainer up as that run's before calling resume"), message);
+    }
+
+    @Test
+    void aPerStepScheduleResumedOnALoaderOfAnotherEpochLengthIsRefusedNamingBoth(@TempDir Path dir) throws IOException {
+        Function<Trainer, Trainer> oneCycle = t -> t.schedulePerStep(new OneCycleLR(t.optimizer(), 0.1, 40));
+        Engine.seed(1);
+        try (Module m = mlp(8); Optimizer o = new Adam(m.trainableParameters(), 0.01)) {
+            oneCycle.apply(new Trainer(m, o, new CrossEntropyLoss()).checkpoints(dir, Map.of()))
+                    .fit(new DataLoader(DATA, 8, true, 1), null, 2);
+        }
+        try (Module m = mlp(8); Optimizer o = new Adam(m.trainableParameters(), 0.01)) {
+            Trainer t = oneCycle.apply(new Trainer(m, o, new CrossEntropyLoss()));
+            t.resume(dir.resolve(Trainer.CHECKPOINT));
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> t.fit(new DataLoader(DATA, 4, true, 1), null, 4));
+            assertEquals("Trainer.fit: the run resumed took 8 optimizer steps in 2 epochs and this loader's epochs take"
+                    + " 8, so the per-step schedule OneCycleLR would go on from step 16, not from step 8 where the run"
+                    + " stopped; train on a loader of the run's batch size, sampler and drop-last", e.getMessage());
+        }
     }
 
     @Test
