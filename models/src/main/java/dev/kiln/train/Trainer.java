@@ -460,7 +460,7 @@ public final class Trainer {
         BestWeights best = patience > 0 ? new BestWeights() : null;
         if (best != null && resumedBest != null) {
             best.load(resumedBest);
-            if (checkpointDir != null && bestEpoch == nextEpoch - 1) {
+            if (checkpointDir != null && !resumedBest.getFileName().toString().equals(BEST)) {
                 // The checkpoint's own epoch is the best: a kill after the checkpoint may have kept it from BEST.
                 saveModel(checkpointDir.resolve(BEST), bestEpoch);
             }
@@ -1053,8 +1053,9 @@ public final class Trainer {
         epochsWithoutImprovement = Integer.parseInt(meta.getOrDefault("epochs_without_improvement", "0"));
         bestEpoch = epoch - epochsWithoutImprovement;
         Path best = file.resolveSibling(BEST);
-        // The checkpoint holds the best epoch's weights when it is that epoch's, whatever BEST holds.
-        resumedBest = bestEpoch == epoch ? file
+        // A checkpoint written at the end of the best epoch holds its weights, whatever BEST holds (one written within
+        // the next epoch of a stream holds later weights).
+        resumedBest = bestEpoch == epoch && position == null ? file
                 : Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
         resumed = true;
         resumedPosition = position;

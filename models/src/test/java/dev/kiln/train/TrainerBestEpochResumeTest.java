@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.data.ArrayDataset;
+import dev.kiln.data.CsvDataset;
+import dev.kiln.data.CsvOptions;
 import dev.kiln.data.DataLoader;
+import dev.kiln.data.IterableDataLoader;
 import dev.kiln.engine.Engine;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Dropout;
@@ -98,6 +101,69 @@ class TrainerBestEpochResumeTest {
         assertEquals(1, resumed.bestEpoch());
         assertEquals(uninterrupted.weights(), resumed.weights(), "epoch 1's weights, restored at the end");
         assertEquals("1", Trainer.metadata(parts.resolve(Trainer.BEST)).get("epoch"), "written again by the resume");
+    }
+
+    /** 40 examples of 6 features in a CSV file beside {@code dir}'s checkpoints, streamed: 5 batches of 8 an epoch. */
+    private static IterableDataLoader stream(Path dir) throws IOException {
+        Path csv = dir.resolve("train.csv");
+        if (!Files.exists(csv)) {
+            StringBuilder text = new StringBuilder("label,a,b,c,d,e,f\n");
+            float[] features = new float[6];
+            for (int i = 0; i < DATA.size(); i++) {
+                DATA.copyFeatures(i, features, 0);
+                text.append(DATA.label(i));
+                for (float v : features) {
+                    text.append(',').append(v);
+                }
+                text.append('\n');
+            }
+            Files.createDirectories(dir);
+            Files.writeString(csv, text);
+        }
+        return new IterableDataLoader(CsvDataset.streaming(csv, CsvOptions.defaults(), 3), 8, 1);
+    }
+
+    /**
+     * As {@link #run} over a stream with a checkpoint every 2 optimizer steps within an epoch, killed after batch
+     * {@code killAtBatch} of epoch {@code lastEpoch} when above 0.
+     */
+    private static Outcome runOnAStream(Path dir, int lastEpoch, boolean resume, int killAtBatch) throws IOException {
+        Engine.seed(resume ? 99 : 5);
+        try (Module model = new Sequential(new Linear(6, 8), new ReLU(), new Dropout(0.2), new Linear(8, 3));
+             Optimizer sgd = new SGD(model.trainableParameters(), 0.1, 0.9, false, 0);
+             IterableDataLoader stream = stream(dir)) {
+            Trainer t = new Trainer(model, sgd, new CrossEntropyLoss()).earlyStopping(10).earlyStoppingMinDelta(1e9)
+                    .checkpoints(dir, Map.of()).checkpointEverySteps(2);
+            t.listener(new TrainingListener() {
+                @Override
+                public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+                    if (epoch == lastEpoch && batch == killAtBatch) {
+                        throw new IllegalStateException("killed");
+                    }
+                }
+            });
+            if (resume) {
+                t.resume(dir.resolve(Trainer.CHECKPOINT));
+            }
+            List<Integer> epochs = new ArrayList<>();
+            t.fit(stream, null, lastEpoch).forEach(m -> epochs.add(m.epoch()));
+            Map<String, String> weights = new LinkedHashMap<>();
+            model.stateDict().forEach((k, v) -> weights.put(k, Arrays.toString(v.toFloatArray())));
+            return new Outcome(epochs, weights, t.bestEpoch());
+        }
+    }
+
+    @Test
+    void aStreamResumedPartWayThroughAnEpochRestoresTheBestEpochsWeightsNotTheCheckpoints(@TempDir Path straight,
+                                                                                          @TempDir Path parts)
+            throws IOException {
+        Outcome uninterrupted = runOnAStream(straight, 3, false, 0);
+        assertEquals(1, uninterrupted.bestEpoch());
+        // Killed in epoch 2 after its checkpoint at step 4: the checkpoint's epoch is 1, the best, its weights not.
+        assertThrows(IllegalStateException.class, () -> runOnAStream(parts, 2, false, 5));
+        Outcome resumed = runOnAStream(parts, 3, true, 0);
+        assertEquals(1, resumed.bestEpoch());
+        assertEquals(uninterrupted.weights(), resumed.weights(), "epoch 1's weights, restored at the end");
     }
 
     @Test
