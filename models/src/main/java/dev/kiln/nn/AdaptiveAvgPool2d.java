@@ -16,6 +16,8 @@ import dev.kiln.engine.Uint8Grid;
 public class AdaptiveAvgPool2d extends AdaptivePool2d {
     /** The uint8 grid its input lies on in a converted model, which it pools on; null: the F32 mean. */
     private Uint8Grid grid;
+    /** Whether its input is the model's input, quantised onto grid as by PyTorch's QuantStub. */
+    private boolean stubOutput;
 
     /** A square {@code outputSize x outputSize} output. */
     public AdaptiveAvgPool2d(int outputSize) {
@@ -33,7 +35,27 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
      * pooling that reads a quantised layer's output.
      */
     void poolOnGrid(Uint8Grid grid) {
+        poolOnGrid(grid, false);
+    }
+
+    /**
+     * Pools on {@code grid} from now on; with {@code stubOutput} its input is the model's input, which
+     * {@link StaticQuantization#convert} sets for a pooling before the first quantised layer: it rounds the input onto
+     * the grid, as PyTorch's {@code QuantStub}, and pools as 1.13 pools that contiguous tensor
+     * ({@link GridAveragePooling#channelsLast}).
+     */
+    void poolOnGrid(Uint8Grid grid, boolean stubOutput) {
         this.grid = grid;
+        this.stubOutput = stubOutput;
+    }
+
+    /**
+     * Whether it pools the model's input rounded onto {@link #grid()} (PyTorch's {@code QuantStub} output, a
+     * contiguous tensor) rather than a quantised layer's output: 1.13 rounds ties otherwise there, but for one
+     * channel.
+     */
+    public boolean poolsStubOutput() {
+        return stubOutput;
     }
 
     /**
@@ -52,7 +74,7 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
     @Override
     public Tensor forward(Tensor x) {
         if (grid != null && x.rank() == 3 && x.dim(1) > 0 && x.dim(2) > 0) {
-            return GridAveragePooling.pool(x, outH(), outW(), grid);
+            return GridAveragePooling.pool(x, outH(), outW(), grid, stubOutput);
         }
         return super.forward(x);
     }
@@ -60,7 +82,7 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
     @Override
     Tensor poolEvenly(Tensor x, int kernelH, int kernelW) {
         if (grid != null) {
-            return GridAveragePooling.pool(x, x.dim(2) / kernelH, x.dim(3) / kernelW, grid);
+            return GridAveragePooling.pool(x, x.dim(2) / kernelH, x.dim(3) / kernelW, grid, stubOutput);
         }
         int[] kernel = {kernelH, kernelW};
         return F.avgPool2d(x, kernel, kernel, new int[] {0, 0});
@@ -73,7 +95,7 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
     @Override
     Tensor poolUnevenly(Tensor x, int outH, int outW) {
         if (grid != null) {
-            return GridAveragePooling.pool(x, outH, outW, grid);
+            return GridAveragePooling.pool(x, outH, outW, grid, stubOutput);
         }
         return F.interpolate(x, new int[] {outH, outW}, InterpolationMode.AREA, false);
     }

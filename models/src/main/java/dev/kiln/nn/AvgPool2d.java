@@ -16,6 +16,8 @@ public class AvgPool2d extends Pool2d {
     private final boolean countIncludePad;
     /** The uint8 grid its input lies on in a converted model, which it pools on; null: the F32 mean. */
     private Uint8Grid grid;
+    /** Whether its input is the model's input, quantised onto grid as by PyTorch's QuantStub. */
+    private boolean stubOutput;
 
     /** Non-overlapping {@code kernel x kernel} windows: stride {@code kernel}, no padding. */
     public AvgPool2d(int kernel) {
@@ -47,7 +49,27 @@ public class AvgPool2d extends Pool2d {
      * reads a quantised layer's output.
      */
     void poolOnGrid(Uint8Grid grid) {
+        poolOnGrid(grid, false);
+    }
+
+    /**
+     * Pools on {@code grid} from now on; with {@code stubOutput} its input is the model's input, which
+     * {@link StaticQuantization#convert} sets for a pooling before the first quantised layer: it rounds the input onto
+     * the grid, as PyTorch's {@code QuantStub}, and pools as 1.13 pools that contiguous tensor
+     * ({@link GridAveragePooling#channelsLast}).
+     */
+    void poolOnGrid(Uint8Grid grid, boolean stubOutput) {
         this.grid = grid;
+        this.stubOutput = stubOutput;
+    }
+
+    /**
+     * Whether it pools the model's input rounded onto {@link #grid()} (PyTorch's {@code QuantStub} output, a
+     * contiguous tensor) rather than a quantised layer's output: 1.13 rounds ties otherwise there, but for one
+     * channel.
+     */
+    public boolean poolsStubOutput() {
+        return stubOutput;
     }
 
     /**
@@ -62,7 +84,7 @@ public class AvgPool2d extends Pool2d {
     Tensor pool(Tensor x) {
         if (grid != null && (x.rank() == 4 || x.rank() == 3) && GridAveragePooling.outputSize(x.dim(-2), this) > 0
                 && GridAveragePooling.outputSize(x.dim(-1), this) > 0) {
-            return GridAveragePooling.pool(x, this, grid);
+            return GridAveragePooling.pool(x, this, grid, stubOutput);
         }
         return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
     }

@@ -14,6 +14,8 @@ import dev.kiln.engine.Uint8Grid;
 public class GlobalAvgPool2d extends Module {
     /** The uint8 grid its input lies on in a converted model, which it pools on; null: the F32 mean. */
     private Uint8Grid grid;
+    /** Whether its input is the model's input, quantised onto grid as by PyTorch's QuantStub. */
+    private boolean stubOutput;
 
     /**
      * Pools on {@code grid} from now on, as PyTorch's quantized {@code adaptive_avg_pool2d(x, 1)} on the channels-last
@@ -21,7 +23,27 @@ public class GlobalAvgPool2d extends Module {
      * a pooling that reads a quantised layer's output and is not fused into a Linear.
      */
     void poolOnGrid(Uint8Grid grid) {
+        poolOnGrid(grid, false);
+    }
+
+    /**
+     * Pools on {@code grid} from now on; with {@code stubOutput} its input is the model's input, which
+     * {@link StaticQuantization#convert} sets for a pooling before the first quantised layer: it rounds the input onto
+     * the grid, as PyTorch's {@code QuantStub}, and pools as 1.13 pools that contiguous tensor
+     * ({@link GridAveragePooling#channelsLast}).
+     */
+    void poolOnGrid(Uint8Grid grid, boolean stubOutput) {
         this.grid = grid;
+        this.stubOutput = stubOutput;
+    }
+
+    /**
+     * Whether it pools the model's input rounded onto {@link #grid()} (PyTorch's {@code QuantStub} output, a
+     * contiguous tensor) rather than a quantised layer's output: 1.13 rounds ties otherwise there, but for one
+     * channel.
+     */
+    public boolean poolsStubOutput() {
+        return stubOutput;
     }
 
     /**
@@ -40,7 +62,7 @@ public class GlobalAvgPool2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (grid != null && x.rank() == 4 && x.dim(2) * x.dim(3) > 0) {
-            return GridAveragePooling.pool(x, 1, 1, grid);
+            return GridAveragePooling.pool(x, 1, 1, grid, stubOutput);
         }
         try {
             return F.globalAvgPool2d(x);

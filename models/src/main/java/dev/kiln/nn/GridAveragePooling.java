@@ -108,34 +108,45 @@ final class GridAveragePooling {
     }
 
     /**
-     * {@code x} [batch, channels, height, width] or unbatched [channels, height, width] (F32 values on {@code grid},
-     * as a converted model hands them over; any other value is first rounded onto it) pooled to
-     * [batch, channels, outH, outW] (or [channels, outH, outW]), F32 values on {@code grid}, rounded as 1.13 rounds a
-     * batched quantised tensor (channels-last) or an unbatched one (contiguous).
+     * Whether 1.13 pools a quint8 tensor of {@code dims} with its channels-last kernel: a batched quantised layer's
+     * output is channels-last; a {@code QuantStub}'s output ({@code stubOutput}: the model input quantised, NCHW
+     * contiguous) is so too only where one channel or a 1 x 1 plane makes both layouts one; an unbatched tensor never
+     * is (quantize_static_pool_first.py).
      */
-    static Tensor pool(Tensor x, int outH, int outW, Uint8Grid grid) {
+    static boolean channelsLast(int[] dims, boolean stubOutput) {
+        return dims.length == 4 && (!stubOutput || dims[1] == 1 || dims[2] * dims[3] == 1);
+    }
+
+    /**
+     * {@code x} [batch, channels, height, width] or unbatched [channels, height, width] (F32 values on {@code grid},
+     * as a converted model hands them over; any other value, such as the model's input, is first rounded onto it)
+     * pooled to [batch, channels, outH, outW] (or [channels, outH, outW]), F32 values on {@code grid}, rounded as 1.13
+     * rounds a quantised tensor of that layout ({@link #channelsLast}; {@code stubOutput}: x is the model's input).
+     */
+    static Tensor pool(Tensor x, int outH, int outW, Uint8Grid grid, boolean stubOutput) {
         int[] dims = x.shape().dims();
+        boolean channelsLast = channelsLast(dims, stubOutput);
         dims[dims.length - 2] = outH;
         dims[dims.length - 1] = outW;
         int height = x.dim(-2);
         int width = x.dim(-1);
         int[] pooled = pool(onGrid(x, grid), (int) (x.size() / ((long) height * width)), height, width, outH, outW,
-                grid.zeroPoint(), x.rank() == 4);
+                grid.zeroPoint(), channelsLast);
         return values(pooled, x, dims, grid);
     }
 
     /**
      * {@code x} [batch, channels, height, width] or unbatched [channels, height, width] (F32 values on {@code grid};
-     * any other value is first rounded onto it) pooled by {@code pool}'s windows to [batch, channels, outH, outW]
-     * (or [channels, outH, outW]), F32 values on {@code grid}, rounded as 1.13 rounds a batched quantised tensor
-     * (channels-last) or an unbatched one (contiguous).
+     * any other value, such as the model's input, is first rounded onto it) pooled by {@code pool}'s windows to
+     * [batch, channels, outH, outW] (or [channels, outH, outW]), F32 values on {@code grid}, rounded as 1.13 rounds a
+     * quantised tensor of that layout ({@link #channelsLast}; {@code stubOutput}: x is the model's input).
      */
-    static Tensor pool(Tensor x, AvgPool2d pool, Uint8Grid grid) {
+    static Tensor pool(Tensor x, AvgPool2d pool, Uint8Grid grid, boolean stubOutput) {
         int[] dims = outputShape(x.shape().dims(), pool);
         int height = x.dim(-2);
         int width = x.dim(-1);
         int[] pooled = pool(onGrid(x, grid), (int) (x.size() / ((long) height * width)), height, width, pool,
-                grid.zeroPoint(), x.rank() == 4);
+                grid.zeroPoint(), channelsLast(x.shape().dims(), stubOutput));
         return values(pooled, x, dims, grid);
     }
 

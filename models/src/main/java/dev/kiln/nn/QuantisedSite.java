@@ -37,6 +37,11 @@ final class QuantisedSite {
     private final String flattenName;
     /** Whether an average pooling lies between its source and it (a QAT block's), so its input is off that grid. */
     private final boolean pooledInput;
+    /**
+     * For a static layer without source, the name in parent of the first of the grid-keeping modules and average
+     * poolings right before it, whose input its input observer sees (PyTorch's QuantStub before them), or null.
+     */
+    private final String stubName;
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
                           QuantisedSite source) {
@@ -45,11 +50,12 @@ final class QuantisedSite {
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
                           QuantisedSite source, String poolName) {
-        this(parent, name, path, layer, reluName, relu, source, poolName, null, false);
+        this(parent, name, path, layer, reluName, relu, source, poolName, null, false, null);
     }
 
     private QuantisedSite(Module parent, String name, String path, Module layer, String reluName, boolean relu,
-                          QuantisedSite source, String poolName, String flattenName, boolean pooledInput) {
+                          QuantisedSite source, String poolName, String flattenName, boolean pooledInput,
+                          String stubName) {
         this.parent = parent;
         this.name = name;
         this.path = path;
@@ -60,6 +66,7 @@ final class QuantisedSite {
         this.poolName = poolName;
         this.flattenName = flattenName;
         this.pooledInput = pooledInput;
+        this.stubName = stubName;
     }
 
     /** The plain Conv2d and Linear classes, not subclasses, which may compute otherwise. */
@@ -180,6 +187,7 @@ final class QuantisedSite {
         private QuantisedSite inSequence(Module m, String path, QuantisedSite current) {
             List<Map.Entry<String, Module>> children = new ArrayList<>(m.namedChildren().entrySet());
             boolean pooled = false; // whether an average pooling lies between current and the module at i
+            int run = 0; // where the grid-keeping modules and average poolings before the module at i begin
             for (int i = 0; i < children.size(); i++) {
                 Module child = children.get(i).getValue();
                 String p = join(path, children.get(i).getKey());
@@ -192,24 +200,29 @@ final class QuantisedSite {
                     String pool = statically && child instanceof Conv2d ? pooling(children, fuses ? next : i) : null;
                     String[] head = statically && child instanceof Linear && pooled && current != null
                             ? head(children, i) : null;
+                    String stub = statically && current == null && run < i ? children.get(run).getKey() : null;
                     current = new QuantisedSite(m, children.get(i).getKey(), p, child,
                             fuses ? children.get(next).getKey() : null, fuses, current,
-                            head != null ? head[0] : pool, head != null ? head[1] : null, false);
+                            head != null ? head[0] : pool, head != null ? head[1] : null, false, stub);
                     sites.add(current);
                     i = fuses ? next : i;
                     pooled = false;
+                    run = i + 1;
                 } else if (statically && foldedBlock(child)) {
                     current = block(m, children.get(i).getKey(), child, p, current, pooled);
                     pooled = false;
+                    run = i + 1;
                 } else if (!statically && qatBlock(child)) {
                     current = wholeBlock(m, children.get(i).getKey(), child, p, current, pooled);
                     pooled = false;
+                    run = i + 1;
                 } else if (averagesOnGrid(child) || statically && child.getClass() == AvgPool2d.class) {
                     // Static int8 pools an AvgPool2d on the grid too; QAT keeps fake-quantising its output.
                     pooled = true;
                 } else if (!keepsGrid(child)) {
                     current = walk(m, children.get(i).getKey(), child, p, current);
                     pooled = false;
+                    run = i + 1;
                 }
             }
             return current;
@@ -286,7 +299,7 @@ final class QuantisedSite {
         private QuantisedSite wholeBlock(Module parent, String name, Module block, String path, QuantisedSite current,
                                          boolean pooled) {
             QuantisedSite whole = new QuantisedSite(parent, name, path, block, null, true, current, null, null,
-                    pooled);
+                    pooled, null);
             sites.add(whole);
             return whole;
         }
@@ -387,11 +400,26 @@ final class QuantisedSite {
         });
         if (source == null && !block()) {
             MinMaxObserver input = layer.registerModule(INPUT_OBSERVER, new MinMaxObserver());
-            layer.registerForwardPreHook((m, x) -> {
+            observedInput().registerForwardPreHook((m, x) -> {
                 input.forward(x);
                 return null;
             });
         }
+    }
+
+    /**
+     * The module whose input the input observer sees: the layer, or the first of the grid-keeping modules and average
+     * poolings right before it, as PyTorch's QuantStub sees the model input before they run on its grid. That one is
+     * put in its place as a copy of its own (they hold no tensors), so that a module shared with other places feeds
+     * the observer from this place alone.
+     */
+    private Module observedInput() {
+        if (stubName == null) {
+            return layer;
+        }
+        Module own = parent.module(stubName).copy();
+        parent.replaceModule(stubName, own);
+        return own;
     }
 
     /**

@@ -153,7 +153,7 @@ public final class QuantizationAwareTraining {
             block.namedChildren().values().stream().filter(m -> m instanceof FakeQuantize || m instanceof QatAddReLU)
                     .forEach(Module::close);
         }
-        StaticQuantization.poolOnGrids(copy, null, false);
+        StaticQuantization.poolOnGrids(copy, null, false, false);
         return copy;
     }
 

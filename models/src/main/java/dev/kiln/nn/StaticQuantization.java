@@ -129,7 +129,7 @@ public final class StaticQuantization {
         kept.addAll(copy.parameters());
         kept.addAll(copy.namedBuffers().values());
         replacedTensors.stream().filter(t -> !kept.contains(t)).forEach(Tensor::close);
-        poolOnGrids(copy, null, true);
+        poolOnGrids(copy, null, true, true);
         return copy;
     }
 
@@ -139,16 +139,19 @@ public final class StaticQuantization {
      * module), and with {@code windowed} each {@link AvgPool2d} too, to pool on that grid, as PyTorch's quantized
      * pooling rounds; returns the grid m's output lies on, or null. {@code grid}: the grid m's input lies on, or null.
      * Quantisation-aware training passes {@code windowed} false: its layer after an AvgPool2d fake-quantises the F32
-     * mean onto a grid of its own, which its converted form keeps. A pooling registered at several places gets a copy
-     * of its own at each place after the first: one instance holds one grid, where PyTorch's quantized pooling reads
-     * each input's own qparams.
+     * mean onto a grid of its own, which its converted form keeps. With {@code stubRuns} (static quantisation, whose
+     * {@link QuantisedSite} observes there) the poolings among the grid-keeping modules right before a quantised layer
+     * that reads no other layer's grid pool the input on that layer's input grid, as 1.13's poolings run on the
+     * {@code QuantStub}'s output. A pooling registered at several places gets a copy of its own at each place after
+     * the first: one instance holds one grid, where PyTorch's quantized pooling reads each input's own qparams.
      */
-    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed) {
-        return poolOnGrids(m, grid, windowed, Collections.newSetFromMap(new IdentityHashMap<>()));
+    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed, boolean stubRuns) {
+        return poolOnGrids(m, grid, windowed, stubRuns, Collections.newSetFromMap(new IdentityHashMap<>()));
     }
 
     /** As above, {@code placed} holding the poolings already given the grid of a place. */
-    private static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed, Set<Module> placed) {
+    private static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed, boolean stubRuns,
+                                         Set<Module> placed) {
         if (m instanceof QuantizedLayer layer) {
             return layer.outputGrid();
         }
@@ -157,38 +160,72 @@ public final class StaticQuantization {
         }
         if (m.getClass() != Sequential.class && !(m instanceof ChildrenInSequence)) {
             for (Module child : m.namedChildren().values()) {
-                poolOnGrids(child, null, windowed, placed);
+                poolOnGrids(child, null, windowed, stubRuns, placed);
             }
             return null;
         }
         Uint8Grid current = grid;
-        for (Map.Entry<String, Module> entry : List.copyOf(m.namedChildren().entrySet())) {
-            Module child = entry.getValue();
-            boolean pooling = child.getClass() == AdaptiveAvgPool2d.class || child.getClass() == GlobalAvgPool2d.class
-                    || windowed && child.getClass() == AvgPool2d.class;
-            if (pooling) {
+        boolean stub = false; // whether current is the grid of a QuantStub's output, the input of the layer ahead
+        List<Map.Entry<String, Module>> children = List.copyOf(m.namedChildren().entrySet());
+        for (int i = 0; i < children.size(); i++) {
+            Module child = children.get(i).getValue();
+            if (pooling(child, windowed)) {
+                if (current == null && stubRuns) {
+                    current = stubGrid(children, i, windowed);
+                    stub = current != null;
+                }
                 if (!placed.add(child)) {
                     child = child.copy();
-                    m.replaceModule(entry.getKey(), child);
+                    m.replaceModule(children.get(i).getKey(), child);
                     placed.add(child);
                 }
-                poolOnGrid(child, current);
+                poolOnGrid(child, current, stub);
             } else if (!QuantisedSite.keepsGrid(child)) {
-                current = poolOnGrids(child, current, windowed, placed);
+                current = poolOnGrids(child, current, windowed, stubRuns, placed);
+                stub = false;
             }
         }
         return current;
     }
 
-    /** Sets an average pooling of {@link #poolOnGrids} to pool on {@code grid} (null: the F32 mean). */
-    private static void poolOnGrid(Module pooling, Uint8Grid grid) {
-        if (pooling instanceof AdaptiveAvgPool2d adaptive) {
-            adaptive.poolOnGrid(grid);
-        } else if (pooling instanceof GlobalAvgPool2d global) {
-            global.poolOnGrid(grid);
-        } else {
-            ((AvgPool2d) pooling).poolOnGrid(grid);
+    private static boolean pooling(Module m, boolean windowed) {
+        return m.getClass() == AdaptiveAvgPool2d.class || m.getClass() == GlobalAvgPool2d.class
+                || windowed && m.getClass() == AvgPool2d.class;
+    }
+
+    /**
+     * The input grid of the quantised layer after the grid-keeping modules and poolings from {@code from} on, which
+     * observed the input of the first of them (the QuantStub's grid), or null where another module comes first.
+     */
+    private static Uint8Grid stubGrid(List<Map.Entry<String, Module>> children, int from, boolean windowed) {
+        for (int i = from; i < children.size(); i++) {
+            Module child = children.get(i).getValue();
+            if (!pooling(child, windowed) && !QuantisedSite.keepsGrid(child)) {
+                return child instanceof QuantizedLayer layer ? layer.inputGrid() : null;
+            }
         }
+        return null;
+    }
+
+    /**
+     * Sets an average pooling of {@link #poolOnGrids} to pool on {@code grid} (null: the F32 mean), the QuantStub's
+     * output where {@code stub}.
+     */
+    private static void poolOnGrid(Module pooling, Uint8Grid grid, boolean stub) {
+        if (pooling instanceof AdaptiveAvgPool2d adaptive) {
+            adaptive.poolOnGrid(grid, stub);
+        } else if (pooling instanceof GlobalAvgPool2d global) {
+            global.poolOnGrid(grid, stub);
+        } else {
+            ((AvgPool2d) pooling).poolOnGrid(grid, stub);
+        }
+    }
+
+    /** Whether a pooling of {@link #poolOnGrids} pools the QuantStub's output. */
+    private static boolean poolsStubOutput(Module pooling) {
+        return pooling instanceof AdaptiveAvgPool2d adaptive ? adaptive.poolsStubOutput()
+                : pooling instanceof GlobalAvgPool2d global ? global.poolsStubOutput()
+                : ((AvgPool2d) pooling).poolsStubOutput();
     }
 
     /** {@code weight} [out, ...] packed with the scales of PyTorch's {@code default_per_channel_weight_observer}. */
@@ -319,7 +356,8 @@ public final class StaticQuantization {
                     + x.shape() + " is smaller than the window");
         }
         int planes = dims.length == 4 ? dims[0] * dims[1] : dims[0];
-        int[] q = GridAveragePooling.pool(x.values(), planes, height, width, pool, grid.zeroPoint(), dims.length == 4);
+        int[] q = GridAveragePooling.pool(x.values(), planes, height, width, pool, grid.zeroPoint(),
+                GridAveragePooling.channelsLast(dims, pool.poolsStubOutput()));
         return onGrid(q, out, grid, x);
     }
 
@@ -337,7 +375,7 @@ public final class StaticQuantization {
         boolean batched = dims.length == 4;
         int planes = batched ? dims[0] * dims[1] : dims[0];
         int[] q = GridAveragePooling.pool(x.values(), planes, dims[dims.length - 2], dims[dims.length - 1], outH, outW,
-                grid.zeroPoint(), batched);
+                grid.zeroPoint(), GridAveragePooling.channelsLast(dims, poolsStubOutput(m)));
         int[] out = batched ? new int[] {dims[0], dims[1], outH, outW} : new int[] {dims[0], outH, outW};
         return onGrid(q, out, grid, x);
     }
