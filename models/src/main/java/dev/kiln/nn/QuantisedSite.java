@@ -82,12 +82,13 @@ final class QuantisedSite {
     }
 
     /**
-     * Adaptive average pooling (a ResNet's head), whose quantized form in PyTorch writes onto its input's grid, as it
-     * does in a converted model here ({@link StaticQuantization#poolOnGrids}); static quantisation takes
-     * {@link AvgPool2d} so too.
+     * Adaptive, global and windowed average pooling (a ResNet's head), whose quantized forms in PyTorch write onto
+     * their input's grid, as they do in a converted model here ({@link StaticQuantization#poolOnGrids}); 1.13's
+     * {@code prepare} and {@code prepare_qat} observe none of them.
      */
-    private static boolean averagesOnGrid(Module m) {
-        return m.getClass() == GlobalAvgPool2d.class || m.getClass() == AdaptiveAvgPool2d.class;
+    static boolean averagesOnGrid(Module m) {
+        return m.getClass() == GlobalAvgPool2d.class || m.getClass() == AdaptiveAvgPool2d.class
+                || m.getClass() == AvgPool2d.class;
     }
 
     /** Average pooling to 1 x 1: GlobalAvgPool2d, or AdaptiveAvgPool2d(1). */
@@ -159,7 +160,7 @@ final class QuantisedSite {
 
     /**
      * One walk over a model, static (with folded blocks) or for quantisation-aware training (with blocks whose norms
-     * fold in training); both pass adaptive average pooling and walk ChildrenInSequence modules in order.
+     * fold in training); both pass average pooling and walk ChildrenInSequence modules in order.
      */
     private record Walk(boolean statically, List<QuantisedSite> sites) {
         /** Adds the sites of m (child {@code name} of parent); returns the site whose grid m's output lies on, or null. */
@@ -216,8 +217,7 @@ final class QuantisedSite {
                     current = wholeBlock(m, children.get(i).getKey(), child, p, current, pooled);
                     pooled = false;
                     run = i + 1;
-                } else if (averagesOnGrid(child) || statically && child.getClass() == AvgPool2d.class) {
-                    // Static int8 pools an AvgPool2d on the grid too; QAT keeps fake-quantising its output.
+                } else if (averagesOnGrid(child)) {
                     pooled = true;
                 } else if (!keepsGrid(child)) {
                     current = walk(m, children.get(i).getKey(), child, p, current);

@@ -31,10 +31,12 @@ import java.util.Map;
  * {@code fuse_modules_qat} and {@code prepare_qat}: its three convolutions {@link QatConvBn2d}s holding their norms,
  * the residual sum and ReLU fake-quantised ({@code add_relu}). Each fake-quantises its weight per output channel
  * before use and its output after the ReLU; one whose input is not another such layer's or block's output (through
- * max pooling, flattening, ReLU, dropout, identity or adaptive average pooling only) fake-quantises its input too, as
- * the {@code QuantStub} does the model's. {@link #convert} gives the static int8 model with the fake
- * quantisations' qparams (each QatBasicBlock a {@link QuantizedBasicBlock}), whose outputs match the trained model's
- * (observers disabled) within one output step.
+ * max pooling, flattening, ReLU, dropout, identity or average pooling only: 1.13's {@code prepare_qat} fake-quantises
+ * no pooling's output) fake-quantises its input too, as the {@code QuantStub} does the model's. {@link #convert}
+ * gives the static int8 model with the fake quantisations' qparams (each QatBasicBlock a
+ * {@link QuantizedBasicBlock}; each average pooling pooling on the grid before it as 1.13's quantized poolings),
+ * whose outputs match the trained model's (observers disabled) within about one output step (a pooled mean rounded
+ * onto its grid may move a later output further, as in 1.13: quantize_qat_avgpool.py).
  *
  * <p>As in PyTorch, {@link Module#eval()} leaves the fake quantisations on and their observers updating: disable the
  * observers ({@link #disableObservers}) before evaluating or converting, as PyTorch's
@@ -153,7 +155,7 @@ public final class QuantizationAwareTraining {
             block.namedChildren().values().stream().filter(m -> m instanceof FakeQuantize || m instanceof QatAddReLU)
                     .forEach(Module::close);
         }
-        StaticQuantization.poolOnGrids(copy, null, false, false);
+        StaticQuantization.poolOnGrids(copy, null, false);
         return copy;
     }
 

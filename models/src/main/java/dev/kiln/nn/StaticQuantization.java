@@ -129,29 +129,26 @@ public final class StaticQuantization {
         kept.addAll(copy.parameters());
         kept.addAll(copy.namedBuffers().values());
         replacedTensors.stream().filter(t -> !kept.contains(t)).forEach(Tensor::close);
-        poolOnGrids(copy, null, true, true);
+        poolOnGrids(copy, null, true);
         return copy;
     }
 
     /**
-     * Sets each {@link AdaptiveAvgPool2d} and {@link GlobalAvgPool2d} of a converted model that reads a quantised
-     * layer's or block's output (through modules that keep the grid, in a Sequential or {@link ChildrenInSequence}
-     * module), and with {@code windowed} each {@link AvgPool2d} too, to pool on that grid, as PyTorch's quantized
-     * pooling rounds; returns the grid m's output lies on, or null. {@code grid}: the grid m's input lies on, or null.
-     * Quantisation-aware training passes {@code windowed} false: its layer after an AvgPool2d fake-quantises the F32
-     * mean onto a grid of its own, which its converted form keeps. With {@code stubRuns} (static quantisation, whose
+     * Sets each {@link AdaptiveAvgPool2d}, {@link GlobalAvgPool2d} and {@link AvgPool2d} of a converted model that
+     * reads a quantised layer's or block's output (through modules that keep the grid, in a Sequential or
+     * {@link ChildrenInSequence} module) to pool on that grid, as PyTorch's quantized pooling rounds; returns the grid
+     * m's output lies on, or null. {@code grid}: the grid m's input lies on, or null. With {@code stubRuns} (static quantisation, whose
      * {@link QuantisedSite} observes there) the poolings among the grid-keeping modules right before a quantised layer
      * that reads no other layer's grid pool the input on that layer's input grid, as 1.13's poolings run on the
      * {@code QuantStub}'s output. A pooling registered at several places gets a copy of its own at each place after
      * the first: one instance holds one grid, where PyTorch's quantized pooling reads each input's own qparams.
      */
-    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed, boolean stubRuns) {
-        return poolOnGrids(m, grid, windowed, stubRuns, Collections.newSetFromMap(new IdentityHashMap<>()));
+    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean stubRuns) {
+        return poolOnGrids(m, grid, stubRuns, Collections.newSetFromMap(new IdentityHashMap<>()));
     }
 
     /** As above, {@code placed} holding the poolings already given the grid of a place. */
-    private static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean windowed, boolean stubRuns,
-                                         Set<Module> placed) {
+    private static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean stubRuns, Set<Module> placed) {
         if (m instanceof QuantizedLayer layer) {
             return layer.outputGrid();
         }
@@ -160,7 +157,7 @@ public final class StaticQuantization {
         }
         if (m.getClass() != Sequential.class && !(m instanceof ChildrenInSequence)) {
             for (Module child : m.namedChildren().values()) {
-                poolOnGrids(child, null, windowed, stubRuns, placed);
+                poolOnGrids(child, null, stubRuns, placed);
             }
             return null;
         }
@@ -169,9 +166,9 @@ public final class StaticQuantization {
         List<Map.Entry<String, Module>> children = List.copyOf(m.namedChildren().entrySet());
         for (int i = 0; i < children.size(); i++) {
             Module child = children.get(i).getValue();
-            if (pooling(child, windowed)) {
+            if (QuantisedSite.averagesOnGrid(child)) {
                 if (current == null && stubRuns) {
-                    current = stubGrid(children, i, windowed);
+                    current = stubGrid(children, i);
                     stub = current != null;
                 }
                 if (!placed.add(child)) {
@@ -181,26 +178,21 @@ public final class StaticQuantization {
                 }
                 poolOnGrid(child, current, stub);
             } else if (!QuantisedSite.keepsGrid(child)) {
-                current = poolOnGrids(child, current, windowed, stubRuns, placed);
+                current = poolOnGrids(child, current, stubRuns, placed);
                 stub = false;
             }
         }
         return current;
     }
 
-    private static boolean pooling(Module m, boolean windowed) {
-        return m.getClass() == AdaptiveAvgPool2d.class || m.getClass() == GlobalAvgPool2d.class
-                || windowed && m.getClass() == AvgPool2d.class;
-    }
-
     /**
      * The input grid of the quantised layer after the grid-keeping modules and poolings from {@code from} on, which
      * observed the input of the first of them (the QuantStub's grid), or null where another module comes first.
      */
-    private static Uint8Grid stubGrid(List<Map.Entry<String, Module>> children, int from, boolean windowed) {
+    private static Uint8Grid stubGrid(List<Map.Entry<String, Module>> children, int from) {
         for (int i = from; i < children.size(); i++) {
             Module child = children.get(i).getValue();
-            if (!pooling(child, windowed) && !QuantisedSite.keepsGrid(child)) {
+            if (!QuantisedSite.averagesOnGrid(child) && !QuantisedSite.keepsGrid(child)) {
                 return child instanceof QuantizedLayer layer ? layer.inputGrid() : null;
             }
         }

@@ -321,20 +321,21 @@ class QuantizationAwareTrainingTest {
     }
 
     /**
-     * An AvgPool2d after a QAT layer stays an F32 mean once converted: the layer after it fake-quantised that mean onto
-     * its own grid in training, and its quantised form rounds it onto that grid as before.
+     * An AvgPool2d after a QAT layer is not fake-quantised, as in 1.13's prepare_qat: the layer after it reads the
+     * layer before it's grid, on which the converted pooling pools (QatAvgPoolPyTorchParityTest: 1.13's values).
      */
     @Test
-    void convertLeavesAnAvgPoolingTakingTheF32Mean() {
+    void anAvgPoolingKeepsTheGridOfTheLayerBeforeIt() {
         Module qat = QuantizationAwareTraining.prepareQat(new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(),
                 new ReLU(), new AvgPool2d(2), new Conv2d(3, 2, 3)));
+        assertNull(((QatLayer) qat.getSubmodule("3")).inputFakeQuant());
         qat.forward(input(11));
         QuantizationAwareTraining.disableObservers(qat);
         qat.eval();
         try (var g = Autograd.noGrad(); Module int8 = QuantizationAwareTraining.convert(qat)) {
-            assertNull(((AvgPool2d) int8.getSubmodule("2")).grid());
-            assertEquals(((QatLayer) qat.getSubmodule("3")).inputFakeQuant().grid(),
-                    ((QuantizedConv2d) int8.getSubmodule("3")).inputGrid());
+            Uint8Grid conv = ((QuantizedConv2d) int8.getSubmodule("0")).outputGrid();
+            assertEquals(conv, ((AvgPool2d) int8.getSubmodule("2")).grid());
+            assertEquals(conv, ((QuantizedConv2d) int8.getSubmodule("3")).inputGrid());
         }
         qat.close();
     }
