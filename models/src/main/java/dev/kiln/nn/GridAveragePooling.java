@@ -13,8 +13,9 @@ import dev.kiln.engine.Uint8Grid;
  * rounds {@code avg_pool2d} as {@code rint(float(sum(q - zeroPoint)) * float(1 / n) + zeroPoint)}, ties to
  * even in q: what {@link AvgPool2d}'s windows on an unbatched input follow
  * (models/src/test/pytorch/quantized_adaptive_pool.py, quantized_avg_pool.py, quantized_avg_pool_unbatched.py).
+ * The ONNX export writes the same arithmetic from its public methods (the layout, the windows' reciprocals).
  */
-final class GridAveragePooling {
+public final class GridAveragePooling {
     private GridAveragePooling() {
     }
 
@@ -56,40 +57,78 @@ final class GridAveragePooling {
      */
     static int[] pool(int[] q, int planes, int height, int width, AvgPool2d pool, int zeroPoint,
             boolean channelsLast) {
-        int k = pool.kernel();
-        int s = pool.stride();
-        int pad = pool.padding();
         int outH = outputSize(height, pool);
         int outW = outputSize(width, pool);
         int[] out = new int[planes * outH * outW];
         for (int p = 0; p < planes; p++) {
             for (int oh = 0; oh < outH; oh++) {
-                int h0 = oh * s - pad;
-                int h1 = Math.min(h0 + k, height + pad);
+                int top = Math.max(oh * pool.stride() - pool.padding(), 0);
+                int bottom = Math.min(oh * pool.stride() - pool.padding() + pool.kernel(), height);
                 for (int ow = 0; ow < outW; ow++) {
-                    int w0 = ow * s - pad;
-                    int w1 = Math.min(w0 + k, width + pad);
-                    int padded = (h1 - h0) * (w1 - w0);
-                    int top = Math.max(h0, 0);
-                    int left = Math.max(w0, 0);
-                    int bottom = Math.min(h1, height);
-                    int right = Math.min(w1, width);
+                    int left = Math.max(ow * pool.stride() - pool.padding(), 0);
+                    int right = Math.min(ow * pool.stride() - pool.padding() + pool.kernel(), width);
                     long sum = 0;
                     for (int h = top; h < bottom; h++) {
                         for (int w = left; w < right; w++) {
                             sum += q[(p * height + h) * width + w] - zeroPoint;
                         }
                     }
-                    int divisor = pool.countIncludePad() ? padded : (bottom - top) * (right - left);
-                    out[(p * outH + oh) * outW + ow] = rounded(sum, divisor, zeroPoint, channelsLast);
+                    out[(p * outH + oh) * outW + ow] = rounded(sum, divisor(oh, ow, height, width, pool), zeroPoint,
+                            channelsLast);
                 }
             }
         }
         return out;
     }
 
+    /**
+     * The divisor of {@code pool}'s window at (oh, ow) over a height x width input: the window clipped to the padded
+     * input with {@code count_include_pad}, else to the input itself.
+     */
+    private static int divisor(int oh, int ow, int height, int width, AvgPool2d pool) {
+        int k = pool.kernel();
+        int pad = pool.padding();
+        int h0 = oh * pool.stride() - pad;
+        int w0 = ow * pool.stride() - pad;
+        int h1 = Math.min(h0 + k, height + pad);
+        int w1 = Math.min(w0 + k, width + pad);
+        if (pool.countIncludePad()) {
+            return (h1 - h0) * (w1 - w0);
+        }
+        return (Math.min(h1, height) - Math.max(h0, 0)) * (Math.min(w1, width) - Math.max(w0, 0));
+    }
+
+    /**
+     * The F32 {@code 1 / n} each of {@code pool}'s windows over a height x width input multiplies its sum by,
+     * [outH * outW] row-major: what an export needs to round as these poolings do.
+     */
+    public static float[] reciprocals(int height, int width, AvgPool2d pool) {
+        int outH = outputSize(height, pool);
+        int outW = outputSize(width, pool);
+        float[] r = new float[outH * outW];
+        for (int oh = 0; oh < outH; oh++) {
+            for (int ow = 0; ow < outW; ow++) {
+                r[oh * outW + ow] = 1f / divisor(oh, ow, height, width, pool);
+            }
+        }
+        return r;
+    }
+
+    /** The F32 {@code 1 / n} of each adaptive window of a height x width input pooled to outH x outW, row-major. */
+    public static float[] reciprocals(int height, int width, int outH, int outW) {
+        float[] r = new float[outH * outW];
+        for (int oh = 0; oh < outH; oh++) {
+            int rows = AdaptivePool2d.windowEnd(oh, height, outH) - AdaptivePool2d.windowStart(oh, height, outH);
+            for (int ow = 0; ow < outW; ow++) {
+                int cols = AdaptivePool2d.windowEnd(ow, width, outW) - AdaptivePool2d.windowStart(ow, width, outW);
+                r[oh * outW + ow] = 1f / (rows * cols);
+            }
+        }
+        return r;
+    }
+
     /** {@code pool}'s output size along an axis of {@code in} positions, as PyTorch's pooling computes it. */
-    static int outputSize(int in, AvgPool2d pool) {
+    public static int outputSize(int in, AvgPool2d pool) {
         int span = in + 2 * pool.padding() - pool.kernel();
         int s = pool.stride();
         int out = (pool.ceilMode() ? Math.floorDiv(span + s - 1, s) : Math.floorDiv(span, s)) + 1;
@@ -113,7 +152,7 @@ final class GridAveragePooling {
      * contiguous) is so too only where one channel or a 1 x 1 plane makes both layouts one; an unbatched tensor never
      * is (quantize_static_pool_first.py).
      */
-    static boolean channelsLast(int[] dims, boolean stubOutput) {
+    public static boolean channelsLast(int[] dims, boolean stubOutput) {
         return dims.length == 4 && (!stubOutput || dims[1] == 1 || dims[2] * dims[3] == 1);
     }
 

@@ -1,6 +1,5 @@
 package dev.kiln.onnx;
 
-import dev.kiln.engine.Uint8Grid;
 import dev.kiln.nn.AdaptiveAvgPool2d;
 import dev.kiln.nn.AvgPool2d;
 import dev.kiln.nn.GlobalAvgPool2d;
@@ -10,7 +9,7 @@ import java.util.List;
 /**
  * MaxPool2d (MaxPool), AvgPool2d (AveragePool), GlobalAvgPool2d and AdaptiveAvgPool2d to 1x1 (GlobalAveragePool),
  * and AdaptiveAvgPool2d to other sizes (AveragePool, or two MatMuls where the windows differ in size); an average pooling
- * on a quantised layer's grid requantised onto it.
+ * on a quantised layer's grid as {@link GridPoolingConverters} writes it, PyTorch 1.13's rounding.
  */
 final class PoolingConverters {
     private PoolingConverters() {
@@ -19,29 +18,18 @@ final class PoolingConverters {
     static void register(OnnxConverters c) {
         c.put(MaxPool2d.class, (m, x, g) -> PoolingNdConverters.maxPool(x, pair(m.kernel()), pair(m.stride()),
                 pair(m.padding()), pair(m.dilation()), m.ceilMode(), g));
-        c.put(AvgPool2d.class, (m, x, g) -> onGridOf(PoolingNdConverters.averagePool(x, pair(m.kernel()),
-                pair(m.stride()), pair(m.padding()), m.ceilMode(), m.countIncludePad(), g), m.grid(), g));
-        c.put(GlobalAvgPool2d.class, (m, x, g) -> onGridOf(g.node("GlobalAveragePool", x), m.grid(), g));
-        c.put(AdaptiveAvgPool2d.class, PoolingConverters::adaptiveAverage);
+        c.put(AvgPool2d.class, (m, x, g) -> m.grid() != null ? GridPoolingConverters.windows(m, x, m.grid(), g)
+                : PoolingNdConverters.averagePool(x, pair(m.kernel()), pair(m.stride()), pair(m.padding()),
+                m.ceilMode(), m.countIncludePad(), g));
+        c.put(GlobalAvgPool2d.class, (m, x, g) -> m.grid() != null
+                ? GridPoolingConverters.adaptive(x, m.grid(), m.poolsStubOutput(), g) : g.node("GlobalAveragePool", x));
+        c.put(AdaptiveAvgPool2d.class, (m, x, g) -> m.grid() != null
+                ? GridPoolingConverters.adaptive(x, m.grid(), m.poolsStubOutput(), g) : averageOf(x, g));
     }
 
     /** One value for both axes. */
     private static int[] pair(int value) {
         return new int[] {value, value};
-    }
-
-    /**
-     * {@link #averageOf}, requantised onto the grid the pooling pools on in a converted model
-     * ({@link AdaptiveAvgPool2d#grid()}), as Kiln and PyTorch's quantized pooling write there: QuantizeLinear and
-     * DequantizeLinear, which ONNX Runtime may fuse with the pooling into an int8 one.
-     */
-    private static String adaptiveAverage(AdaptiveAvgPool2d m, String x, OnnxGraph g) {
-        return onGridOf(averageOf(x, g), m.grid(), g);
-    }
-
-    /** {@code mean} requantised onto {@code grid}, or as it is where the pooling has no grid. */
-    private static String onGridOf(String mean, Uint8Grid grid, OnnxGraph g) {
-        return grid == null ? mean : QuantizedConverters.onGrid(g, mean, grid);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.kiln.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,8 @@ import dev.kiln.nn.QuantizedLinear;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.nn.StaticQuantization;
+import dev.kiln.onnx.importer.OnnxImport;
+import dev.kiln.onnx.importer.OnnxModule;
 import dev.kiln.zoo.ResNet;
 import dev.kiln.zoo.Zoo;
 import java.io.IOException;
@@ -164,6 +167,67 @@ class QuantizedOnnxExportTest {
                         + ort[i]);
             }
             model.close();
+        }
+    }
+
+    /**
+     * A converted model's average pooling on a grid exports 1.13's rounding itself: ORT's outputs of the exported
+     * pooling equal Kiln's exactly, ties included, after a quantised layer (channels-last rounding; adaptive windows
+     * of equal and unequal sizes, 1 x 1, padded and ceil-mode windows with and without the padding counted, an
+     * unbatched input) and before the first one (the QuantStub's grid, raw input values, contiguous rounding on three
+     * channels, channels-last on one); Kiln's import of the file gives them too.
+     */
+    @Test
+    void anAveragePoolingOnAGridExportsItsRoundingExactly() throws Exception {
+        Engine.seed(10);
+        int[] shape = {2, 1, 6, 7};
+        for (Module pool : new Module[] {new AdaptiveAvgPool2d(3, 7), new AdaptiveAvgPool2d(4, 5),
+            new AdaptiveAvgPool2d(2, 1), new GlobalAvgPool2d(), new AvgPool2d(2), new AvgPool2d(3, 2, 1),
+            new AvgPool2d(3, 2, 1, true, false), new AvgPool2d(2, 2, 1, true, true)}) {
+            Sequential model = quantised(new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(), new ReLU(), pool),
+                    shape);
+            float[] y = layerOutput(model, 0, shape);
+            assertExportedAsKiln(model.get(2), y, new int[] {2, 3, 6, 7});
+            if (!(pool instanceof GlobalAvgPool2d)) {
+                assertExportedAsKiln(model.get(2), Arrays.copyOf(y, 3 * 6 * 7), new int[] {3, 6, 7});
+            }
+            model.close();
+        }
+        for (int channels : new int[] {3, 1}) {
+            int[] stub = {2, channels, 6, 8};
+            for (Module pool : new Module[] {new AvgPool2d(2), new AvgPool2d(3, 2, 1, true, false),
+                new AdaptiveAvgPool2d(3, 2), new GlobalAvgPool2d()}) {
+                Sequential model = quantised(new Sequential(pool, Conv2d.builder(channels, 2, 1).build()), stub);
+                assertExportedAsKiln(model.get(0), input(stub, 5), stub);
+                model.close();
+            }
+        }
+    }
+
+    /** The output of {@code model}'s first {@code index + 1} modules on the pattern input of seed 7. */
+    private static float[] layerOutput(Sequential model, int index, int[] shape) {
+        try (Scope s = Scope.open(); var g = Autograd.noGrad()) {
+            Tensor y = Tensor.fromArray(input(shape, 7), shape);
+            for (int i = 0; i <= index; i++) {
+                y = model.get(i).forward(y);
+            }
+            return y.toFloatArray();
+        }
+    }
+
+    /** {@code pooling} exported alone and run in ORT on {@code x} gives Kiln's values exactly. */
+    private void assertExportedAsKiln(Module pooling, float[] x, int[] shape) throws IOException, OrtException {
+        Path file = dir.resolve("pooling.onnx");
+        OnnxExport.export(pooling, shape, file);
+        float[] expected;
+        try (Scope s = Scope.open(); var g = Autograd.noGrad()) {
+            expected = pooling.call(Tensor.fromArray(x, shape)).toFloatArray();
+        }
+        assertArrayEquals(expected, runOrt(file, dir.resolve("optimised.onnx"), x, shape), pooling + " on "
+                + Arrays.toString(shape));
+        try (OnnxModule imported = OnnxImport.load(file); Scope s = Scope.open(); var g = Autograd.noGrad()) {
+            assertArrayEquals(expected, imported.forward(Tensor.fromArray(x, shape)).toFloatArray(), "imported "
+                    + pooling + " on " + Arrays.toString(shape));
         }
     }
 
