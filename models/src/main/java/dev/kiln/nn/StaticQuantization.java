@@ -61,9 +61,12 @@ import java.util.function.Supplier;
  * {@link AdaptiveAvgPool2d}, {@link GlobalAvgPool2d} or {@link AvgPool2d} that reads a quantised layer's output pools
  * on that grid as PyTorch's kernels for channels-last tensors round ({@link GridAveragePooling}; padding counts as the
  * zero point), so a layer or block after it reads PyTorch's values; ONNX export requantises its output onto that
- * grid. Any other layer observes its own input ({@code input_activation_post_process}): the first layer, as PyTorch's
+ * grid. Any other layer observes its input ({@code input_activation_post_process}): the first layer, as PyTorch's
  * {@code QuantStub} observes the model input, and one behind a module that changes values (a
- * batch norm not after a convolution, a {@link Residual} or a {@link BasicBlock} subclass, which stay F32 here). PyTorch instead runs those
+ * batch norm not after a convolution, a {@link Residual} or a {@link BasicBlock} subclass, which stay F32 here).
+ * Where grid-keeping modules and average poolings come right before such a layer in its Sequential, its observer sees
+ * their input, as the {@code QuantStub} sees the raw input, and those poolings pool it on that grid as 1.13 pools the
+ * stub's contiguous output ({@link GridAveragePooling#channelsLast}). PyTorch instead runs those
  * on quantized tensors, needing {@code FloatFunctional} or another {@code QuantStub} with its own observer, so there
  * its grids and roundings differ from Kiln's.
  */
