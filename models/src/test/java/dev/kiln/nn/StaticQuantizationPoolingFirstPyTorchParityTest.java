@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.Autograd;
 import dev.kiln.engine.DType;
+import dev.kiln.engine.QuantizedDType;
+import dev.kiln.engine.QuantizedTensor;
+import dev.kiln.engine.Quantize;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.engine.Uint8Grid;
@@ -23,8 +26,9 @@ import org.junit.jupiter.api.Test;
  * (printed by {@code models/src/test/pytorch/quantize_static_pool_first.py}): Sequential(poolings, Conv2d(C, 4, 3,
  * padding=1), ReLU, Flatten, Linear(n, 3)), calibrated on two batches. As 1.13's {@code QuantStub}, the first
  * layer's input observer sees the raw input, and the poolings run on that grid as 1.13's quantized poolings round the
- * stub's contiguous output (the channels-last rounding where the input has one channel): the grids, the pooled
- * integers exactly and the outputs within one step of PyTorch's.
+ * stub's contiguous output (the channels-last rounding where the input has one channel), on F32 values and on
+ * quantised tensors ({@link StaticQuantization#forward(Module, QuantizedTensor)}): the grids, the pooled integers
+ * exactly and the outputs within one step of PyTorch's.
  */
 class StaticQuantizationPoolingFirstPyTorchParityTest {
     private Scope scope;
@@ -92,6 +96,11 @@ class StaticQuantizationPoolingFirstPyTorchParityTest {
                 assertEquals(grid.dequantize(q[i]), values[i], "pooled value " + i + " lies on the input grid");
             }
             assertArrayEquals(pooled, q, "the pooled integers");
+            QuantizedTensor stub = Quantize.perTensor(x, grid.scale(), grid.zeroPoint(), QuantizedDType.QUINT8);
+            for (int i = 0; i < poolings; i++) {
+                stub = StaticQuantization.forward(quantised.get(i), stub);
+            }
+            assertArrayEquals(pooled, stub.values(), "the pooled integers on quantised tensors");
             assertWithinOneStep(quantised.forward(x).toFloatArray(), linear.scale(), outputs);
         }
     }
