@@ -72,12 +72,18 @@ final class DataOptions {
         return new Sampling(trainSize, perClass);
     }
 
-    /** {@code --train-size N}: how many of the training images to train on, 0 (the default) for all. */
+    /**
+     * {@code --train-size N}: how many of the training examples to train on, at least 1; 0 where the option is left
+     * out, for the whole set. 0 itself is refused, as PyTorch has no convention that reads it as "all".
+     */
     static int trainSize(Options o) {
+        if (!o.has("train-size")) {
+            return 0;
+        }
         int trainSize = o.getInt("train-size", 0);
-        if (trainSize < 0) {
-            throw new IllegalArgumentException("--train-size must be positive, or 0 for all, got "
-                    + trainSize);
+        if (trainSize < 1) {
+            throw new IllegalArgumentException("--train-size must be a positive number of training examples, got "
+                    + trainSize + "; leave the option out to train on the whole set");
         }
         return trainSize;
     }

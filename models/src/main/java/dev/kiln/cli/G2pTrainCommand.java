@@ -97,7 +97,7 @@ final class G2pTrainCommand {
         double labelSmoothing = o.getDouble("label-smoothing", 0);
         int beam = o.getInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);
-        int trainSize = o.getInt("train-size", 0);
+        int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path dataDir = DataOptions.dataDir(o);
         Path outDir = Path.of(o.get("out", "runs/g2p-" + kind));

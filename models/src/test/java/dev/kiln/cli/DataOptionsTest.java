@@ -7,8 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code --augment}'s list as {@link DataOptions} reads and builds it. */
+/** {@code --augment}'s list and {@code --train-size} as {@link DataOptions} reads and builds them. */
 class DataOptionsTest {
+    @Test
+    void trainSizeLeftOutTrainsOnTheWholeSet() {
+        assertEquals(0, DataOptions.trainSize(Options.parse(new String[0])), "0: the whole set, as Sampling reads it");
+        assertEquals(5, DataOptions.trainSize(Options.parse(new String[] {"--train-size", "5"})));
+    }
+
+    @Test
+    void trainSizeZeroOrNegativeIsRefusedSayingToLeaveTheOptionOut() {
+        for (String n : List.of("0", "-3")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DataOptions.trainSize(Options.parse(new String[] {"--train-size", n})));
+            assertEquals("--train-size must be a positive number of training examples, got " + n + "; leave the"
+                    + " option out to train on the whole set", e.getMessage());
+        }
+    }
+
     @Test
     void augmentListsTheNamesInTheOrderGiven() {
         assertEquals(List.of("erase", "crop", "rotate"), DataOptions.augmentations("erase,crop,rotate"));
