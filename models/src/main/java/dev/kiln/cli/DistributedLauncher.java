@@ -57,7 +57,8 @@ final class DistributedLauncher {
 
     /**
      * The command line of rank {@code rank}: this JVM's options with {@code -Dkiln.threads} set to
-     * {@code max(1, cores / nproc)}, the class path, and {@code kiln train} with {@code trainArgs} less its
+     * {@code max(1, cores / nproc)} and {@code -Dkiln.nproc} to {@code nproc} (so that rank 0, stopped, tells how to
+     * resume with {@code --nproc}: {@link InterruptedRun}), the class path, and {@code kiln train} with {@code trainArgs} less its
      * {@code --nproc} and with the rank's options added.
      */
     static List<String> childCommand(String java, List<String> jvmArgs, String classPath, List<String> trainArgs,
@@ -65,11 +66,12 @@ final class DistributedLauncher {
         List<String> command = new ArrayList<>();
         command.add(java);
         for (String a : jvmArgs) {
-            if (!a.startsWith("-Dkiln.threads=")) {
+            if (!a.startsWith("-Dkiln.threads=") && !a.startsWith("-D" + InterruptedRun.NPROC_PROPERTY + "=")) {
                 command.add(a);
             }
         }
         command.add("-Dkiln.threads=" + Math.max(1, cores / nproc));
+        command.add("-D" + InterruptedRun.NPROC_PROPERTY + "=" + nproc);
         command.addAll(List.of("-cp", classPath, MAIN, "train"));
         for (int i = 0; i < trainArgs.size(); i++) {
             String a = trainArgs.get(i);

@@ -439,7 +439,10 @@ final class TrainCommand {
                 if (board != null) {
                     addGraph(board, model, batchOfOne(featureShape), out);
                 }
-                List<EpochMetrics> history = trainer.fit(trainLoader, perEpoch, epochs);
+                List<EpochMetrics> history;
+                try (InterruptedRun watched = InterruptedRun.watch(List.of(args), outDir, resume, out)) {
+                    history = trainer.fit(trainLoader, perEpoch, epochs);
+                }
                 Evaluation result = trainer.evaluate(testLoader);
                 Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
                 Map<String, Object> summary = new LinkedHashMap<>();

@@ -88,7 +88,7 @@ class DistributedTrainCommandTest {
         List<String> command = DistributedLauncher.childCommand("/usr/bin/java",
                 List.of("-Xmn64m", "-Dkiln.threads=8"), "a.jar:b", List.of("mlp", "--nproc", "2", "--epochs", "1"),
                 2, 1, "127.0.0.1:4000", 4);
-        assertEquals(List.of("/usr/bin/java", "-Xmn64m", "-Dkiln.threads=2", "-cp", "a.jar:b", "dev.kiln.cli.Kiln",
+        assertEquals(List.of("/usr/bin/java", "-Xmn64m", "-Dkiln.threads=2", "-Dkiln.nproc=2", "-cp", "a.jar:b", "dev.kiln.cli.Kiln",
                 "train", "mlp", "--epochs", "1", "--world-size", "2", "--rank", "1", "--master", "127.0.0.1:4000"),
                 command);
         assertTrue(DistributedLauncher.childCommand("java", List.of(), "c", List.of("mlp", "--nproc=3"), 3, 0,
