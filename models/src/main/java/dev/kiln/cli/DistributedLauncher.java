@@ -6,11 +6,16 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.math.BigDecimal;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kiln train ... --nproc N}, torchrun's {@code --nproc_per_node}: starts N JVMs on this machine, one a rank,
@@ -18,9 +23,17 @@ import java.util.List;
  * {@code -Dkiln.threads} set to its share of the cores. Rank 0's standard output is this process's; every rank's
  * standard error (and any other rank's output) comes out on this one's standard error, each line prefixed
  * {@code [rank R]}. When a rank fails, the others are stopped and its exit code is this command's.
+ *
+ * <p>The ranks are stopped as torchrun stops its workers: SIGTERM first, so that each runs its shutdown hooks (the
+ * clean-up of a checkpoint write cut short, rank 0's line on how to resume), and SIGKILL only for a rank still running
+ * {@link #GRACE} later. This process's own end (Ctrl-C, SIGTERM) stops them so too.
  */
 final class DistributedLauncher {
     private static final String MAIN = "dev.kiln.cli.Kiln";
+    /** How long a rank sent SIGTERM has to end before it is killed (torchrun waits a grace period too). */
+    static final Duration GRACE = Duration.ofSeconds(10);
+    /** How long this process's end waits for a rank's last output to come through. */
+    private static final long OUTPUT_MILLIS = 1000;
 
     private DistributedLauncher() {
     }
@@ -32,9 +45,13 @@ final class DistributedLauncher {
         String classPath = System.getProperty("java.class.path");
         String master = "127.0.0.1:" + freePort();
         int cores = Runtime.getRuntime().availableProcessors();
-        List<Process> ranks = new ArrayList<>();
-        List<Thread> pumps = new ArrayList<>();
-        Thread stopper = new Thread(() -> ranks.forEach(Process::destroyForcibly));
+        // Read by the shutdown hook while ranks are still being started.
+        List<Process> ranks = new CopyOnWriteArrayList<>();
+        List<Thread> pumps = new CopyOnWriteArrayList<>();
+        Thread stopper = new Thread(() -> {
+            stop(ranks, GRACE, System.err);
+            joinAll(pumps, OUTPUT_MILLIS);
+        }, "kiln-stop-ranks");
         Runtime.getRuntime().addShutdownHook(stopper);
         try {
             for (int r = 0; r < nproc; r++) {
@@ -44,14 +61,18 @@ final class DistributedLauncher {
                 pumps.add(pump(p.getErrorStream(), "[rank " + r + "] "));
                 pumps.add(r == 0 ? copy(p.getInputStream(), out) : pump(p.getInputStream(), "[rank " + r + "] "));
             }
-            int code = await(ranks);
+            int code = await(ranks, GRACE, System.err);
             for (Thread t : pumps) {
                 t.join();
             }
             return code;
         } finally {
-            ranks.forEach(Process::destroyForcibly);
-            Runtime.getRuntime().removeShutdownHook(stopper);
+            stop(ranks, GRACE, System.err);
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopper);
+            } catch (IllegalStateException e) {
+                // This process is ending: the hook stops the ranks.
+            }
         }
     }
 
@@ -86,8 +107,11 @@ final class DistributedLauncher {
         return command;
     }
 
-    /** Waits for every rank; at the first that fails, stops the others and returns its exit code. */
-    private static int await(List<Process> ranks) throws InterruptedException {
+    /**
+     * Waits for every rank; at the first that fails, says which on {@code err}, stops the others ({@link #stop}) and
+     * returns its exit code.
+     */
+    static int await(List<Process> ranks, Duration grace, PrintStream err) throws InterruptedException {
         while (true) {
             boolean running = false;
             for (int r = 0; r < ranks.size(); r++) {
@@ -95,9 +119,9 @@ final class DistributedLauncher {
                 if (p.isAlive()) {
                     running = true;
                 } else if (p.exitValue() != 0) {
-                    System.err.println("kiln train: rank " + r + " exited with code " + p.exitValue()
+                    err.println("kiln train: rank " + r + " exited with code " + p.exitValue()
                             + "; stopping the other ranks");
-                    ranks.forEach(Process::destroy);
+                    stop(ranks, grace, err);
                     return p.exitValue();
                 }
             }
@@ -105,6 +129,52 @@ final class DistributedLauncher {
                 return 0;
             }
             Thread.sleep(100);
+        }
+    }
+
+    /**
+     * Sends SIGTERM to every rank still running, waits up to {@code grace} for them to end, then kills (SIGKILL) each
+     * still running, naming it on {@code err}. Returns when all have ended.
+     */
+    static void stop(List<Process> ranks, Duration grace, PrintStream err) {
+        // Through the ProcessHandle: Process.destroy() also closes the rank's output pipes, losing what it writes as it
+        // stops (rank 0's line on how to resume).
+        ranks.stream().filter(Process::isAlive).forEach(p -> p.toHandle().destroy());
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean interrupted = false;
+        for (int r = 0; r < ranks.size(); r++) {
+            Process p = ranks.get(r);
+            try {
+                long left = deadline - System.nanoTime();
+                if (left > 0) {
+                    p.waitFor(left, TimeUnit.NANOSECONDS);
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            if (p.isAlive()) {
+                err.printf(Locale.ROOT, "kiln train: rank %d still ran %s s after SIGTERM; killed it%n", r,
+                        BigDecimal.valueOf(grace.toMillis(), 3).stripTrailingZeros().toPlainString());
+                p.destroyForcibly();
+            }
+        }
+        for (Process p : ranks) {
+            p.onExit().join();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Waits up to {@code millis} in all for the {@code threads} to end. */
+    private static void joinAll(List<Thread> threads, long millis) {
+        long deadline = System.currentTimeMillis() + millis;
+        try {
+            for (Thread t : threads) {
+                t.join(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

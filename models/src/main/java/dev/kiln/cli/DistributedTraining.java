@@ -32,7 +32,9 @@ final class DistributedTraining implements AutoCloseable {
                                            JVMs, each with -Dkiln.threads = cores / N, --batch images a step and
                                            its share of every epoch, the gradients averaged across them; rank 0
                                            alone prints and writes the run, the others' errors come prefixed
-                                           [rank R], and a rank's failure stops all with its exit code
+                                           [rank R], and a rank's failure stops all with its exit code. Ranks
+                                           are stopped as torchrun stops them (on a failure, Ctrl-C or
+                                           SIGTERM): SIGTERM, then SIGKILL for any still running 10 s later
               --world-size W --rank R --master HOST:PORT
                                            this process is rank R of W that meet at HOST:PORT (rank 0 listens
                                            there), on this machine or others; all three or none (not with
