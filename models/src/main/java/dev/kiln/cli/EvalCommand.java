@@ -40,7 +40,9 @@ import java.util.Optional;
  */
 final class EvalCommand {
     static final String HELP = """
-            Usage: kiln eval --checkpoint FILE [options]
+            Usage: kiln eval --checkpoint FILE [options]     FILE: e.g. runs/mlp-mnist/checkpoint.safetensors
+                                                   (each kiln train run has its folder: runs/MODEL-DATA,
+                                                   runs/MODEL-DATA-2, ...; the newest has the highest number)
                    kiln eval --onnx FILE --data mnist|fashion-mnist|folder:DIR|csv:DIR [--input-shape S]
             Image models (kiln train mlp, lenet, ...; kiln finetune, also --onnx):
               --data mnist|fashion-mnist|folder:DIR|csv:DIR

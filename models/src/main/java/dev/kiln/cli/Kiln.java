@@ -34,10 +34,11 @@ public final class Kiln {
                               run); --sample draws from one
               eval            evaluate a checkpoint on a test set
               predict         classify one image with a checkpoint
-              export          a checkpoint's weights as a PyTorch state dict (safetensors)
-              bench NAME      run a benchmark of shared/BENCHMARKS.md (mlp, lenet, lstm, gru, rnn,
-                              transformer, sgemm), a ResNet (resnet, resnet18), W2's convolutions (conv),
-                              element-wise functions (unary) or the engine's cost per step (dispatch)
+              export          a checkpoint's weights as a PyTorch state dict (safetensors), or as ONNX
+              bench NAME      run a benchmark (docs/BENCHMARKS.md): training speed of a model (mlp, lenet,
+                              lstm, gru, rnn, transformer, resnet, resnet18), matrix products (sgemm),
+                              lenet's convolutions (conv), element-wise functions (unary) or the
+                              engine's cost per step (dispatch)
               lm              train a character-level LSTM language model on the words of CMUdict
               sample          draw new words from a kiln lm checkpoint
               g2p WORD...     phonemes of words from a kiln train g2p checkpoint; --plot WORD draws
@@ -51,8 +52,10 @@ public final class Kiln {
               neighbours      nearest words of given words, from kiln word2vec's vectors
               backends        list the backends on the class path and whether they can run here
 
-            Backend: -Dkiln.backend=cpu|cuda or KILN_BACKEND; threads: -Dkiln.threads=N
-            (pass JVM options through KILN_JAVA_OPTS).
+            Each kiln train run writes a folder of its own: runs/MODEL-DATA, then runs/MODEL-DATA-2, ...;
+            Ctrl-C stops it and prints the command that resumes it.
+            Backend: KILN_BACKEND=cpu|cuda; threads: KILN_JAVA_OPTS=-Dkiln.threads=N (KILN_JAVA_OPTS passes
+            any JVM option, such as -Dkiln.backend=cpu|cuda).
             """;
 
     /** A subcommand: its help text and its body. */

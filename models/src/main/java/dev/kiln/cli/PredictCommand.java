@@ -25,6 +25,8 @@ import javax.imageio.ImageIO;
 final class PredictCommand {
     static final String HELP = """
             Usage: kiln predict --checkpoint FILE IMAGE.png
+              FILE: a kiln train or finetune checkpoint, e.g. runs/mlp-mnist/checkpoint.safetensors (each run
+              has its folder: runs/MODEL-DATA, runs/MODEL-DATA-2, ...; the newest has the highest number)
               For a model trained on mnist or fashion-mnist the image is turned grey, scaled to 28x28 and,
               when its background is light (mean above one half), inverted: MNIST digits are light on dark.
               For one trained on --data folder:DIR it is read as kiln train read DIR's images: with their

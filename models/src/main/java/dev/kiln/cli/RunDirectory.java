@@ -56,21 +56,27 @@ final class RunDirectory {
     }
 
     /**
-     * Refuses {@code --out dir} when it holds a run's checkpoint that this run would replace: any checkpoint there but
-     * {@code resume}'s own (a run continued in its folder). {@code overwrite} ({@code --overwrite}) lets it.
+     * Refuses {@code --out dir} when it holds a run's checkpoint that this run would replace: any checkpoint, unless
+     * {@code resume} lies in {@code dir} (a run continued in its own folder). {@code overwrite} ({@code --overwrite})
+     * lets it.
      *
      * @param resume the {@code --resume} checkpoint, or null for a new run
      * @throws IllegalArgumentException naming the checkpoint and how to continue it or keep it
      */
     static void refuseOverwriting(Path dir, String resume, boolean overwrite) throws IOException {
         Path checkpoint = dir.resolve(Trainer.CHECKPOINT);
-        if (overwrite || !Files.exists(checkpoint)
-                || resume != null && Files.exists(Path.of(resume)) && Files.isSameFile(checkpoint, Path.of(resume))) {
+        if (overwrite || !Files.exists(checkpoint) || resume != null && isFolderOf(dir, Path.of(resume))) {
             return;
         }
         throw new IllegalArgumentException("--out " + dir + " already holds a run's checkpoint, " + checkpoint
                 + epochOf(checkpoint) + ": continue that run with --resume " + checkpoint + ", name another folder"
                 + " with --out (or leave --out out for a new folder under runs/), or give --overwrite to replace it");
+    }
+
+    /** Whether {@code file} lies in the folder {@code dir}. */
+    private static boolean isFolderOf(Path dir, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        return Files.isDirectory(parent) && Files.isSameFile(dir, parent);
     }
 
     /** " (epoch N)", or nothing where the file's metadata cannot be read. */

@@ -45,12 +45,12 @@ final class TrainCommand {
     private static final String TENSORBOARD_EMBEDDINGS = "tensorboard-embeddings";
     private static final String OVERWRITE = "overwrite";
     static final String HELP = """
-            Usage: kiln train MODEL [options]      MODEL: mlp (W1: 784-512-512-10 on MNIST; any shape),
+            Usage: kiln train MODEL [options]      MODEL: mlp (784-512-512-10 on MNIST; any shape),
                                            resnet18 (CIFAR ResNet-18; any image C x H x W),
-                                           and for MNIST-shaped 1x28x28 images only: lenet (W2 conv
-                                           net), resnet (3 stages of one basic block with batch norm),
+                                           and for MNIST-shaped 1x28x28 images only: lenet (a LeNet-style
+                                           conv net), resnet (3 stages of one basic block with batch norm),
                                            resnet14 (the same with two blocks per stage),
-                                           lstm (W3: rows as 28 steps, LSTM 128), gru, rnn (W3 with
+                                           lstm (rows as 28 steps, LSTM 128), gru, rnn (the same with
                                            a GRU or a tanh RNN), transformer (rows as 28
                                            tokens, 2 encoder layers of width 64); g2p (CMUdict spelling to
                                            phonemes, its own options: kiln train g2p --help)
@@ -84,7 +84,8 @@ final class TrainCommand {
                                            for the others)
               --dropout P                  dropout after each hidden layer (default 0; for lstm, gru
                                            and rnn: on the last hidden state)
-              --train-size N               train on a seeded random N of the training images (default all)
+              --train-size N               train on a seeded random N of the training images, N >= 1
+                                           (default: all of them)
               --per-class N                train on a seeded random N images of each class instead
               --balance-classes            draw training images weighted 1 / class size: classes equally often
               --augment LIST               random changes to each training image, comma-separated, applied in
@@ -138,13 +139,18 @@ final class TrainCommand {
                                            (default off)
               --seed S                     random seed (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json,
-                                           training.png (default runs/MODEL-DATA, DATA the data set's name
-                                           or DIR's; with --resume, the checkpoint's directory)
+                                           training.png (default: a new folder per run, runs/MODEL-DATA, then
+                                           runs/MODEL-DATA-2, -3, ..., DATA the data set's name or DIR's, said
+                                           at the start; with --resume, the checkpoint's directory). A DIR
+                                           that holds another run's checkpoint is refused
+              --overwrite                  let --out DIR replace the run it holds
               --resume FILE                continue from a checkpoint written by an earlier run, with the
                                            same options (model, data and its options, optimizer, lr, weight
                                            decay, dropout, schedule, augment, mixup, cutmix, clip,
                                            accumulate, balance classes, drop last, cuda graphs, batch, seed,
-                                           train size, per class and validation split); --epochs may be raised
+                                           train size, per class and validation split); --epochs may be raised.
+                                           Ctrl-C (or SIGTERM) stops a run at once, keeping the last complete
+                                           checkpoint, and prints the kiln train ... --resume FILE to continue
               --find-lr                    instead of training, a learning-rate range test (PyTorch Lightning's
                                            lr_find) of the model's fresh weights with the optimizer, data, batch,
                                            precision and clip given: a step per batch at rates rising

@@ -338,7 +338,8 @@ class KilnCommandTest {
         Path empty = Files.createDirectories(tmp.resolve("empty"));
         Result r = kiln(with(command.split(" "), "--train-size", "-5", "--data-dir", empty.toString()));
         assertEquals(2, r.code(), r.toString());
-        assertTrue(r.err().contains("--train-size must be positive, or 0 for all, got -5"), r.toString());
+        assertTrue(r.err().contains("--train-size must be a positive number of training examples, got -5; leave the"
+                + " option out to train on the whole set"), r.toString());
     }
 
     @ParameterizedTest
@@ -1177,7 +1178,7 @@ class KilnCommandTest {
         Path out = tmp.resolve("run");
         assertEquals(0, train(data, out, "--validation-split", "0.2", "--patience", "1").code());
         assertTrue(Files.isRegularFile(out.resolve(Trainer.BEST)));
-        Result r = train(data, out);
+        Result r = train(data, out, "--overwrite");
         assertEquals(0, r.code(), r.toString());
         assertFalse(r.out().contains("restored best epoch"), r.toString());
     }
