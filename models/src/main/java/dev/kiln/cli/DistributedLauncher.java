@@ -87,7 +87,8 @@ final class DistributedLauncher {
         List<String> command = new ArrayList<>();
         command.add(java);
         for (String a : jvmArgs) {
-            if (!a.startsWith("-Dkiln.threads=") && !a.startsWith("-D" + InterruptedRun.NPROC_PROPERTY + "=")) {
+            boolean replaced = a.startsWith("-Dkiln.threads=") || a.startsWith("-D" + InterruptedRun.NPROC_PROPERTY + "=");
+            if (!replaced) {
                 command.add(a);
             }
         }
