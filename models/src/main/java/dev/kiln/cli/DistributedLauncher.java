@@ -120,8 +120,11 @@ final class DistributedLauncher {
                 if (p.isAlive()) {
                     running = true;
                 } else if (p.exitValue() != 0) {
-                    err.println("kiln train: rank " + r + " exited with code " + p.exitValue()
-                            + "; stopping the other ranks");
+                    // While this process ends, its hook has sent the SIGTERM that the rank's code reports.
+                    if (!ProcessEnd.inProgress()) {
+                        err.println("kiln train: rank " + r + " exited with code " + p.exitValue()
+                                + "; stopping the other ranks");
+                    }
                     stop(ranks, grace, err);
                     return p.exitValue();
                 }

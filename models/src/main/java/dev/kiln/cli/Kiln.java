@@ -122,6 +122,12 @@ public final class Kiln {
             err.println("kiln " + args[0] + ": " + describe(e));
             return 1;
         } catch (Exception e) {
+            if (ProcessEnd.inProgress()) {
+                // Ctrl-C or SIGTERM: the work under way was cut short (a checkpoint write refused, a peer rank gone);
+                // what the run kept is said by its own hook (kiln train's resume line), not by a stack trace.
+                err.println("kiln " + args[0] + ": stopped: " + e.getMessage());
+                return 1;
+            }
             err.println("kiln " + args[0] + ": failed: " + e);
             e.printStackTrace(err);
             return 1;

@@ -1,6 +1,7 @@
 package dev.kiln.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.train.Trainer;
@@ -99,6 +100,7 @@ class InterruptedRunTest {
             p.destroyForcibly().waitFor();
         }
         String diagnostics = String.join("\n", lines) + "\n--- stderr\n" + Files.readString(err);
+        assertFalse(Files.readString(err).contains("\tat "), "a stopped run prints no stack trace: " + diagnostics);
         assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue(), diagnostics);
         assertTrue(lines.contains("runs/mlp-mnist holds an earlier run: this run writes to runs/mlp-mnist-2 (--out DIR"
                 + " names another folder)"), diagnostics);
