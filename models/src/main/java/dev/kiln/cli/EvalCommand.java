@@ -40,10 +40,10 @@ import java.util.Optional;
  */
 final class EvalCommand {
     static final String HELP = """
-            Usage: kiln eval --checkpoint FILE [options]     FILE: e.g. runs/mlp-mnist/checkpoint.safetensors
-                                                   (each kiln train run has its folder: runs/MODEL-DATA,
-                                                   runs/MODEL-DATA-2, ...; the newest has the highest number)
+            Usage: kiln eval --checkpoint FILE [options]
                    kiln eval --onnx FILE --data mnist|fashion-mnist|folder:DIR|csv:DIR [--input-shape S]
+            FILE: a checkpoint, e.g. runs/mlp-mnist/checkpoint.safetensors (each kiln train run has its folder:
+            runs/MODEL-DATA, runs/MODEL-DATA-2, ...; the newest has the highest number)
             Image models (kiln train mlp, lenet, ...; kiln finetune, also --onnx):
               --data mnist|fashion-mnist|folder:DIR|csv:DIR
                                            data set, of which the test split is read (default: the one the
