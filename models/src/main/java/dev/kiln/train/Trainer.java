@@ -633,10 +633,12 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long samples = losses.samples();
+        // A resumed epoch's examples before the checkpoint were trained, and timed, by the run that wrote it.
+        long timed = samples - (from == null ? 0 : from.samples());
         Evaluation v = validation == null ? null : evaluate(validation);
         return new EpochMetrics(epoch, losses.weightedSum() / samples, correct / (double) samples,
                 v == null ? Double.NaN : v.loss(), v == null ? Double.NaN : v.accuracy(), v == null ? Double.NaN : v.topK(),
-                lastRate, seconds, samples / seconds, losses.waitSeconds());
+                lastRate, seconds, timed / seconds, losses.waitSeconds());
     }
 
     /** Whether the step just taken is one after which {@link #checkpointEverySteps} writes a checkpoint. */

@@ -263,6 +263,18 @@ class TrainerStreamResumeTest {
         assertEquals(null, from.get("stream_batch"), "the checkpoint of epoch 1's end");
     }
 
+    @Test
+    void aResumedEpochsThroughputCountsOnlyTheExamplesTrainedAfterTheResume() throws IOException {
+        Path checkpoints = dir.resolve("interrupted");
+        run(new Setup(1, false, 3), checkpoints, 20, false);
+        Run resumed = run(new Setup(1, false, 3), checkpoints, 0, true);
+        long before = Long.parseLong(resumed.resumedFrom().get("stream_samples"));
+        EpochMetrics epoch2 = resumed.history().get(0);
+        // The epoch's 200 examples, of which those before the checkpoint were trained by the crashed run, not timed here.
+        assertEquals(200 - before, epoch2.samplesPerSecond() * epoch2.seconds(), 1e-6,
+                "examples per second over this run's part of the epoch");
+    }
+
     /** Writes a checkpoint within epoch 2 (after batch 19) into {@code checkpoints}. */
     private Path checkpointWithinAnEpoch(Path checkpoints) throws IOException {
         run(new Setup(1, false, 3), checkpoints, 20, false);
