@@ -159,6 +159,11 @@ final class ShapeOps {
     /** {@link #expand(Tensor, Shape)} to dims, where -1 keeps x's dimension there (aligned from the right, as PyTorch). */
     static Tensor expand(Tensor x, int[] dims) {
         Checks.open("expand", x);
+        if (dims.length < x.rank()) {
+            // Else a -1 would take another axis's size, and the refusal would name sizes the caller never gave.
+            throw new IllegalArgumentException("expand: " + x.shape() + " to " + Arrays.toString(dims) + ": "
+                    + dims.length + " size(s) for " + x.rank() + " dimensions; give at least one size per dimension");
+        }
         int[] d = dims.clone();
         int lead = d.length - x.rank();
         for (int i = 0; i < d.length; i++) {

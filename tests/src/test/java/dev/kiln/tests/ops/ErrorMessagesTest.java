@@ -121,6 +121,14 @@ class ErrorMessagesTest {
     }
 
     @Test
+    void expandToFewerSizesThanDimensionsNamesTheSizesGiven() {
+        // PyTorch: "the number of sizes provided (1) must be greater or equal to the number of dimensions (2)"
+        Tensor a = Tensor.zeros(2, 3);
+        assertMessage(IllegalArgumentException.class, () -> a.expand(-1), "expand", "[2, 3]", "[-1]", "1 size",
+                "2 dimensions");
+    }
+
+    @Test
     void catWithMismatchedShapesNamesBothShapes() {
         Tensor a = Tensor.zeros(2, 3);
         Tensor b = Tensor.zeros(2, 4);
