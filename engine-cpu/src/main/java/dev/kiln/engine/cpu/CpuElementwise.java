@@ -546,6 +546,18 @@ final class CpuElementwise {
         Data ad = Data.of(a);
         Data bd = Data.of(b);
         Data od = Data.of(out);
+        if (bc.rows == 1) {
+            // One long row (an F64 tensor divided by a scalar, Tensor.div(double)) split among the threads, as F32's
+            // is: by rows it ran on one (2^20 values, 2 threads: 1.64 ms, 0.48 ms for the affine x * (1 / 3)).
+            int ia = bc.base(0, 0);
+            int ib = bc.base(1, 0);
+            parallel.forRange(cols, 4, (s, e) -> {
+                for (int j = s; j < e; j++) {
+                    od.set(j, f.applyAsDouble(ad.get(ia + j * sa), bd.get(ib + j * sb)));
+                }
+            });
+            return;
+        }
         parallel.forRange(bc.rows, cols * 4L, (s, e) -> {
             for (int r = s; r < e; r++) {
                 int ia = bc.base(0, r);
