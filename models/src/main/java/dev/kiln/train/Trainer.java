@@ -393,10 +393,16 @@ public final class Trainer {
      * @return one entry per epoch trained by this call
      * @throws IllegalStateException    when resuming within an epoch of a stream that is not
      *                                  {@link dev.kiln.data.IterableDataset#replayable()}, or with a per-step schedule
-     *                                  from a checkpoint that does not record its steps
+     *                                  from a checkpoint that does not record its steps; with
+     *                                  {@link #checkpointEverySteps} but no {@link #checkpoints} directory
      * @throws IllegalArgumentException when resuming within an epoch with other loader settings than the run's
      */
     public List<EpochMetrics> fit(IterableDataLoader train, BatchLoader validation, int lastEpoch) {
+        if (checkpointSteps > 0 && checkpointDir == null) {
+            throw new IllegalStateException("Trainer.fit: checkpointEverySteps(" + checkpointSteps + ") writes the"
+                    + " checkpoint within an epoch into the checkpoints directory, and none is set; call"
+                    + " checkpoints(dir, metadata) too");
+        }
         StreamPosition from = resumedPosition;
         resumedPosition = null;
         if (from != null) {

@@ -328,6 +328,17 @@ class TrainerStreamResumeTest {
     }
 
     @Test
+    void checkpointEveryStepsWithoutACheckpointDirectoryIsRefusedSayingWhatToAdd() throws IOException {
+        try (Sequential model = mlp(); Optimizer adam = new Adam(model.trainableParameters(), 0.01);
+             IterableDataLoader stream = loader()) {
+            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).checkpointEverySteps(3);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.fit(stream, null, 1));
+            assertTrue(e.getMessage().contains("checkpointEverySteps(3)"), e.getMessage());
+            assertTrue(e.getMessage().contains("checkpoints(dir"), e.getMessage());
+        }
+    }
+
+    @Test
     void aPerStepScheduleOverAStreamIsRefusedFromACheckpointThatDoesNotCountTheSteps() throws IOException {
         Path old = dir.resolve("old.safetensors");
         try (Sequential model = mlp(); Optimizer adam = new Adam(model.trainableParameters(), 0.01);
