@@ -48,6 +48,11 @@ print("matmul([3], [3])", torch.matmul(a.detach(), a.detach()).tolist(), torch.m
 batch = torch.arange(12.0, dtype=torch.float64).reshape(2, 3, 2)
 print("matmul([3], [2, 3, 2])", torch.matmul(a.detach(), batch).tolist())
 print("matmul([2, 3, 2]^T, [3])", torch.matmul(batch.transpose(1, 2), a.detach()).tolist())
+for left, right in [((3,), (4,)), ((2, 3), (4,)), ((3,), (4, 2)), ((5, 2, 3), (4,))]:
+    try:
+        torch.matmul(torch.ones(left), torch.ones(right))
+    except RuntimeError as e:
+        print("matmul", list(left), "x", list(right), "refused:", e)
 
 
 class Pairs(torch.utils.data.Dataset):

@@ -36,6 +36,12 @@ final class MatmulOps {
      * scalar); the gradients flow back through the added axes.
      */
     private static Tensor vectorProduct(Tensor a, Tensor b) {
+        int inner = b.rank() == 1 ? b.dim(0) : b.dim(-2);
+        if (a.dim(-1) != inner) {
+            // Checked here so that the message names the shapes given, not the row and column they become.
+            throw new IllegalArgumentException("matmul: " + a.shape() + " x " + b.shape() + ": inner dimensions "
+                    + a.dim(-1) + " and " + inner + " differ");
+        }
         Tensor product = matmul(a.rank() == 1 ? a.unsqueeze(0) : a, b.rank() == 1 ? b.unsqueeze(1) : b);
         if (b.rank() == 1) {
             product = product.squeeze(-1);

@@ -225,6 +225,33 @@ class BeginnerTutorialIdiomsTest {
     }
 
     @Test
+    void matmulOfVectorsOfMismatchedSizesNamesTheShapesGiven() {
+        try (Scope s = Scope.open()) {
+            // Not the [1, k] row or [k, 1] column they are multiplied as. PyTorch refuses all four, in its own words
+            // ("inconsistent tensor size", "size mismatch, got 2, 2x3,4", ...: beginner_tutorial_idioms.py).
+            assertEquals("matmul: [3] x [4]: inner dimensions 3 and 4 differ", assertThrows(
+                    IllegalArgumentException.class, () -> Tensor.ones(3).matmul(Tensor.ones(4))).getMessage());
+            assertEquals("matmul: [2, 3] x [4]: inner dimensions 3 and 4 differ", assertThrows(
+                    IllegalArgumentException.class, () -> Tensor.ones(2, 3).matmul(Tensor.ones(4))).getMessage());
+            assertEquals("matmul: [3] x [4, 2]: inner dimensions 3 and 4 differ", assertThrows(
+                    IllegalArgumentException.class, () -> Tensor.ones(3).matmul(Tensor.ones(4, 2))).getMessage());
+            assertEquals("matmul: [5, 2, 3] x [4]: inner dimensions 3 and 4 differ", assertThrows(
+                    IllegalArgumentException.class, () -> Tensor.ones(5, 2, 3).matmul(Tensor.ones(4))).getMessage());
+        }
+    }
+
+    @Test
+    void matmulOfAVectorAndABatchPassesTheGradientCheck() {
+        try (Scope s = Scope.open()) {
+            Tensor a = Tensor.randn(DType.F64, 3).requiresGrad(true);
+            Tensor b = Tensor.randn(DType.F64, 3).requiresGrad(true);
+            Tensor batch = Tensor.randn(DType.F64, 2, 3, 4).requiresGrad(true);
+            GradCheck.check("matmul [3] x [2, 3, 4]", in -> in[0].matmul(in[1]), a, batch);
+            GradCheck.check("matmul [3] x [3], two vectors", in -> in[0].matmul(in[1]), a, b);
+        }
+    }
+
+    @Test
     void aDatasetFromALambdaBatchesAsPyTorchsCustomDataset() {
         Dataset pairs = Dataset.of(5, new int[] {2}, 3, i -> new Example(new float[] {i, 2 * i}, i % 3));
         List<float[]> features = new ArrayList<>();
