@@ -4,6 +4,7 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Engine;
 import dev.kiln.engine.Tensor;
 import dev.kiln.io.SafeTensors;
+import dev.kiln.optim.Optimizer;
 import dev.kiln.train.Json;
 import dev.kiln.train.TuningChoices;
 import java.io.IOException;
@@ -32,6 +33,8 @@ public final class GanCheckpoint {
     private static final String GENERATOR_OPTIMIZER = "generator_optimizer.";
     private static final String DISCRIMINATOR_OPTIMIZER = "discriminator_optimizer.";
     private static final String FIXED_NOISE = "fixed_noise";
+    private static final String GENERATOR_SETTINGS = "generator_optimizer";
+    private static final String DISCRIMINATOR_SETTINGS = "discriminator_optimizer";
     private static final String EPOCH = "epoch";
     private static final String CRITIC_STEPS_SINCE_GENERATOR = "critic_steps_since_generator";
     private static final String LAST_GENERATOR_LOSS = "last_generator_loss";
@@ -68,6 +71,7 @@ public final class GanCheckpoint {
         trainer.discriminatorOptimizer().stateDict().forEach((k, v) -> tensors.put(DISCRIMINATOR_OPTIMIZER + k, v));
         tensors.put(FIXED_NOISE, fixedNoise);
         Map<String, String> all = new LinkedHashMap<>(metadata);
+        all.putAll(optimizerSettings(trainer));
         all.put(EPOCH, Integer.toString(trainer.epoch()));
         all.put(CRITIC_STEPS_SINCE_GENERATOR, Integer.toString(trainer.criticStepsSinceGenerator()));
         all.put(LAST_GENERATOR_LOSS, Double.toString(trainer.lastGeneratorLoss()));
@@ -108,6 +112,7 @@ public final class GanCheckpoint {
                 epoch = integer(meta, EPOCH);
                 int criticSteps = integer(meta, CRITIC_STEPS_SINCE_GENERATOR);
                 trainer.checkProgress(epoch, criticSteps);
+                requireSameOptimizers(meta, optimizerSettings(trainer));
                 history = history(meta, epoch);
                 trainer.model().checkStateDict(model, true);
                 trainer.generatorOptimizer().checkStateDict(generator);
@@ -132,6 +137,38 @@ public final class GanCheckpoint {
                 throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
             }
             return new Resumed(epoch, history, meta);
+        }
+    }
+
+    /**
+     * Each optimizer's class and {@link Optimizer#settings()} (eps, betas' beta2, amsgrad, ...), which its state does not
+     * hold, by metadata key: a resume under other ones would not go on as the run would have.
+     */
+    private static Map<String, String> optimizerSettings(GanTrainer trainer) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put(GENERATOR_SETTINGS, describe(trainer.generatorOptimizer()));
+        s.put(DISCRIMINATOR_SETTINGS, describe(trainer.discriminatorOptimizer()));
+        return s;
+    }
+
+    private static String describe(Optimizer optimizer) {
+        return optimizer.getClass().getSimpleName() + optimizer.settings();
+    }
+
+    /**
+     * Refuses optimizers set up otherwise than {@code recorded} says, naming each with both values, as
+     * {@code Trainer.resume} does; a checkpoint from before they were recorded has none to compare.
+     */
+    private static void requireSameOptimizers(Map<String, String> recorded, Map<String, String> current) {
+        List<String> differences = new ArrayList<>();
+        current.forEach((key, value) -> {
+            String written = recorded.get(key);
+            if (written != null && !written.equals(value)) {
+                differences.add(key + ": checkpoint " + written + ", this trainer " + value);
+            }
+        });
+        if (!differences.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", differences));
         }
     }
 

@@ -68,6 +68,15 @@ class GanCheckpointTest {
         return new GanTrainer(model, new WganGpLoss(), g, d).criticSteps(criticSteps);
     }
 
+    /** As {@link #trainer}, with the discriminator's Adam given {@code eps} and its beta2 {@code beta2}. */
+    private GanTrainer trainerWithCritic(double beta2, double eps) {
+        Dcgan model = new Dcgan(5, 2, 1, 8, 8, Dcgan.DiscriminatorNorm.LAYER);
+        Optimizer g = GanTrainer.adam(model.generator().trainableParameters(), 1e-4);
+        Optimizer d = GanTrainer.adam(model.discriminator().trainableParameters(), 1e-4).betas(0.5, beta2).eps(eps);
+        closing.addAll(List.of(g, d, model));
+        return new GanTrainer(model, new WganGpLoss(), g, d).criticSteps(5);
+    }
+
     private Tensor noise(GanTrainer trainer) {
         return trainer.model().noise(4);
     }
@@ -144,5 +153,22 @@ class GanCheckpointTest {
                 () -> GanCheckpoint.resume(file, two, noise(two)));
         assertEquals(file + ": GanTrainer: critic steps since the generator's last step must be in [0, 2) with 2"
                 + " critic step(s) per generator step, got 3", e.getMessage());
+    }
+
+    @Test
+    void aDiscriminatorOptimizerOfOtherSettingsIsRefusedNamingBothAndLeavesTheTrainerAsItWas() throws IOException {
+        // As Trainer.resume refuses them (TrainerResumeMismatchTest): its state would go on under another eps and beta2.
+        Path file = tmp.resolve("checkpoint.safetensors");
+        GanTrainer trained = trainerWithCritic(0.999, 1e-8);
+        GanCheckpoint.write(file, trained, noise(trained), trained.fit(images, 1), Map.of());
+        GanTrainer other = trainerWithCritic(0.9, 1e-6);
+        float[] weights = other.model().discriminator().parameters().get(0).toFloatArray();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GanCheckpoint.resume(file, other, noise(other)));
+        assertEquals(file + ": discriminator_optimizer: checkpoint Adam{maximize=false, beta2=0.999, eps=1.0E-8,"
+                + " amsgrad=false}, this trainer Adam{maximize=false, beta2=0.9, eps=1.0E-6, amsgrad=false}",
+                e.getMessage());
+        assertArrayEquals(weights, other.model().discriminator().parameters().get(0).toFloatArray());
+        assertEquals(0, other.epoch());
     }
 }
