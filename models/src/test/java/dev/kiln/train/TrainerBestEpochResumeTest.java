@@ -89,6 +89,20 @@ class TrainerBestEpochResumeTest {
     }
 
     @Test
+    void aRunThatHadStoppedEarlyResumedWithALargerPatienceTrainsOnAsARunOfThatPatience(@TempDir Path straight,
+                                                                                      @TempDir Path parts)
+            throws IOException {
+        // The resumed trainer's patience counts, not the checkpoint's (Lightning's EarlyStopping takes the saved one).
+        Outcome uninterrupted = run(straight, 8, 4, false);
+        assertEquals(List.of(1, 2, 3, 4, 5), uninterrupted.epochs(), "four epochs without improvement after the first");
+        run(parts, 6, 2, false);
+        Outcome resumed = run(parts, 8, 4, true);
+        assertEquals(List.of(4, 5), resumed.epochs(), "two epochs without improvement to go");
+        assertEquals(1, resumed.bestEpoch());
+        assertEquals(uninterrupted.weights(), resumed.weights(), "the best epoch's weights, restored");
+    }
+
+    @Test
     void aRunKilledAfterItsCheckpointBeforeItsBestWeightsStillRestoresTheBestEpoch(@TempDir Path straight,
                                                                                    @TempDir Path parts)
             throws IOException {
