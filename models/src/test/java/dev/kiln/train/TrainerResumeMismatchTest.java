@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
 import dev.kiln.engine.Engine;
+import dev.kiln.io.SafeTensors;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.Module;
@@ -206,5 +207,40 @@ class TrainerResumeMismatchTest {
         String message = refusedTrainer(dir, t -> t.averageWeights(AveragedModel.swa(t.model())), t -> { }).getMessage();
         assertTrue(message.endsWith(" holds averaged weights: it was written by a run with averageWeights, which this"
                 + " one has not, so its average would end here"), message);
+    }
+
+    /**
+     * Trains {@code lastEpoch} epochs of an Adam run accumulating 3 batches of 5 (a shorter last group) under a
+     * per-step OneCycleLR, from {@code checkpoint} when not null, checkpointing into {@code dir} when not null: its
+     * final weights.
+     */
+    private static Map<String, String> oneCycleRun(Path dir, Path checkpoint, int lastEpoch) throws IOException {
+        Engine.seed(1);
+        try (Module m = mlp(8); Optimizer o = new Adam(m.trainableParameters(), 0.01)) {
+            Trainer t = new Trainer(m, o, new CrossEntropyLoss()).accumulateGradients(3)
+                    .schedulePerStep(new OneCycleLR(o, 0.1, 12));
+            if (dir != null) {
+                t.checkpoints(dir, Map.of());
+            }
+            if (checkpoint != null) {
+                t.resume(checkpoint);
+            }
+            t.fit(new DataLoader(DATA, 5, true, 1), null, lastEpoch);
+            return weights(m);
+        }
+    }
+
+    @Test
+    void aCheckpointWrittenBeforeTheSettingsAndStepsWereRecordedStillResumesExactly(@TempDir Path dir)
+            throws IOException {
+        Map<String, String> uninterrupted = oneCycleRun(null, null, 4);
+        oneCycleRun(dir, null, 2);
+        Path checkpoint = dir.resolve(Trainer.CHECKPOINT);
+        try (SafeTensors.Loaded loaded = SafeTensors.read(checkpoint)) {
+            Map<String, String> earlier = new LinkedHashMap<>(loaded.metadata());
+            earlier.keySet().removeIf(k -> k.startsWith("trainer.") || k.equals("optimizer_steps"));
+            SafeTensors.write(checkpoint, loaded.tensors(), earlier);
+        }
+        assertEquals(uninterrupted, oneCycleRun(null, checkpoint, 4));
     }
 }
