@@ -1277,11 +1277,11 @@ public final class Trainer {
     /**
      * The batches an epoch over {@code train} trains on, as {@link TrainingListener#onBatchEnd} counts them:
      * {@link DataLoader#batchesPerEpoch}, or with {@link #cudaGraphs} on a backend that records graphs (and no
-     * {@link #gradScaler}), full batches only.
+     * {@link #gradScaler} or batch augmentation, which train eagerly), full batches only.
      */
     public int batchesPerEpoch(DataLoader train) {
         boolean graphs = cudaGraphs && !scalesLoss() && Engine.get().backend().canCaptureSteps()
-                && GraphedStep.batchesPerEpoch(train) > 0;
+                && train.batchAugmentation() == null && GraphedStep.batchesPerEpoch(train) > 0;
         return graphs ? GraphedStep.batchesPerEpoch(train) : train.batchesPerEpoch();
     }
 

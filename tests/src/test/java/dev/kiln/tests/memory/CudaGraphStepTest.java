@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kiln.data.ArrayDataset;
 import dev.kiln.data.DataLoader;
+import dev.kiln.data.MixUp;
 import dev.kiln.engine.Backend;
 import dev.kiln.engine.Engine;
 import dev.kiln.nn.BatchNorm1d;
@@ -187,5 +188,18 @@ class CudaGraphStepTest {
             }
         }
         assertEquals(expected, heard, "epoch:batch/batchesPerEpoch as each epoch's progress bar is told them");
+    }
+
+    @Test
+    void mixedBatchesTrainEagerlySoEveryBatchCountsAStep() {
+        recordingBackend();
+        try (Sequential model = new Sequential(new Linear(FEATURES, 32), new ReLU(), new Linear(32, 10));
+             Optimizer adam = new Adam(model.trainableParameters(), 1e-3);
+             DataLoader plain = data(STEPS * BATCH + 10);
+             DataLoader loader = plain.withBatchAugmentation(new MixUp(0.2, 10))) {
+            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).cudaGraphs(true);
+            assertEquals(STEPS + 1, trainer.batchesPerEpoch(loader),
+                    "a mixed loader trains eagerly over its partial last batch too, so per-step schedules count it");
+        }
     }
 }
