@@ -19,7 +19,7 @@ import java.util.List;
  * by QuantizeLinear with scale 1, the zero point added after rounding (channels-last) or before (contiguous layouts,
  * {@link GridAveragePooling#channelsLast}); DequantizeLinear onto the grid. A requantisation of the F32 mean instead
  * rounds ties one step apart. The windows' divisors and a ceil-mode pooling's end padding are fixed at the trial's
- * input size.
+ * input size, but for a global pooling's, read from the input's shape.
  */
 final class GridPoolingConverters {
     private GridPoolingConverters() {
@@ -66,17 +66,28 @@ final class GridPoolingConverters {
         int outH = out[out.length - 2];
         int outW = out[out.length - 1];
         String q = offsets(x, grid, g);
-        String sums;
+        boolean channelsLast = GridAveragePooling.channelsLast(in, stubOutput);
         if (outH == 1 && outW == 1) {
-            sums = g.node("ReduceSum", List.of(q, g.int64s(-2, -1)), AttributeProto.ofInt("keepdims", 1));
-        } else {
-            String columns = g.node("MatMul", List.of(q, g.constant(new long[] {width, outW},
-                    transpose(windows(width, outW), outW))));
-            sums = throughInt32(g.node("MatMul", List.of(g.constant(new long[] {outH, height},
-                    windows(height, outH)), columns)), g);
+            String sums = g.node("ReduceSum", List.of(q, g.int64s(-2, -1)), AttributeProto.ofInt("keepdims", 1));
+            return rounded(sums, planeReciprocal(q, g), grid, channelsLast, g);
         }
+        String columns = g.node("MatMul", List.of(q, g.constant(new long[] {width, outW},
+                transpose(windows(width, outW), outW))));
+        String sums = throughInt32(g.node("MatMul", List.of(g.constant(new long[] {outH, height},
+                windows(height, outH)), columns)), g);
         return rounded(sums, reciprocals(GridAveragePooling.reciprocals(height, width, outH, outW), outH, outW, g),
-                grid, GridAveragePooling.channelsLast(in, stubOutput), g);
+                grid, channelsLast, g);
+    }
+
+    /**
+     * The F32 {@code 1 / (height * width)} of {@code x}'s plane, read from its Shape so that a file with symbolic
+     * plane axes averages each input's own plane (IEEE division: the reciprocal Kiln takes).
+     */
+    private static String planeReciprocal(String x, OnnxGraph g) {
+        String plane = g.node("ReduceProd", g.node("Shape", x, AttributeProto.ofInt("start", -2)),
+                AttributeProto.ofInt("keepdims", 0));
+        return g.node("Div", List.of(g.scalar(1f), g.node("Cast", plane,
+                AttributeProto.ofInt("to", TensorProto.FLOAT))));
     }
 
     /**
