@@ -38,8 +38,9 @@ final class QuantisedSite {
     /** Whether an average pooling lies between its source and it (a QAT block's), so its input is off that grid. */
     private final boolean pooledInput;
     /**
-     * For a static layer without source, the name in parent of the first of the grid-keeping modules and average
-     * poolings right before it, whose input its input observer sees (PyTorch's QuantStub before them), or null.
+     * For a layer without source, the name in parent of the first of the grid-keeping modules and average poolings
+     * right before it, whose input its input observer or fake quantisation sees (PyTorch's QuantStub before them), or
+     * null.
      */
     private final String stubName;
 
@@ -201,7 +202,7 @@ final class QuantisedSite {
                     String pool = statically && child instanceof Conv2d ? pooling(children, fuses ? next : i) : null;
                     String[] head = statically && child instanceof Linear && pooled && current != null
                             ? head(children, i) : null;
-                    String stub = statically && current == null && run < i ? children.get(run).getKey() : null;
+                    String stub = current == null && run < i ? children.get(run).getKey() : null;
                     current = new QuantisedSite(m, children.get(i).getKey(), p, child,
                             fuses ? children.get(next).getKey() : null, fuses, current,
                             head != null ? head[0] : pool, head != null ? head[1] : null, false, stub);
@@ -307,6 +308,27 @@ final class QuantisedSite {
 
     private static String join(String prefix, String name) {
         return prefix.isEmpty() ? name : prefix + "." + name;
+    }
+
+    /**
+     * Whether grid-keeping modules and average poolings come right before this layer, which has no source: its input's
+     * fake quantisation then runs before them ({@link #fakeQuantizeBefore}), as 1.13's {@code QuantStub}'s.
+     */
+    boolean stubbed() {
+        return source == null && stubName != null;
+    }
+
+    /**
+     * Registers the input fake quantisation on {@code qat}, the QAT form of this {@link #stubbed} layer (made with its
+     * own {@code input_fake_quant} as input source, so that it does not fake-quantise its input itself), and applies it
+     * to the input of the first module before the layer, a copy of its own, as 1.13's {@code prepare_qat}
+     * fake-quantises the model input at the QuantStub: the layer trains on the poolings' F32 means of grid values.
+     */
+    void fakeQuantizeBefore(Module qat) {
+        FakeQuantize input = qat.registerModule(QatLayer.INPUT_FAKE_QUANT, FakeQuantize.perTensorActivation());
+        Module own = parent.module(stubName).copy();
+        parent.replaceModule(stubName, own);
+        own.registerForwardPreHook((m, x) -> input.forward(x));
     }
 
     /** The layer's module path in its model. */

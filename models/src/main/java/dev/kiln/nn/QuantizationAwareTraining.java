@@ -32,7 +32,8 @@ import java.util.Map;
  * the residual sum and ReLU fake-quantised ({@code add_relu}). Each fake-quantises its weight per output channel
  * before use and its output after the ReLU; one whose input is not another such layer's or block's output (through
  * max pooling, flattening, ReLU, dropout, identity or average pooling only: 1.13's {@code prepare_qat} fake-quantises
- * no pooling's output) fake-quantises its input too, as the {@code QuantStub} does the model's. {@link #convert}
+ * no pooling's output) fake-quantises its input too, as the {@code QuantStub} does the model's: before those modules
+ * where they come right before it in its Sequential, as the stub sees the raw input. {@link #convert}
  * gives the static int8 model with the fake quantisations' qparams (each QatBasicBlock a
  * {@link QuantizedBasicBlock}; each average pooling pooling on the grid before it as 1.13's quantized poolings),
  * whose outputs match the trained model's (observers disabled) within about one output step (a pooled mean rounded
@@ -69,13 +70,17 @@ public final class QuantizationAwareTraining {
         copy.train();
         Map<Module, BatchNorm2d> norms = takeBatchNorms(copy);
         for (QuantisedSite site : QuantisedSite.find(copy)) {
-            String source = site.source() == null ? null : site.source().path();
+            String source = site.source() != null ? site.source().path()
+                    : site.stubbed() ? site.path() + "." + QatLayer.INPUT_FAKE_QUANT : null;
             BatchNorm2d norm = norms.get(site.layer());
             Module qat = site.layer() instanceof BasicBlock block ? QatBasicBlock.of(site.path(), block,
                     shortcutNorm(block, norms), source, source == null || site.inputPooled())
                     : norm != null ? QatConvBn2d.of((Conv2d) site.layer(), norm, site.fusesRelu(), source)
                     : site.layer() instanceof Conv2d conv ? QatConv2d.of(conv, site.fusesRelu(), source)
                     : QatLinear.of((Linear) site.layer(), site.fusesRelu(), source);
+            if (site.stubbed()) {
+                site.fakeQuantizeBefore(qat);
+            }
             qat.train();
             // The plain layers' tensors now belong to the QAT layer: nothing is closed.
             site.replaceWith(qat);
@@ -155,7 +160,7 @@ public final class QuantizationAwareTraining {
             block.namedChildren().values().stream().filter(m -> m instanceof FakeQuantize || m instanceof QatAddReLU)
                     .forEach(Module::close);
         }
-        StaticQuantization.poolOnGrids(copy, null, false);
+        StaticQuantization.poolOnGrids(copy, null);
         return copy;
     }
 

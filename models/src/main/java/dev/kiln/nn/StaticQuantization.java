@@ -132,7 +132,7 @@ public final class StaticQuantization {
         kept.addAll(copy.parameters());
         kept.addAll(copy.namedBuffers().values());
         replacedTensors.stream().filter(t -> !kept.contains(t)).forEach(Tensor::close);
-        poolOnGrids(copy, null, true);
+        poolOnGrids(copy, null);
         return copy;
     }
 
@@ -140,18 +140,18 @@ public final class StaticQuantization {
      * Sets each {@link AdaptiveAvgPool2d}, {@link GlobalAvgPool2d} and {@link AvgPool2d} of a converted model that
      * reads a quantised layer's or block's output (through modules that keep the grid, in a Sequential or
      * {@link ChildrenInSequence} module) to pool on that grid, as PyTorch's quantized pooling rounds; returns the grid
-     * m's output lies on, or null. {@code grid}: the grid m's input lies on, or null. With {@code stubRuns} (static quantisation, whose
-     * {@link QuantisedSite} observes there) the poolings among the grid-keeping modules right before a quantised layer
-     * that reads no other layer's grid pool the input on that layer's input grid, as 1.13's poolings run on the
+     * m's output lies on, or null. {@code grid}: the grid m's input lies on, or null. The poolings among the grid-keeping
+     * modules right before a quantised layer that reads no other layer's grid pool the input on that layer's input
+     * grid (which {@link QuantisedSite} observed or fake-quantised there), as 1.13's poolings run on the
      * {@code QuantStub}'s output. A pooling registered at several places gets a copy of its own at each place after
      * the first: one instance holds one grid, where PyTorch's quantized pooling reads each input's own qparams.
      */
-    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean stubRuns) {
-        return poolOnGrids(m, grid, stubRuns, Collections.newSetFromMap(new IdentityHashMap<>()));
+    static Uint8Grid poolOnGrids(Module m, Uint8Grid grid) {
+        return poolOnGrids(m, grid, Collections.newSetFromMap(new IdentityHashMap<>()));
     }
 
     /** As above, {@code placed} holding the poolings already given the grid of a place. */
-    private static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, boolean stubRuns, Set<Module> placed) {
+    private static Uint8Grid poolOnGrids(Module m, Uint8Grid grid, Set<Module> placed) {
         if (m instanceof QuantizedLayer layer) {
             return layer.outputGrid();
         }
@@ -160,7 +160,7 @@ public final class StaticQuantization {
         }
         if (m.getClass() != Sequential.class && !(m instanceof ChildrenInSequence)) {
             for (Module child : m.namedChildren().values()) {
-                poolOnGrids(child, null, stubRuns, placed);
+                poolOnGrids(child, null, placed);
             }
             return null;
         }
@@ -170,7 +170,7 @@ public final class StaticQuantization {
         for (int i = 0; i < children.size(); i++) {
             Module child = children.get(i).getValue();
             if (QuantisedSite.averagesOnGrid(child)) {
-                if (current == null && stubRuns) {
+                if (current == null) {
                     current = stubGrid(children, i);
                     stub = current != null;
                 }
@@ -181,7 +181,7 @@ public final class StaticQuantization {
                 }
                 poolOnGrid(child, current, stub);
             } else if (!QuantisedSite.keepsGrid(child)) {
-                current = poolOnGrids(child, current, stubRuns, placed);
+                current = poolOnGrids(child, current, placed);
                 stub = false;
             }
         }
