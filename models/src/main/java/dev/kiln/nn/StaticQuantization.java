@@ -84,7 +84,8 @@ public final class StaticQuantization {
      * left as it is. The hooks are not copied: copying the prepared model leaves a copy that observes nothing.
      *
      * @throws IllegalArgumentException naming the module path of a layer it cannot quantise (a grouped convolution,
-     *     another padding mode, a computed weight), or when {@code model} is itself a Conv2d, Linear or BasicBlock
+     *     another padding mode, a computed weight), when {@code model} is itself a Conv2d, Linear or BasicBlock, or
+     *     when it holds none
      */
     public static Module prepare(Module model) {
         if (QuantisedSite.quantisable(model) || model.getClass() == BasicBlock.class) {
@@ -92,6 +93,10 @@ public final class StaticQuantization {
                     + "; wrap it in a Sequential so that its observers run");
         }
         List<QuantisedSite> sites = QuantisedSite.findStatic(model);
+        if (sites.isEmpty()) {
+            throw new IllegalArgumentException("StaticQuantization.prepare: " + model + " holds no Conv2d, Linear or"
+                    + " BasicBlock to quantise, so it would stay F32, where PyTorch's QuantStub quantises the input");
+        }
         for (QuantisedSite site : sites) {
             site.checkQuantisable();
         }

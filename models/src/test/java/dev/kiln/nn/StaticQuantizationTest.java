@@ -85,6 +85,17 @@ class StaticQuantizationTest {
         assertTrue(e.getMessage().contains("'0'") && e.getMessage().contains("has seen nothing"), e.getMessage());
     }
 
+    /**
+     * A model with no Conv2d, Linear or BasicBlock (poolings alone) is refused: it would stay F32, where 1.13's
+     * QuantStub quantises the input and its quantized poolings round on that grid.
+     */
+    @Test
+    void aModelWithNothingToQuantiseIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> StaticQuantization.prepare(new Sequential(new AvgPool2d(2), new Flatten())));
+        assertTrue(e.getMessage().contains("no Conv2d, Linear or BasicBlock"), e.getMessage());
+    }
+
     @Test
     void convertOfAnUnpreparedModelNamesTheLayer() {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> StaticQuantization.convert(net()));
