@@ -7,6 +7,8 @@ import dev.kiln.nn.GlobalAvgPool2d;
 import dev.kiln.nn.GridAveragePooling;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Average pooling on a uint8 grid (a converted model's {@link AvgPool2d}, {@link AdaptiveAvgPool2d} or
@@ -27,6 +29,7 @@ final class GridPoolingConverters {
 
     /** An AvgPool2d on {@code grid}: window sums by a depthwise Conv of ones over {@code q - zero point}. */
     static String windows(AvgPool2d m, String x, Uint8Grid grid, OnnxGraph g) {
+        refuseSymbolicPlanes(g);
         int[] in = g.inputShape();
         boolean unbatched = in.length == 3;
         int channels = in[in.length - 3];
@@ -71,12 +74,28 @@ final class GridPoolingConverters {
             String sums = g.node("ReduceSum", List.of(q, g.int64s(-2, -1)), AttributeProto.ofInt("keepdims", 1));
             return rounded(sums, planeReciprocal(q, g), grid, channelsLast, g);
         }
+        refuseSymbolicPlanes(g);
         String columns = g.node("MatMul", List.of(q, g.constant(new long[] {width, outW},
                 transpose(windows(width, outW), outW))));
         String sums = throughInt32(g.node("MatMul", List.of(g.constant(new long[] {outH, height},
                 windows(height, outH)), columns)), g);
         return rounded(sums, reciprocals(GridAveragePooling.reciprocals(height, width, outH, outW), outH, outW, g),
                 grid, channelsLast, g);
+    }
+
+    /**
+     * Refuses a model input with symbolic axes besides the batch: the windows' divisors (and an adaptive pooling's
+     * window matrices) are fixed at the trial's plane, so ONNX Runtime would average another plane wrongly.
+     */
+    private static void refuseSymbolicPlanes(OnnxGraph g) {
+        Map<Integer, String> others = new TreeMap<>(g.symbolicInputAxes());
+        others.remove(0);
+        if (!others.isEmpty()) {
+            throw new IllegalArgumentException("ONNX export: " + g.path() + " pools on an int8 grid with divisors"
+                    + " fixed at the trial input's plane " + Arrays.toString(g.inputShape()) + ", but the input's"
+                    + " axes " + others + " are symbolic, so another size would be averaged wrongly; export with"
+                    + " only the batch axis symbolic (global average pooling takes any plane)");
+        }
     }
 
     /**

@@ -206,7 +206,8 @@ public final class OnnxExport {
             DType type = trialType(model, options.inputType());
             int[] outputShape = extra.isEmpty() ? trialForward(model, inputShape, type, shapes)
                     : trialForward(model, inputShape, type, extra, shapes);
-            OnnxGraph graph = new OnnxGraph(OnnxConverters.with(options.converters()), shapes);
+            OnnxGraph graph = new OnnxGraph(OnnxConverters.with(options.converters()), shapes,
+                    inputAxes(options, inputShape));
             String input = options.inputName();
             String output = switch (extra.size()) {
                 case 0 -> graph.convert(model, "", input);

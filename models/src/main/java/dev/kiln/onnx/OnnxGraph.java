@@ -37,15 +37,17 @@ public final class OnnxGraph {
     private final List<NodeProto> nodes = new ArrayList<>();
     private final Map<String, TensorProto> initializers = new LinkedHashMap<>();
     private final Deque<Frame> stack = new ArrayDeque<>();
+    private final Map<Integer, String> symbolicInputAxes;
     private int counter;
 
     /** A module being converted, with its dotted state-dict path ("" for the model itself). */
     private record Frame(Module module, String path) {
     }
 
-    OnnxGraph(OnnxConverters converters, Map<Module, Shapes> shapes) {
+    OnnxGraph(OnnxConverters converters, Map<Module, Shapes> shapes, Map<Integer, String> symbolicInputAxes) {
         this.converters = converters;
         this.shapes = shapes;
+        this.symbolicInputAxes = Map.copyOf(symbolicInputAxes);
     }
 
     /**
@@ -104,6 +106,11 @@ public final class OnnxGraph {
     /** The shape of the input of the module being converted, batch axis included, in the trial forward pass. */
     public int[] inputShape() {
         return recorded().input().clone();
+    }
+
+    /** The model input's symbolic axes by axis, with their names (the batch's by default). */
+    public Map<Integer, String> symbolicInputAxes() {
+        return symbolicInputAxes;
     }
 
     /** The shape of the output of the module being converted, in the trial forward pass. */

@@ -2,6 +2,7 @@ package dev.kiln.onnx;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OnnxTensor;
@@ -224,6 +225,20 @@ class QuantizedOnnxExportTest {
             expected = model.get(2).call(Tensor.fromArray(y, other)).toFloatArray();
         }
         assertArrayEquals(expected, runOrt(file, dir.resolve("optimised.onnx"), y, other));
+        model.close();
+    }
+
+    @Test
+    void aWindowedPoolingOnAGridWithSymbolicPlaneAxesIsRefusedNamingThem() {
+        Engine.seed(10);
+        Sequential model = quantised(new Sequential(Conv2d.builder(1, 3, 3).padding(1).build(), new ReLU(),
+                new AvgPool2d(2), new Flatten(), new Linear(27, 4)), 2, 1, 6, 7);
+        OnnxExportOptions planes = OnnxExportOptions.defaults()
+                .withDynamicAxes(Map.of(0, "batch", 2, "height", 3, "width"), Map.of(0, "batch"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.export(model.get(2), new int[] {2, 3, 6, 7}, dir.resolve("windows.onnx"), planes));
+        assertTrue(e.getMessage().contains("{2=height, 3=width}") && e.getMessage().contains("[2, 3, 6, 7]"),
+                e.getMessage());
         model.close();
     }
 
