@@ -76,7 +76,7 @@ public final class Trainer {
     private static final String GRAD_SCALER_PREFIX = "grad_scaler.";
     /** Checkpoint metadata key of the run's {@link #precision}, as {@code --precision} spells it ("f16"). */
     private static final String PRECISION_KEY = "precision";
-    /** Checkpoint metadata key of the optimizer steps taken, which a per-step schedule over a stream resumes from. */
+    /** Checkpoint metadata key of the optimizer steps taken, which a per-step schedule resumes from. */
     private static final String OPTIMIZER_STEPS_KEY = "optimizer_steps";
 
     private final Module model;
@@ -93,10 +93,10 @@ public final class Trainer {
     private int optimizerSteps;
     /** Whether {@link #resume} read a checkpoint that does not record {@link #optimizerSteps} (an earlier Kiln's). */
     private boolean stepsUnknown;
-    /** Optimizer steps between the checkpoints written within an epoch of a stream; 0: none. */
+    /** Optimizer steps between the checkpoints written within an epoch; 0: none. */
     private int checkpointSteps;
-    /** Where within an epoch of a stream the checkpoint {@link #resume} read was written; null: at an epoch's end. */
-    private StreamPosition resumedPosition;
+    /** Where within an epoch the checkpoint {@link #resume} read was written; null: at an epoch's end. */
+    private EpochPosition resumedPosition;
     private Path checkpointDir;
     private int topK = 5;
     private Precision precision = Precision.FP32;
@@ -322,12 +322,12 @@ public final class Trainer {
     }
 
     /**
-     * Over a stream ({@link IterableDataLoader}), also writes the {@link #checkpoints} checkpoint after every
-     * {@code steps} optimizer steps within an epoch (not after an epoch's last, which the epoch's own checkpoint
-     * follows), recording the batch reached, so that {@link #resume} can continue part-way through the epoch, as a
-     * PyTorch loop that saves torchdata's {@code StatefulDataLoader.state_dict()} with the model every so many steps.
-     * The stream must be {@link dev.kiln.data.IterableDataset#replayable()}, which the resumed fit checks. A
-     * {@link DataLoader}'s fit refuses it: its checkpoints are written after every epoch.
+     * Also writes the {@link #checkpoints} checkpoint after every {@code steps} optimizer steps within an epoch (not
+     * after an epoch's last, which the epoch's own checkpoint follows), recording the batch reached and the loader's
+     * settings ({@link EpochPosition}), so that {@link #resume} can continue part-way through the epoch, as a PyTorch
+     * loop that saves torchdata's {@code StatefulDataLoader.state_dict()} with the model every so many steps. Over a
+     * {@link DataLoader} or a stream ({@link IterableDataLoader}); a stream must be
+     * {@link dev.kiln.data.IterableDataset#replayable()}, which the resumed fit checks.
      *
      * @param steps optimizer steps between checkpoints, at least 1
      */
@@ -341,36 +341,45 @@ public final class Trainer {
 
     /**
      * Trains until epoch {@code lastEpoch} (inclusive), starting after the last completed epoch (1 for a
-     * new run, later after {@link #resume}).
+     * new run, later after {@link #resume}). After {@link #resume} from a checkpoint written within an epoch
+     * ({@link #checkpointEverySteps}) it continues from the batch recorded ({@link DataLoader#epoch(int, int)}): the run
+     * goes on as the uninterrupted one would.
      *
      * @param validation a {@link DataLoader} or a stream ({@link IterableDataLoader}), not mixing its batches; null to
      *                   skip validation
      * @return one entry per epoch trained by this call
+     * @throws IllegalStateException    with {@link #checkpointEverySteps} but no {@link #checkpoints} directory
+     * @throws IllegalArgumentException when resuming within an epoch with other loader settings than the run's
      */
     public List<EpochMetrics> fit(DataLoader train, BatchLoader validation, int lastEpoch) {
-        refuseStreamCheckpoints();
         if (cudaGraphs && accumulation > 1) {
             throw new IllegalStateException("Trainer: cudaGraphs replays a step that clears the gradients, so it cannot"
                     + " accumulate them over " + accumulation + " batches (accumulateGradients); turn one of them off");
         }
+        EpochPosition from = resumedPosition(train);
+        int firstEpoch = nextEpoch;
         int steps = stepsPerEpoch(train);
-        refuseAnotherEpochLength(steps);
-        return fitEpochs((nextEpoch - 1) * steps, () -> graphedStep(train), epoch -> trainEpoch(
+        // A checkpoint within an epoch is written at a group's end: its batches took batch / accumulation steps.
+        int stepsWithin = from == null ? 0 : from.batch() / accumulation;
+        refuseAnotherEpochLength(steps, stepsWithin);
+        return fitEpochs((nextEpoch - 1) * steps + stepsWithin, () -> graphedStep(train), epoch -> trainEpoch(
                 train, epoch, graphed == null ? train.batchesPerEpoch() : GraphedStep.batchesPerEpoch(train),
-                validation, null), validation, lastEpoch);
+                validation, epoch == firstEpoch ? from : null), validation, lastEpoch);
     }
 
     /**
      * Refuses, with a per-step schedule, to resume on a loader whose epochs take {@code steps} optimizer steps where
-     * the run's took another number (the checkpoint's {@link #OPTIMIZER_STEPS_KEY}): the schedule would go on from
-     * another step than the one the run stopped at.
+     * the run's took another number (the checkpoint's {@link #OPTIMIZER_STEPS_KEY}, {@code stepsWithin} of them
+     * within the epoch resumed): the schedule would go on from another step than the one the run stopped at.
      */
-    private void refuseAnotherEpochLength(int steps) {
+    private void refuseAnotherEpochLength(int steps, int stepsWithin) {
         int epochs = nextEpoch - 1;
-        if (stepSchedule != null && resumed && !stepsUnknown && optimizerSteps != epochs * steps) {
+        int expected = epochs * steps + stepsWithin;
+        if (stepSchedule != null && resumed && !stepsUnknown && optimizerSteps != expected) {
             throw new IllegalStateException("Trainer.fit: the run resumed took " + optimizerSteps + " optimizer steps"
-                    + " in " + epochs + " epochs and this loader's epochs take " + steps + ", so the per-step schedule "
-                    + stepSchedule.getClass().getSimpleName() + " would go on from step " + epochs * steps + ", not"
+                    + " in " + epochs + " epochs" + (stepsWithin > 0 ? " and " + stepsWithin + " steps" : "")
+                    + " and this loader's epochs take " + steps + ", so the per-step schedule "
+                    + stepSchedule.getClass().getSimpleName() + " would go on from step " + expected + ", not"
                     + " from step " + optimizerSteps + " where the run stopped; train on a loader of the run's batch"
                     + " size, sampler and drop-last");
         }
@@ -398,18 +407,7 @@ public final class Trainer {
      * @throws IllegalArgumentException when resuming within an epoch with other loader settings than the run's
      */
     public List<EpochMetrics> fit(IterableDataLoader train, BatchLoader validation, int lastEpoch) {
-        if (checkpointSteps > 0 && checkpointDir == null) {
-            throw new IllegalStateException("Trainer.fit: checkpointEverySteps(" + checkpointSteps + ") writes the"
-                    + " checkpoint within an epoch into the checkpoints directory, and none is set; call"
-                    + " checkpoints(dir, metadata) too");
-        }
-        StreamPosition from = resumedPosition;
-        resumedPosition = null;
-        if (from != null) {
-            from.check(train, nextEpoch);
-            // Refused here, before anything is trained, rather than when the epoch's iteration starts.
-            train.epoch(nextEpoch, from.batch());
-        }
+        EpochPosition from = resumedPosition(train);
         if (stepSchedule != null && stepsUnknown) {
             throw new IllegalStateException("Trainer: resuming at epoch " + nextEpoch + " with the per-step schedule "
                     + stepSchedule.getClass().getSimpleName() + " (schedulePerStep) over a stream (IterableDataLoader),"
@@ -427,20 +425,24 @@ public final class Trainer {
     }
 
     /**
-     * Refuses, for a {@link DataLoader}'s fit, {@link #checkpointEverySteps} and a checkpoint written within an epoch
-     * of a stream.
+     * Where within its first epoch a fit on {@code train} starts: the position of the checkpoint {@link #resume} read,
+     * checked against {@code train}, or null for the epoch's start. Refuses {@link #checkpointEverySteps} without a
+     * {@link #checkpoints} directory to write into, and a position {@code train} cannot resume from.
      */
-    private void refuseStreamCheckpoints() {
-        if (checkpointSteps > 0) {
-            throw new IllegalStateException("Trainer.fit: checkpointEverySteps(" + checkpointSteps + ") writes"
-                    + " checkpoints within an epoch over a stream (IterableDataLoader) only; a DataLoader's run"
-                    + " checkpoints after every epoch");
+    private EpochPosition resumedPosition(BatchLoader train) {
+        if (checkpointSteps > 0 && checkpointDir == null) {
+            throw new IllegalStateException("Trainer.fit: checkpointEverySteps(" + checkpointSteps + ") writes the"
+                    + " checkpoint within an epoch into the checkpoints directory, and none is set; call"
+                    + " checkpoints(dir, metadata) too");
         }
-        if (resumedPosition != null) {
-            throw new IllegalStateException("Trainer.fit: the checkpoint resumed was written after batch "
-                    + resumedPosition.batch() + " of epoch " + nextEpoch + " of a stream; resume it with"
-                    + " fit(IterableDataLoader, ...) on the run's stream");
+        EpochPosition from = resumedPosition;
+        resumedPosition = null;
+        if (from != null) {
+            from.check(train, nextEpoch);
+            // Refused here, before anything is trained, rather than when the epoch's iteration starts.
+            train.epoch(nextEpoch, from.batch());
         }
+        return from;
     }
 
     /**
@@ -588,7 +590,7 @@ public final class Trainer {
      * out.
      */
     private EpochMetrics trainEpoch(BatchLoader train, int epoch, int batches, BatchLoader validation,
-                                    StreamPosition from) {
+                                    EpochPosition from) {
         model.train();
         StepLosses losses = new StepLosses(epoch, batches, listeners);
         int firstBatch = from == null ? 0 : from.batch();
@@ -625,8 +627,8 @@ public final class Trainer {
                     if (stepSchedule != null) {
                         stepSchedule.step(optimizerSteps, Double.NaN);
                     }
-                    if (train instanceof IterableDataLoader stream && checkpointsWithin() && epochBatches.hasNext()) {
-                        saveWithinEpoch(stream, epoch, index + 1, losses, correctBefore + hits.toLongArray()[0]);
+                    if (checkpointsWithin() && epochBatches.hasNext()) {
+                        saveWithinEpoch(train, epoch, index + 1, losses, correctBefore + hits.toLongArray()[0]);
                     }
                 }
                 index++;
@@ -653,13 +655,13 @@ public final class Trainer {
     }
 
     /**
-     * Writes the checkpoint after {@code batch} batches of epoch {@code epoch} of {@code stream}: the last completed
-     * epoch is the one before, and the position within this one ({@link StreamPosition}) holds the epoch's sums so far,
+     * Writes the checkpoint after {@code batch} batches of epoch {@code epoch} of {@code train}: the last completed
+     * epoch is the one before, and the position within this one ({@link EpochPosition}) holds the epoch's sums so far,
      * the last step's loss read for them.
      */
-    private void saveWithinEpoch(IterableDataLoader stream, int epoch, int batch, StepLosses losses, long correct) {
+    private void saveWithinEpoch(BatchLoader train, int epoch, int batch, StepLosses losses, long correct) {
         losses.finish();
-        StreamPosition at = StreamPosition.of(stream, batch, losses.weightedSum(), losses.samples(), correct);
+        EpochPosition at = EpochPosition.of(train, batch, losses.weightedSum(), losses.samples(), correct);
         saveCheckpoint(checkpointDir.resolve(CHECKPOINT), epoch - 1, at.metadata());
     }
 
@@ -921,7 +923,7 @@ public final class Trainer {
         saveCheckpoint(file, epoch, Map.of());
     }
 
-    /** {@link #saveCheckpoint(Path, int)} with {@code extra} metadata entries (a position within a stream's epoch). */
+    /** {@link #saveCheckpoint(Path, int)} with {@code extra} metadata entries (a position within an epoch). */
     private void saveCheckpoint(Path file, int epoch, Map<String, String> extra) {
         Map<String, Tensor> tensors = stateTensors(weights, optimizer);
         if (averaged != null) {
@@ -1018,7 +1020,7 @@ public final class Trainer {
     public Map<String, String> resume(Path file) throws IOException {
         Map<String, String> recorded = metadata(file);
         int epoch = Integer.parseInt(required(recorded, "epoch", file));
-        StreamPosition position = StreamPosition.read(recorded, file);
+        EpochPosition position = EpochPosition.read(recorded, file);
         String steps = recorded.get(OPTIMIZER_STEPS_KEY);
         int stepsTaken = steps == null ? 0 : (int) number(OPTIMIZER_STEPS_KEY, steps);
         ResumeSettings.requireSame(recorded, resumeSettings(), file);
@@ -1062,7 +1064,7 @@ public final class Trainer {
         bestEpoch = epoch - epochsWithoutImprovement;
         Path best = file.resolveSibling(BEST);
         // A checkpoint written at the end of the best epoch holds its weights, whatever BEST holds (one written within
-        // the next epoch of a stream holds later weights).
+        // the next epoch holds later weights).
         resumedBest = bestEpoch == epoch && position == null ? file
                 : Files.isRegularFile(best) && holdsTheBestEpochOf(best, meta) ? best : null;
         resumed = true;

@@ -212,7 +212,7 @@ class TrainerStreamResumeTest {
         run(setup, checkpoints, crashAfter, false);
         Run resumed = run(setup, checkpoints, 0, true);
         Map<String, String> from = resumed.resumedFrom();
-        int batch = Integer.parseInt(from.getOrDefault("stream_batch", "0"));
+        int batch = Integer.parseInt(from.getOrDefault("epoch_batch", "0"));
         String firstResumed = "2:" + (batch + 1) + "=";
         int start = 0;
         while (!reference.losses().get(start).startsWith(firstResumed)) {
@@ -238,7 +238,7 @@ class TrainerStreamResumeTest {
         // batch 19 of epoch 2.
         Map<String, String> from = assertResumedRunEqualsUninterrupted(new Setup(1, false, 3), 20);
         assertEquals("1", from.get("epoch"), "the last completed epoch");
-        assertEquals("19", from.get("stream_batch"));
+        assertEquals("19", from.get("epoch_batch"));
         assertEquals("45", from.get("optimizer_steps"));
     }
 
@@ -246,7 +246,7 @@ class TrainerStreamResumeTest {
     void aStreamResumedPartWayThroughAnEpochWithAccumulatedGradientsTrainsAsTheUninterruptedRun() throws IOException {
         // Groups of 2 batches: 13 steps an epoch; checkpoints every 3 steps, the last before the crash after batch 16.
         Map<String, String> from = assertResumedRunEqualsUninterrupted(new Setup(2, false, 3), 20);
-        assertEquals("16", from.get("stream_batch"));
+        assertEquals("16", from.get("epoch_batch"));
         assertEquals("21", from.get("optimizer_steps"));
     }
 
@@ -260,7 +260,7 @@ class TrainerStreamResumeTest {
     void aPerStepScheduleResumedAtAStreamsEpochEndGoesOnAsTheUninterruptedRun() throws IOException {
         Map<String, String> from = assertResumedRunEqualsUninterrupted(new Setup(2, true, 0), 5);
         assertEquals("1", from.get("epoch"));
-        assertEquals(null, from.get("stream_batch"), "the checkpoint of epoch 1's end");
+        assertEquals(null, from.get("epoch_batch"), "the checkpoint of epoch 1's end");
     }
 
     @Test
@@ -268,7 +268,7 @@ class TrainerStreamResumeTest {
         Path checkpoints = dir.resolve("interrupted");
         run(new Setup(1, false, 3), checkpoints, 20, false);
         Run resumed = run(new Setup(1, false, 3), checkpoints, 0, true);
-        long before = Long.parseLong(resumed.resumedFrom().get("stream_samples"));
+        long before = Long.parseLong(resumed.resumedFrom().get("epoch_samples"));
         EpochMetrics epoch2 = resumed.history().get(0);
         // The epoch's 200 examples, of which those before the checkpoint were trained by the crashed run, not timed here.
         assertEquals(200 - before, epoch2.samplesPerSecond() * epoch2.seconds(), 1e-6,
@@ -319,11 +319,10 @@ class TrainerStreamResumeTest {
              DataLoader inMemory = new DataLoader(data, 8, false, 5)) {
             Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss());
             trainer.resume(checkpoint);
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.fit(inMemory, null, 3));
-            assertTrue(e.getMessage().contains("fit(IterableDataLoader"), e.getMessage());
-            IllegalStateException steps = assertThrows(IllegalStateException.class, () -> new Trainer(model, adam,
-                    new CrossEntropyLoss()).checkpointEverySteps(3).fit(inMemory, null, 1));
-            assertTrue(steps.getMessage().contains("checkpointEverySteps(3)"), steps.getMessage());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> trainer.fit(inMemory, null, 3));
+            assertTrue(e.getMessage().contains("of a IterableDataLoader with workers 2"), e.getMessage());
+            assertTrue(e.getMessage().contains("this loader is a DataLoader with batch size 8"), e.getMessage());
         }
     }
 
