@@ -2,7 +2,6 @@ import dev.kiln.engine.Autograd;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.BCEWithLogitsLoss;
-import java.util.Arrays;
 
 /**
  * PyTorch's "Automatic Differentiation with torch.autograd" tutorial
@@ -46,13 +45,12 @@ public class Autodiff {
             Tensor inp = Tensor.eye(4, 5).requiresGrad(true);
             Tensor out = inp.add(1).pow(2).t();
             out.backward(out.onesLike());
-            // A tensor prints its values only up to 16 elements: read these [4, 5] gradients as an array.
-            System.out.println("First call\n" + Arrays.toString(inp.grad().toFloatArray()));
+            System.out.println("First call\n" + inp.grad());
             out.backward(out.onesLike());
-            System.out.println("\nSecond call\n" + Arrays.toString(inp.grad().toFloatArray()));
+            System.out.println("\nSecond call\n" + inp.grad());
             inp.zeroGrad();
             out.backward(out.onesLike());
-            System.out.println("\nCall after zeroing gradients\n" + Arrays.toString(inp.grad().toFloatArray()));
+            System.out.println("\nCall after zeroing gradients\n" + inp.grad());
         }
     }
 }

@@ -79,8 +79,8 @@ public class Quickstart {
             System.out.println("Using " + Engine.get().backend().device() + " device");
 
             try (NeuralNetwork model = new NeuralNetwork()) {
-                // print(model): a module's toString is its class name; summary lists its layers (torchinfo's table).
-                System.out.println(model.summary(1, 28, 28));
+                // print(model): a module's toString is PyTorch's repr, its children nested by name.
+                System.out.println(model);
 
                 Loss lossFn = new CrossEntropyLoss();
                 try (Optimizer optimizer = new SGD(model.parameters(), 1e-3)) {

@@ -56,8 +56,7 @@ public class Tensors {
 
             // Joining tensors: torch.cat([tensor, tensor, tensor], dim=1).
             Tensor t1 = Tensor.cat(List.of(tensor, tensor, tensor), 1);
-            // A tensor prints its values only up to 16 elements: read these 48 as an array.
-            System.out.println(t1 + " " + Arrays.toString(t1.toFloatArray()));
+            System.out.println(t1);
 
             // Matrix multiplication: tensor @ tensor.T, tensor.matmul(tensor.T).
             Tensor y1 = tensor.matmul(tensor.t());

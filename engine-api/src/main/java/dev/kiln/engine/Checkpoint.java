@@ -58,7 +58,7 @@ public final class Checkpoint {
     public static Tensor apply(UnaryOperator<Tensor> segment, Tensor input) {
         if (segment == null || input == null) {
             throw new IllegalArgumentException("checkpoint: segment and input must not be null, got segment " + segment
-                    + " and input " + input);
+                    + " and input " + (input == null ? null : input.describe()));
         }
         Checks.open("checkpoint", input);
         if (!Autograd.isEnabled()) {

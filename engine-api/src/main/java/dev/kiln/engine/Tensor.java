@@ -2248,22 +2248,21 @@ public final class Tensor implements AutoCloseable {
         return TriangleOps.triangle("triu", this, k, false);
     }
 
+    /**
+     * PyTorch 1.13's {@code print(tensor)}: the values in nested brackets by shape, 4 decimals in common, scientific
+     * notation where their range asks, integers without decimals, more than 1000 values summarised by each axis's first
+     * and last 3 (only those read, so a huge tensor prints cheaply), then torch's suffixes ({@code dtype=torch.float64},
+     * {@code requires_grad=True}, {@code grad_fn=<op>} with Kiln's op name). Error messages name a tensor by
+     * {@link #describe()} instead.
+     */
     @Override
     public String toString() {
-        if (closed) {
-            return "Tensor" + shape + " " + dtype + " (closed)";
-        }
-        StringBuilder sb = new StringBuilder("Tensor").append(shape).append(' ').append(dtype).append(' ').append(device());
-        if (size() <= 16) {
-            double[] v = toDoubleArray();
-            sb.append(' ').append(java.util.Arrays.toString(v));
-        }
-        if (gradFn != null) {
-            sb.append(" grad_fn=").append(gradFn.op);
-        } else if (requiresGrad) {
-            sb.append(" requires_grad");
-        }
-        return sb.toString();
+        return closed ? describe() : TensorRepr.of(this);
+    }
+
+    /** One line naming this tensor without its values, for messages: {@code Tensor[2, 3] F32 cpu}. */
+    public String describe() {
+        return "Tensor" + shape + " " + dtype + (closed ? " (closed)" : " " + device());
     }
 
     // ---- Statistics and renorm (see CovarianceOps, MomentOps, NanMedianOps, ModeOps, RenormOps) ------------------

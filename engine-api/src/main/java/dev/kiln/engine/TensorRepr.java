@@ -4,7 +4,9 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * PyTorch 1.13's {@code repr} of a tensor ({@code torch/_tensor_str.py} with the default print options: precision 4,
@@ -27,11 +29,12 @@ final class TensorRepr {
     private final boolean summarize;
     private final Format format;
 
-    private TensorRepr(double[] values, int[] dims, boolean floating) {
-        this.values = values;
+    /** {@code shown}: the values printed, see {@link #ofShown}. */
+    private TensorRepr(double[] shown, int[] dims, boolean floating) {
+        this.values = shown;
         this.dims = dims;
-        this.summarize = values.length > THRESHOLD;
-        this.format = new Format(floating, summarize ? summarized() : values);
+        this.summarize = summarized(dims);
+        this.format = new Format(floating, shown);
     }
 
     /**
@@ -39,8 +42,111 @@ final class TensorRepr {
      * of a floating dtype ({@code floating}) or an integer one.
      */
     static String of(double[] values, int[] dims, boolean floating, List<String> suffixes) {
-        String body = values.length == 0 ? "[]" : new TensorRepr(values, dims, floating).block(0, 0, INDENT);
+        return ofShown(summarized(dims) ? shownOf(values, dims) : values, dims, floating, suffixes);
+    }
+
+    /**
+     * As {@link #of} from only the values printed, row-major: all of them up to 1000 values, else those of the tensor
+     * that keeps of each axis longer than 6 its first and last 3, so that a caller reads no more of a huge tensor than
+     * is printed.
+     */
+    static String ofShown(double[] shown, int[] dims, boolean floating, List<String> suffixes) {
+        boolean empty = Arrays.stream(dims).anyMatch(n -> n == 0);
+        String body = empty ? "[]" : new TensorRepr(shown, dims, floating).block(0, 0, INDENT);
         return withSuffixes(PREFIX + body, suffixes);
+    }
+
+    /**
+     * PyTorch 1.13's {@code print(tensor)} of {@code t}, reading only the values printed; the suffixes as torch's:
+     * {@code device='cuda:0'} off the CPU, {@code size=(...)} of an empty tensor not of shape [0], the dtype unless
+     * F32 or I64 (torch's defaults), then {@code grad_fn=<op>} with Kiln's op name (torch prints its backward node's
+     * class, e.g. {@code MulBackward0}, which Kiln has not) or {@code requires_grad=True} of a leaf.
+     */
+    static String of(Tensor t) {
+        int[] dims = t.shape().dims();
+        List<String> suffixes = new ArrayList<>();
+        if (!t.device().equals(Device.CPU)) {
+            suffixes.add("device='" + t.device() + "'");
+        }
+        if (t.size() == 0 && dims.length != 1) {
+            suffixes.add("size=" + pythonTuple(dims));
+        }
+        if (t.dtype() == DType.F64 || t.dtype() == DType.I32) {
+            suffixes.add("dtype=torch." + (t.dtype() == DType.F64 ? "float64" : "int32"));
+        }
+        if (t.gradFnName() != null) {
+            suffixes.add("grad_fn=<" + t.gradFnName() + ">");
+        } else if (t.requiresGrad()) {
+            suffixes.add("requires_grad=True");
+        }
+        return ofShown(shownValues(t), dims, t.dtype().isFloating(), suffixes);
+    }
+
+    /** Python's tuple of the sizes: {@code (2, 3)}, {@code (0,)}, {@code ()}. */
+    static String pythonTuple(int[] dims) {
+        String[] sizes = Arrays.stream(dims).mapToObj(Integer::toString).toArray(String[]::new);
+        return "(" + String.join(", ", sizes) + (dims.length == 1 ? ",)" : ")");
+    }
+
+    /** The values {@link #ofShown} prints of {@code t}: all, or of a summarised one each long axis's first and last 3. */
+    private static double[] shownValues(Tensor t) {
+        int[] dims = t.shape().dims();
+        if (!summarized(dims)) {
+            return t.toDoubleArray();
+        }
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            return Scope.outside(() -> {
+                Tensor shown = t;
+                for (int d = 0; d < dims.length; d++) {
+                    if (dims[d] > 2 * EDGE_ITEMS) {
+                        shown = edges(shown, d, dims[d], shown != t);
+                    }
+                }
+                try {
+                    return shown.toDoubleArray();
+                } finally {
+                    if (shown != t) {
+                        shown.close();
+                    }
+                }
+            });
+        }
+    }
+
+    /** The first and last 3 of axis {@code d} (of length {@code n}) of {@code x}, closing x where {@code owned}. */
+    private static Tensor edges(Tensor x, int d, int n, boolean owned) {
+        try (Tensor head = x.narrow(d, 0, EDGE_ITEMS); Tensor tail = x.narrow(d, n - EDGE_ITEMS, EDGE_ITEMS)) {
+            return Tensor.cat(List.of(head, tail), d);
+        } finally {
+            if (owned) {
+                x.close();
+            }
+        }
+    }
+
+    /** True where PyTorch summarises a tensor of shape {@code dims}: more than 1000 values. */
+    static boolean summarized(int[] dims) {
+        long n = 1;
+        for (int d : dims) {
+            n *= d;
+        }
+        return n > THRESHOLD;
+    }
+
+    /** Python's {@code _add_suffixes}: each suffix after ", " or, where the line would pass 80, on a new line. */
+    static String withSuffixes(String text, List<String> suffixes) {
+        StringBuilder sb = new StringBuilder(text);
+        int lastLine = text.length() - text.lastIndexOf('\n') + 1;
+        for (String suffix : suffixes) {
+            if (lastLine + suffix.length() + 2 > LINE_WIDTH) {
+                sb.append(",\n").append(" ".repeat(INDENT)).append(suffix);
+                lastLine = INDENT + suffix.length();
+            } else {
+                sb.append(", ").append(suffix);
+                lastLine += suffix.length() + 2;
+            }
+        }
+        return sb.append(')').toString();
     }
 
     /** A double as Python's {@code repr} writes it: the shortest digits that read back as it, e.g. 0.1, 1e-05. */
@@ -74,22 +180,6 @@ final class TensorRepr {
         return sign + (plain.contains(".") ? plain : plain + ".0");
     }
 
-    /** Python's {@code _add_suffixes}: each suffix after ", " or, where the line would pass 80, on a new line. */
-    private static String withSuffixes(String text, List<String> suffixes) {
-        StringBuilder sb = new StringBuilder(text);
-        int lastLine = text.length() - text.lastIndexOf('\n') + 1;
-        for (String suffix : suffixes) {
-            if (lastLine + suffix.length() + 2 > LINE_WIDTH) {
-                sb.append(",\n").append(" ".repeat(INDENT)).append(suffix);
-                lastLine = INDENT + suffix.length();
-            } else {
-                sb.append(", ").append(suffix);
-                lastLine += suffix.length() + 2;
-            }
-        }
-        return sb.append(')').toString();
-    }
-
     /** The sub-tensor of dimensions {@code d} on from value {@code offset}, its lines indented by {@code indent}. */
     private String block(int d, long offset, int indent) {
         if (dims.length == 0) {
@@ -97,7 +187,7 @@ final class TensorRepr {
         }
         long stride = stride(d);
         List<String> items = new ArrayList<>();
-        for (int i : shown(dims[d])) {
+        for (int i : positions(d)) {
             if (i < 0) {
                 items.add(d == dims.length - 1 ? " ..." : "...");
             } else if (d == dims.length - 1) {
@@ -118,49 +208,54 @@ final class TensorRepr {
         return "[" + String.join(",\n" + " ".repeat(indent + 1), lines) + "]";
     }
 
-    /** The indices shown along a dimension of {@code n}: all, or the first and last 3 around -1 for "...". */
-    private int[] shown(int n) {
-        if (!summarize || n <= 2 * EDGE_ITEMS) {
-            int[] all = new int[n];
-            for (int i = 0; i < n; i++) {
-                all[i] = i;
-            }
-            return all;
+    /**
+     * The positions, among the values shown, of axis {@code d}'s values, -1 where "..." stands: all, or of a summarised
+     * axis longer than 6 the first 3, -1, the last 3.
+     */
+    private int[] positions(int d) {
+        if (!cut(d)) {
+            return IntStream.range(0, dims[d]).toArray();
         }
-        int[] edges = new int[2 * EDGE_ITEMS + 1];
-        for (int i = 0; i < EDGE_ITEMS; i++) {
-            edges[i] = i;
-            edges[EDGE_ITEMS + 1 + i] = n - EDGE_ITEMS + i;
-        }
-        edges[EDGE_ITEMS] = -1;
-        return edges;
+        return IntStream.rangeClosed(-EDGE_ITEMS, EDGE_ITEMS).map(i -> i < 0 ? i + EDGE_ITEMS : i == 0 ? -1 : i + 2)
+                .toArray();
     }
 
-    /** The values a summarised print shows, which alone set its format ({@code get_summarized_data}). */
-    private double[] summarized() {
+    private boolean cut(int d) {
+        return summarize && dims[d] > 2 * EDGE_ITEMS;
+    }
+
+    /** The distance between consecutive positions of axis {@code d} among the values shown. */
+    private long stride(int d) {
+        long s = 1;
+        for (int k = d + 1; k < dims.length; k++) {
+            s *= cut(k) ? 2 * EDGE_ITEMS : dims[k];
+        }
+        return s;
+    }
+
+    /** The values a summarised print shows of the full {@code values} ({@code get_summarized_data}), row-major. */
+    private static double[] shownOf(double[] values, int[] dims) {
         List<Double> kept = new ArrayList<>();
-        collect(0, 0, kept);
+        collect(values, dims, 0, 0, kept);
         return kept.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
-    private void collect(int d, long offset, List<Double> kept) {
+    private static void collect(double[] values, int[] dims, int d, long offset, List<Double> kept) {
         if (d == dims.length) {
             kept.add(values[(int) offset]);
             return;
         }
-        for (int i : shown(dims[d])) {
-            if (i >= 0) {
-                collect(d + 1, offset + i * stride(d), kept);
-            }
-        }
-    }
-
-    private long stride(int d) {
-        long s = 1;
+        long stride = 1;
         for (int k = d + 1; k < dims.length; k++) {
-            s *= dims[k];
+            stride *= dims[k];
         }
-        return s;
+        int n = dims[d];
+        for (int i = 0; i < n; i++) {
+            if (n > 2 * EDGE_ITEMS && i == EDGE_ITEMS) {
+                i = n - EDGE_ITEMS;
+            }
+            collect(values, dims, d + 1, offset + i * stride, kept);
+        }
     }
 
     private static String exponent(int e) {

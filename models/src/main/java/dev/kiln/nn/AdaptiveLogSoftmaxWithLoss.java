@@ -119,7 +119,7 @@ public class AdaptiveLogSoftmaxWithLoss extends Module {
     /** This layer takes input and targets: see {@link #forward(Tensor, Tensor)}. */
     @Override
     public Tensor forward(Tensor x) {
-        throw new UnsupportedOperationException(this + " takes input and targets; call forward(input, target), or"
+        throw new UnsupportedOperationException(describe() + " takes input and targets; call forward(input, target), or"
                 + " logProb(input) or predict(input)");
     }
 
@@ -152,18 +152,18 @@ public class AdaptiveLogSoftmaxWithLoss extends Module {
 
     private void checkTargets(Tensor input, Tensor target) {
         if (target.dtype().isFloating()) {
-            throw new IllegalArgumentException(this + ": targets must be class indices (I64 or I32), got "
+            throw new IllegalArgumentException(describe() + ": targets must be class indices (I64 or I32), got "
                     + target.dtype());
         }
         boolean fits = target.rank() == 1 ? input.rank() == 2 && input.dim(0) == target.dim(0)
                 : target.rank() == 0 && input.rank() == 1;
         if (!fits || input.dim(-1) != inFeatures) {
-            throw new IllegalArgumentException(this + ": input " + input.shape() + " and target " + target.shape()
+            throw new IllegalArgumentException(describe() + ": input " + input.shape() + " and target " + target.shape()
                     + " must be [batch, " + inFeatures + "] and [batch], or [" + inFeatures + "] and a scalar");
         }
         for (long c : target.toLongArray()) {
             if (c < 0 || c >= nClasses) {
-                throw new IllegalArgumentException(this + ": target " + c + " is out of range [0, " + nClasses + ")");
+                throw new IllegalArgumentException(describe() + ": target " + c + " is out of range [0, " + nClasses + ")");
             }
         }
     }
@@ -275,7 +275,7 @@ public class AdaptiveLogSoftmaxWithLoss extends Module {
 
     private void checkInput(Tensor input) {
         if (input.rank() != 2 || input.dim(1) != inFeatures) {
-            throw new IllegalArgumentException(this + ": input " + input.shape() + " must be [batch, " + inFeatures
+            throw new IllegalArgumentException(describe() + ": input " + input.shape() + " must be [batch, " + inFeatures
                     + "]");
         }
     }

@@ -32,7 +32,7 @@ abstract class AdaptivePool1d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 2 && x.rank() != 3 || x.dim(-1) < 1) {
-            throw new IllegalArgumentException(this + ": input " + x.shape()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape()
                     + " must be [batch, channels, length] or unbatched [channels, length] with a length of at least 1");
         }
         return consume(rowPooling.forward(x.unsqueeze(-2)), y -> y.squeeze(-2));

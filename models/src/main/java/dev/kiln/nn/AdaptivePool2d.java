@@ -65,7 +65,7 @@ abstract class AdaptivePool2d extends Module {
     public Tensor forward(Tensor x) {
         boolean unbatched = x.rank() == 3;
         if (!unbatched && x.rank() != 4 || x.dim(-2) < 1 || x.dim(-1) < 1) {
-            throw new IllegalArgumentException(this + ": input " + x.shape()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape()
                     + " must be [batch, channels, height, width] or unbatched [channels, height, width] with at least one pixel");
         }
         Tensor batch = unbatched ? x.unsqueeze(0) : x;

@@ -49,7 +49,7 @@ abstract class AdaptivePool3d extends Module {
     public Tensor forward(Tensor x) {
         boolean unbatched = x.rank() == 4;
         if (!unbatched && x.rank() != 5 || x.dim(-3) < 1 || x.dim(-2) < 1 || x.dim(-1) < 1) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, depth,"
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, channels, depth,"
                     + " height, width] or unbatched [channels, depth, height, width] with at least one element per"
                     + " channel");
         }

@@ -58,7 +58,7 @@ public abstract class Attention extends Module {
         checkRank3("prepared keys", preparedKeys);
         checkRank3("values", values);
         if (queries.dim(0) != values.dim(0) || preparedKeys.dim(0) != values.dim(0) || preparedKeys.dim(1) != values.dim(1)) {
-            throw new IllegalArgumentException(this + ": queries " + queries.shape() + ", keys " + preparedKeys.shape()
+            throw new IllegalArgumentException(describe() + ": queries " + queries.shape() + ", keys " + preparedKeys.shape()
                     + " and values " + values.shape() + " must share the batch, and keys and values the length S");
         }
         Tensor scores = scores(queries, preparedKeys);
@@ -121,14 +121,14 @@ public abstract class Attention extends Module {
             fits = dim == 1 || dim == scores[3 - i];
         }
         if (!fits) {
-            throw new IllegalArgumentException(this + ": " + what + " " + mask.shape() + " must broadcast to [batch, T, S] = ["
+            throw new IllegalArgumentException(describe() + ": " + what + " " + mask.shape() + " must broadcast to [batch, T, S] = ["
                     + batch + ", " + steps + ", " + keySteps + "]");
         }
     }
 
     private void checkRank3(String what, Tensor t) {
         if (t.rank() != 3) {
-            throw new IllegalArgumentException(this + ": " + what + " " + t.shape() + " must be [batch, steps, features]");
+            throw new IllegalArgumentException(describe() + ": " + what + " " + t.shape() + " must be [batch, steps, features]");
         }
     }
 }

@@ -48,8 +48,10 @@ public class AvgPool1d extends Pool1d {
         return countIncludePad;
     }
 
+    /** PyTorch's {@code extra_repr}: AvgPool1d keeps its sizes as 1-tuples. */
     @Override
-    String extraOptions() {
-        return super.extraOptions() + (countIncludePad ? "" : ", count_include_pad=False");
+    protected String extraRepr() {
+        return "kernel_size=" + PythonRepr.tuple(kernel) + ", stride=" + PythonRepr.tuple(stride) + ", padding="
+                + PythonRepr.tuple(padding);
     }
 }

@@ -89,11 +89,6 @@ public class AvgPool2d extends Pool2d {
         return F.avgPool2d(x, kernel, stride, padding, ceilMode, countIncludePad);
     }
 
-    @Override
-    String extraOptions() {
-        return super.extraOptions() + (countIncludePad ? "" : ", count_include_pad=False");
-    }
-
     /** Whether padded zeros count in each window's mean ({@code count_include_pad}). */
     public boolean countIncludePad() {
         return countIncludePad;

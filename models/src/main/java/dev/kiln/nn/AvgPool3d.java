@@ -58,7 +58,7 @@ public class AvgPool3d extends Pool3d {
         int[] size = {x.dim(-3), x.dim(-2), x.dim(-1)};
         for (int a = 0; a < 3; a++) {
             if (size[a] < kernel[a]) {
-                throw new IllegalArgumentException(this + ": input " + x.shape() + ": its depth x height x width "
+                throw new IllegalArgumentException(describe() + ": input " + x.shape() + ": its depth x height x width "
                         + size[0] + "x" + size[1] + "x" + size[2] + " is smaller than the kernel " + kernel[0] + "x"
                         + kernel[1] + "x" + kernel[2] + " along the " + Pool3d.AXES[a] + ", padding aside");
             }
@@ -103,10 +103,5 @@ public class AvgPool3d extends Pool3d {
     /** Whether the padding counts in each window's divisor (PyTorch's {@code count_include_pad}). */
     public boolean countIncludePad() {
         return countIncludePad;
-    }
-
-    @Override
-    String extraOptions() {
-        return super.extraOptions() + (countIncludePad ? "" : ", count_include_pad=False");
     }
 }

@@ -100,7 +100,8 @@ final class BackwardHookCall {
         for (Module.BackwardHook hook : hooks) {
             Tensor[] replaced = hook.afterBackward(module, new Tensor[originals.length], grads.clone());
             if (replaced != null && Arrays.stream(replaced).anyMatch(Objects::nonNull)) {
-                throw new IllegalStateException(module + ": a full backward hook returned input gradients, but no"
+                throw new IllegalStateException(module.describe()
+                        + ": a full backward hook returned input gradients, but no"
                         + " input of the module requires a gradient; it must return null (or only nulls)");
             }
         }
@@ -142,7 +143,8 @@ final class BackwardHookCall {
      */
     private Tensor[] checked(String hook, String name, Tensor[] replaced, Tensor[] reference) {
         if (replaced.length != reference.length) {
-            throw new IllegalStateException(module + ": a " + hook + " returned " + replaced.length + " " + name
+            throw new IllegalStateException(module.describe() + ": a " + hook + " returned " + replaced.length + " "
+                    + name
                     + " entries, expected " + reference.length);
         }
         for (int i = 0; i < replaced.length; i++) {
@@ -152,11 +154,13 @@ final class BackwardHookCall {
                 continue;
             }
             if (expected == null) {
-                throw new IllegalStateException(module + ": a " + hook + " returned " + name + "[" + i + "] for an"
+                throw new IllegalStateException(module.describe() + ": a " + hook + " returned " + name + "[" + i
+                        + "] for an"
                         + " input that needs no gradient; return null there");
             }
             if (!r.shape().equals(expected.shape()) || r.dtype() != expected.dtype()) {
-                throw new IllegalStateException(module + ": a " + hook + " returned " + name + "[" + i + "] of "
+                throw new IllegalStateException(module.describe() + ": a " + hook + " returned " + name + "[" + i
+                        + "] of "
                         + r.dtype() + " " + r.shape() + ", expected " + expected.dtype() + " " + expected.shape());
             }
         }

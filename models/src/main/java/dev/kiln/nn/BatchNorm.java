@@ -179,10 +179,11 @@ public abstract class BatchNorm extends NormBase {
         }
     }
 
+    /** PyTorch's {@code extra_repr}; momentum None is the cumulative average. */
     @Override
-    public String toString() {
-        return name() + "(" + channels + ", eps=" + eps + ", momentum=" + (momentum == null ? "cumulative" : momentum)
-                + ")";
+    protected String extraRepr() {
+        return channels + ", eps=" + PythonRepr.number(eps) + ", momentum="
+                + (momentum == null ? "None" : PythonRepr.number(momentum)) + ", affine=True, track_running_stats=True";
     }
 
     /** The epsilon added to the variance. */

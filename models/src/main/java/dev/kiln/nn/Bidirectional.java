@@ -81,11 +81,11 @@ public class Bidirectional extends Module {
     private void checkInitial(RecurrentState initial, int rows) {
         Tensor h = initial.h();
         if (h == null || h.rank() != 3 || h.dim(0) != 2 * rows) {
-            throw new IllegalArgumentException(this + ": initial h " + (h == null ? "null" : h.shape()) + " must be ["
+            throw new IllegalArgumentException(describe() + ": initial h " + (h == null ? "null" : h.shape()) + " must be ["
                     + 2 * rows + ", batch, hidden]: the forward layer's rows, then the backward layer's");
         }
         if (initial.c() != null && !initial.c().shape().equals(h.shape())) {
-            throw new IllegalArgumentException(this + ": initial c " + initial.c().shape() + " must have h's shape "
+            throw new IllegalArgumentException(describe() + ": initial c " + initial.c().shape() + " must have h's shape "
                     + h.shape());
         }
     }

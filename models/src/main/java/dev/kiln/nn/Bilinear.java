@@ -79,12 +79,12 @@ public class Bilinear extends Module implements TwoInputForward {
 
     private void checkInputs(Tensor x1, Tensor x2) {
         if (x1.rank() == 0 || x1.dim(-1) != in1Features) {
-            throw new IllegalArgumentException(this + ": input1 " + x1.shape() + " must end in " + in1Features
+            throw new IllegalArgumentException(describe() + ": input1 " + x1.shape() + " must end in " + in1Features
                     + " features");
         }
         Shape expected = x1.shape().with(-1, in2Features);
         if (!x2.shape().equals(expected)) {
-            throw new IllegalArgumentException(this + ": input2 " + x2.shape() + " must be " + expected
+            throw new IllegalArgumentException(describe() + ": input2 " + x2.shape() + " must be " + expected
                     + ", input1's leading axes and " + in2Features + " features");
         }
     }

@@ -33,12 +33,12 @@ public class ChannelShuffle extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() < 3) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, ...] with at"
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, channels, ...] with at"
                     + " least one axis after the channels");
         }
         int channels = x.dim(1);
         if (channels % groups != 0) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " has " + channels
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " has " + channels
                     + " channels, which " + groups + " groups do not divide");
         }
         int[] dims = x.shape().dims();

@@ -155,12 +155,12 @@ public class Conv1d extends ConvNd {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 3 || x.dim(1) != inChannels()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", length]");
         }
         long span = (long) dilation[0] * (kernel[0] - 1) + 1;
         if (x.dim(2) + 2L * padding[0] < span) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ": the length " + x.dim(2)
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + ": the length " + x.dim(2)
                     + " padded by " + padding[0] + " on each end is shorter than the kernel's span " + span);
         }
         return naming(x, () -> paddedInMode(x, this::convolved));

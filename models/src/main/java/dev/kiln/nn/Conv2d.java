@@ -184,7 +184,7 @@ public class Conv2d extends ConvNd {
      */
     Tensor forward(Tensor x, FusableActivation activation) {
         if (x.rank() != 4 || x.dim(1) != inChannels()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", height, width]");
         }
         return naming(x, () -> paddedInMode(x, (input, zeroPadding) -> convolved(input, zeroPadding, activation)));

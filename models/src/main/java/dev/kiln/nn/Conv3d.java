@@ -158,7 +158,7 @@ public class Conv3d extends ConvNd {
     public Tensor forward(Tensor x) {
         boolean unbatched = x.rank() == 4;
         if (!unbatched && x.rank() != 5 || x.dim(unbatched ? 0 : 1) != inChannels()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", depth, height, width] or unbatched [" + inChannels() + ", depth, height, width]");
         }
         return naming(x, () -> paddedInMode(x,

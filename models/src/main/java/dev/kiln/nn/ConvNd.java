@@ -177,18 +177,30 @@ abstract class ConvNd extends Module {
         try {
             return convolution.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ", weight " + param("weight").shape()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + ", weight " + param("weight").shape()
                     + ": " + e.getMessage(), e);
         }
     }
 
-    /** As PyTorch's repr: the output padding of a transposed convolution, groups and padding mode unless default. */
+    /**
+     * PyTorch's {@code extra_repr}: channels, kernel size and stride as tuples, then padding, dilation, output padding,
+     * groups, bias and padding mode where not their defaults.
+     */
     @Override
-    public String toString() {
-        return type + "(" + inChannels + ", " + outChannels + ", kernel=" + axes.dims(kernel) + ", stride="
-                + axes.dims(stride) + ", padding=" + axes.dims(padding)
-                + (transposed ? ", output_padding=" + axes.dims(outputPadding) : "") + ", dilation="
-                + axes.dims(dilation) + (groups == 1 ? "" : ", groups=" + groups) + ", bias=" + (bias() != null)
-                + (paddingMode == PaddingMode.ZEROS ? "" : ", padding_mode=" + paddingMode.pytorchName()) + ")";
+    protected String extraRepr() {
+        return inChannels + ", " + outChannels + ", kernel_size=" + PythonRepr.tuple(kernel) + ", stride="
+                + PythonRepr.tuple(stride) + unlessAll(", padding=", padding, 0) + unlessAll(", dilation=", dilation, 1)
+                + (transposed ? unlessAll(", output_padding=", outputPadding, 0) : "")
+                + (groups == 1 ? "" : ", groups=" + groups) + (bias() != null ? "" : ", bias=False")
+                + (paddingMode == PaddingMode.ZEROS ? "" : ", padding_mode=" + paddingMode.pytorchName());
+    }
+
+    private static String unlessAll(String name, int[] values, int fallback) {
+        return Arrays.stream(values).allMatch(v -> v == fallback) ? "" : name + PythonRepr.tuple(values);
+    }
+
+    @Override
+    protected String typeName() {
+        return type;
     }
 }

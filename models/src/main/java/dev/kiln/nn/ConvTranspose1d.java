@@ -112,7 +112,7 @@ public class ConvTranspose1d extends ConvNd {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 3 || x.dim(1) != inChannels()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", length]");
         }
         return naming(x, () -> transposed(x));

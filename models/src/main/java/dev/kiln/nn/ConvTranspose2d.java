@@ -90,7 +90,7 @@ public class ConvTranspose2d extends ConvNd {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != inChannels()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", height, width]");
         }
         return naming(x, () -> F.convTranspose2d(x, weight(), bias(), stride, padding, outputPadding, dilation));

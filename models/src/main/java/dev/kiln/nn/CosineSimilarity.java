@@ -46,7 +46,7 @@ public class CosineSimilarity extends Module implements TwoInputForward {
     public Tensor forward(Tensor x1, Tensor x2) {
         Shape shape = TwoInputs.broadcast(this, x1, x2);
         if (axis >= shape.rank() || axis < -shape.rank()) {
-            throw new IllegalArgumentException(this + ": inputs " + x1.shape() + " and " + x2.shape() + " have no axis "
+            throw new IllegalArgumentException(describe() + ": inputs " + x1.shape() + " and " + x2.shape() + " have no axis "
                     + axis);
         }
         return Temporaries.freedWithoutGradients(() -> {

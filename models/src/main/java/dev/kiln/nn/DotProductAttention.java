@@ -23,7 +23,7 @@ public class DotProductAttention extends Attention {
     @Override
     protected Tensor scores(Tensor queries, Tensor keys) {
         if (queries.dim(2) != keys.dim(2)) {
-            throw new IllegalArgumentException(this + ": queries " + queries.shape() + " and keys " + keys.shape()
+            throw new IllegalArgumentException(describe() + ": queries " + queries.shape() + " and keys " + keys.shape()
                     + " must have the same width");
         }
         Tensor scores = consume(keys.transpose(1, 2), queries::matmul);

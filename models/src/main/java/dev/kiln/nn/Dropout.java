@@ -36,8 +36,9 @@ public class Dropout extends Module {
         return F.dropout(x, p, isTraining());
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    public String toString() {
-        return "Dropout(p=" + p + ")";
+    protected String extraRepr() {
+        return "p=" + PythonRepr.number(p) + ", inplace=False";
     }
 }

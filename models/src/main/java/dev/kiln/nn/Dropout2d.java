@@ -39,7 +39,7 @@ public class Dropout2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, height, width]");
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, channels, height, width]");
         }
         if (!isTraining() || p == 0) {
             return x;

@@ -38,7 +38,7 @@ public class Dropout3d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4 && x.rank() != 5) {
-            throw new IllegalArgumentException(this + ": input " + x.shape()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape()
                     + " must be [batch, channels, depth, height, width] or unbatched [channels, depth, height, width]");
         }
         if (!isTraining() || p == 0) {

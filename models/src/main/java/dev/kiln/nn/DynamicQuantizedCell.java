@@ -64,14 +64,14 @@ public abstract class DynamicQuantizedCell extends Module {
      */
     void check(Tensor x, String stateName, Tensor state) {
         if (x.rank() != 2 || x.dim(1) != inputSize) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
         }
         if (state == null || state.rank() != 2 || state.dim(1) != hiddenSize || state.dim(0) != x.dim(0)) {
-            throw new IllegalArgumentException(this + ": state " + stateName + " " + (state == null ? "null" : state.shape())
+            throw new IllegalArgumentException(describe() + ": state " + stateName + " " + (state == null ? "null" : state.shape())
                     + " must be [" + x.dim(0) + ", " + hiddenSize + "]");
         }
         if (Autograd.isEnabled() && (x.requiresGrad() || state.requiresGrad())) {
-            throw new IllegalStateException(this + ": int8 cells have no backward pass (as PyTorch's quantized ones),"
+            throw new IllegalStateException(describe() + ": int8 cells have no backward pass (as PyTorch's quantized ones),"
                     + " but the " + (x.requiresGrad() ? "input" : "state " + stateName) + " requires a gradient; run"
                     + " inference under Autograd.noGrad()");
         }

@@ -76,7 +76,7 @@ public final class DynamicQuantizedLinear extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must end in " + inFeatures
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must end in " + inFeatures
                     + " features");
         }
         if (x.rank() == 2) {

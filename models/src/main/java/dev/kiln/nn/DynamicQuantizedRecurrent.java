@@ -71,7 +71,7 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
     public Int8LinearWeights packedWeight(String name) {
         Module m = name.startsWith("weight_") ? module(name.substring("weight_".length())) : null;
         if (m == null) {
-            throw new IllegalArgumentException(this + ": no weight '" + name + "'; it has weight_ih_lK and weight_hh_lK"
+            throw new IllegalArgumentException(describe() + ": no weight '" + name + "'; it has weight_ih_lK and weight_hh_lK"
                     + " for layers K in [0, " + layers() + ")" + (directions() == 2 ? ", and the same with _reverse" : ""));
         }
         return ((DynamicQuantizedLinear) m).packedWeight();
@@ -179,7 +179,7 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
         String needs = input.requiresGrad() ? "input" : h0 != null && h0.requiresGrad() ? "initial h"
                 : c0 != null && c0.requiresGrad() ? "initial c" : null;
         if (needs != null) {
-            throw new IllegalStateException(this + ": int8 recurrent layers have no backward pass (as PyTorch's"
+            throw new IllegalStateException(describe() + ": int8 recurrent layers have no backward pass (as PyTorch's"
                     + " quantized ones), but the " + needs + " requires a gradient; run inference under"
                     + " Autograd.noGrad()");
         }

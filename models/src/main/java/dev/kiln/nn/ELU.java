@@ -38,8 +38,9 @@ public class ELU extends Module implements FusableActivation {
         return x.elu(alpha);
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    public String toString() {
-        return "ELU(" + alpha + ")";
+    protected String extraRepr() {
+        return "alpha=" + PythonRepr.number(alpha);
     }
 }

@@ -98,9 +98,10 @@ public class Embedding extends Module {
         return paddingIdx >= 0 ? F.embedding(indices, weight(), paddingIdx) : F.embedding(indices, weight());
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    public String toString() {
-        return "Embedding(" + numEmbeddings + ", " + embeddingDim + (paddingIdx >= 0 ? ", paddingIdx=" + paddingIdx : "")
-                + (sparse ? ", sparse=True" : "") + ")";
+    protected String extraRepr() {
+        return numEmbeddings + ", " + embeddingDim + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "")
+                + (sparse ? ", sparse=True" : "");
     }
 }

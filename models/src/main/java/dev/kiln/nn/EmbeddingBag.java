@@ -192,7 +192,7 @@ public class EmbeddingBag extends Module implements TwoInputForward {
             return Temporaries.freedWithoutGradients(
                     () -> mode == Mode.MAX ? maxima(bags, weight) : sums(bags, weight, scales));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": indices " + indices.shape() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(describe() + ": indices " + indices.shape() + ": " + e.getMessage(), e);
         }
     }
 
@@ -202,10 +202,10 @@ public class EmbeddingBag extends Module implements TwoInputForward {
             return null;
         }
         if (mode != Mode.SUM) {
-            throw new IllegalArgumentException(this + ": per-sample weights need mode sum, got mode " + modeName());
+            throw new IllegalArgumentException(describe() + ": per-sample weights need mode sum, got mode " + modeName());
         }
         if (!perSampleWeights.shape().equals(indices.shape())) {
-            throw new IllegalArgumentException(this + ": per-sample weights " + perSampleWeights.shape()
+            throw new IllegalArgumentException(describe() + ": per-sample weights " + perSampleWeights.shape()
                     + " must have the indices' shape " + indices.shape());
         }
         return perSampleWeights.reshape((int) perSampleWeights.size()).narrow(0, 0, (int) bags.entries().size());

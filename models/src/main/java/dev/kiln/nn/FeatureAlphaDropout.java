@@ -30,7 +30,7 @@ public class FeatureAlphaDropout extends AlphaDropout {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() < 2) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, ...]");
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, channels, ...]");
         }
         return super.forward(x);
     }

@@ -27,6 +27,12 @@ public class Flatten extends Module {
         return startAxis;
     }
 
+    /** PyTorch's {@code extra_repr}: Kiln's Flatten always flattens to the last axis. */
+    @Override
+    protected String extraRepr() {
+        return "start_dim=" + startAxis + ", end_dim=-1";
+    }
+
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() <= startAxis) {

@@ -77,7 +77,7 @@ public class Fold extends Module {
         try {
             return F.fold(x, outputSize, kernel, dilation, padding, stride);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(describe() + ": " + e.getMessage(), e);
         }
     }
 

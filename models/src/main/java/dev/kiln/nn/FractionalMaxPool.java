@@ -151,11 +151,11 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
         int axes = kernel.length;
         if (x.rank() != axes + 1 && x.rank() != axes + 2) {
             String spatial = String.join(", ", axisNames());
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, " + spatial
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, channels, " + spatial
                     + "] or unbatched [channels, " + spatial + "]");
         }
         if (!x.dtype().isFloating()) {
-            throw new IllegalArgumentException(this + ": input must be F32 or F64, got " + x.dtype());
+            throw new IllegalArgumentException(describe() + ": input must be F32 or F64, got " + x.dtype());
         }
         return x.rank() == axes + 1 ? x.unsqueeze(0) : x;
     }
@@ -167,11 +167,11 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
             String axis = axisNames()[a];
             out[a] = outputSize != null ? outputSize[a] : (int) (in[a] * outputRatio[a]);
             if (out[a] < 1) {
-                throw new IllegalArgumentException(this + ": output " + axis + " " + out[a] + " from input " + axis
+                throw new IllegalArgumentException(describe() + ": output " + axis + " " + out[a] + " from input " + axis
                         + " " + in[a] + " must be at least 1");
             }
             if (out[a] + kernel[a] - 1 > in[a]) {
-                throw new IllegalArgumentException(this + ": kernel " + axis + " " + kernel[a] + " too large for output "
+                throw new IllegalArgumentException(describe() + ": kernel " + axis + " " + kernel[a] + " too large for output "
                         + axis + " " + out[a] + " from input " + axis + " " + in[a]
                         + " (output + kernel - 1 must not exceed the input)");
             }
@@ -193,7 +193,7 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
             entries = Math.min(entries * factor, cap);
         }
         if (entries > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException(this + ": the window table of " + batch + " x " + channels
+            throw new IllegalArgumentException(describe() + ": the window table of " + batch + " x " + channels
                     + " planes x " + Arrays.toString(out) + " outputs x " + Arrays.toString(kernel)
                     + " kernel elements needs more than " + Integer.MAX_VALUE
                     + " positions, the most one array holds; pool fewer planes or smaller outputs");
@@ -205,13 +205,13 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
         int axes = kernel.length;
         Shape expected = Shape.of(batch.dim(0), batch.dim(1), axes);
         if (!samples.shape().equals(expected) || !samples.dtype().isFloating()) {
-            throw new IllegalArgumentException(this + ": samples must be floating " + expected + ", got "
+            throw new IllegalArgumentException(describe() + ": samples must be floating " + expected + ", got "
                     + samples.dtype() + " " + samples.shape());
         }
         double[] u = samples.toDoubleArray();
         for (int i = 0; i < u.length; i++) {
             if (!(u[i] >= 0 && u[i] < 1)) {
-                throw new IllegalArgumentException(this + ": samples must lie in [0, 1), got " + u[i] + " at " + i);
+                throw new IllegalArgumentException(describe() + ": samples must lie in [0, 1), got " + u[i] + " at " + i);
             }
         }
         boolean single = batch.dtype() == DType.F32;

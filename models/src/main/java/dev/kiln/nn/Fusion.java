@@ -119,7 +119,8 @@ public final class Fusion {
      */
     public static Module fuseConvBatchNorm(Module model) {
         if (model.isTraining()) {
-            throw new IllegalArgumentException("fuseConvBatchNorm(" + model + "): the model is in training mode, where"
+            throw new IllegalArgumentException("fuseConvBatchNorm(" + model.describe()
+                    + "): the model is in training mode, where"
                     + " a batch norm normalises with each batch's own statistics; fusion folds evaluation mode only,"
                     + " call eval() first");
         }

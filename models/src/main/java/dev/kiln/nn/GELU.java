@@ -34,8 +34,9 @@ public class GELU extends Module {
         return approximate.equals("tanh") ? x.geluTanh() : x.gelu();
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    public String toString() {
-        return approximate.equals("tanh") ? "GELU(approximate='tanh')" : "GELU";
+    protected String extraRepr() {
+        return "approximate='" + approximate + "'";
     }
 }

@@ -34,11 +34,11 @@ public class GLU extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (axis >= x.rank() || axis < -x.rank()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " has no axis " + axis);
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " has no axis " + axis);
         }
         int size = x.dim(axis);
         if (size % 2 != 0) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " has size " + size + " on axis " + axis
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " has size " + size + " on axis " + axis
                     + "; it must be even, to halve");
         }
         return Temporaries.freedWithoutGradients(() -> {

@@ -45,10 +45,10 @@ public class GRUCell extends Module implements TwoInputForward {
     @Override
     public Tensor forward(Tensor x, Tensor h) {
         if (x.rank() != 2 || x.dim(1) != inputSize) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
         }
         if (h == null || h.rank() != 2 || h.dim(1) != hiddenSize || h.dim(0) != x.dim(0)) {
-            throw new IllegalArgumentException(this + ": state h " + (h == null ? "null" : h.shape()) + " must be ["
+            throw new IllegalArgumentException(describe() + ": state h " + (h == null ? "null" : h.shape()) + " must be ["
                     + x.dim(0) + ", " + hiddenSize + "]");
         }
         Tensor inputGates = F.linear(x, param("weight_ih"), param("bias_ih"));

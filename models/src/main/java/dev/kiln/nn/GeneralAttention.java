@@ -26,7 +26,7 @@ public class GeneralAttention extends Attention {
     @Override
     protected Tensor scores(Tensor queries, Tensor preparedKeys) {
         if (queries.dim(2) != queryDim) {
-            throw new IllegalArgumentException(this + ": queries " + queries.shape() + " must have " + queryDim + " features");
+            throw new IllegalArgumentException(describe() + ": queries " + queries.shape() + " must have " + queryDim + " features");
         }
         return queries.matmul(preparedKeys.transpose(1, 2));
     }

@@ -70,11 +70,11 @@ public class GroupNorm extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() < 2 || x.dim(1) != numChannels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + numChannels + ", *]");
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + numChannels + ", *]");
         }
         if (x.size() == numGroups) {
             // PyTorch's check: one value per group for the whole batch normalises every value to 0.
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " holds one value per group; expected"
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " holds one value per group; expected"
                     + " more than one, as PyTorch does");
         }
         return GroupNormalization.normalise(x, numGroups, eps, weight(), bias());

@@ -70,14 +70,14 @@ public abstract class InstanceNorm extends NormBase {
     public Tensor forward(Tensor x) {
         boolean unbatched = x.rank() == spatialAxes() + 1;
         if (!unbatched && x.rank() != spatialAxes() + 2 || x.dim(unbatched ? 0 : 1) != numFeatures) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be " + expectedShape()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be " + expectedShape()
                     + " or unbatched without the batch axis");
         }
         Tensor batch = unbatched ? x.unsqueeze(0) : x;
         Tensor y;
         if (isTraining() || !trackRunningStats) {
             if (batch.shape().inner(1) == 1) {
-                throw new IllegalArgumentException(this + ": input " + x.shape()
+                throw new IllegalArgumentException(describe() + ": input " + x.shape()
                         + " must have more than 1 position per channel to normalise");
             }
             if (trackRunningStats && !Checkpoint.isRecomputing()) {

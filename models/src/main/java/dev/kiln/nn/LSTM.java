@@ -66,7 +66,7 @@ public class LSTM extends Recurrent {
 
     @Override
     String extraDescription() {
-        return forgetBias == 1 ? "" : ", forgetBias=" + forgetBias;
+        return forgetBias == 1 ? "" : ", forget_bias=" + PythonRepr.number(forgetBias);
     }
 
     /** Options of an {@link LSTM}. */

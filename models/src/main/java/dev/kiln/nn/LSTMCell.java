@@ -49,11 +49,11 @@ public class LSTMCell extends Module {
     /** The states h', c' [batch, H] after reading x [batch, inputSize] from h, c [batch, H]. */
     public F.LstmState forward(Tensor x, Tensor h, Tensor c) {
         if (x.rank() != 2 || x.dim(1) != inputSize) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inputSize + "]");
         }
         if (h == null || c == null || h.rank() != 2 || h.dim(1) != hiddenSize || h.dim(0) != x.dim(0)
                 || !h.shape().equals(c.shape())) {
-            throw new IllegalArgumentException(this + ": states h " + (h == null ? "null" : h.shape()) + " and c "
+            throw new IllegalArgumentException(describe() + ": states h " + (h == null ? "null" : h.shape()) + " and c "
                     + (c == null ? "null" : c.shape()) + " must be [" + x.dim(0) + ", " + hiddenSize + "]");
         }
         Tensor inputGates = F.linear(x, param("weight_ih"), param("bias_ih"));

@@ -55,9 +55,11 @@ public class LayerNorm extends Module {
         return F.layerNorm(x, weight(), bias(), eps);
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    public String toString() {
-        return "LayerNorm(" + features + ", eps=" + eps + (weight() == null ? ", elementwise_affine=False" : "") + ")";
+    protected String extraRepr() {
+        return PythonRepr.tuple(features) + ", eps=" + PythonRepr.number(eps) + ", elementwise_affine="
+                + PythonRepr.bool(weight() != null);
     }
 
     /** The epsilon added to the variance. */

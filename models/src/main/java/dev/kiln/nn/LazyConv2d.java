@@ -99,7 +99,7 @@ public class LazyConv2d extends LazyModule {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, height,"
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, channels, height,"
                     + " width]");
         }
         if (!initialized()) {
@@ -110,7 +110,7 @@ public class LazyConv2d extends LazyModule {
             inChannels = x.dim(1);
         }
         if (x.dim(1) != inChannels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must have " + inChannels
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must have " + inChannels
                     + " channels, as inferred from the first input");
         }
         return F.conv2d(x, weight(), bias(), stride, padding, dilation, groups);

@@ -56,7 +56,7 @@ public class LazyLinear extends LazyModule {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() == 0 || x.dim(-1) < 1) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must end in at least one feature");
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must end in at least one feature");
         }
         if (!initialized()) {
             int in = x.dim(-1);
@@ -64,7 +64,7 @@ public class LazyLinear extends LazyModule {
             inFeatures = in;
         }
         if (x.dim(-1) != inFeatures) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must end in " + inFeatures
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must end in " + inFeatures
                     + " features, as inferred from the first input");
         }
         if (x.rank() == 2) {

@@ -42,7 +42,7 @@ abstract class LazyModule extends Module {
             return;
         }
         if (!x.dtype().isFloating()) {
-            throw new IllegalArgumentException(this + ": the first input must be F32 or F64, got " + x.dtype());
+            throw new IllegalArgumentException(describe() + ": the first input must be F32 or F64, got " + x.dtype());
         }
         // Both placeholders leave before either parameter comes, so that the weight stays ahead of the bias.
         Tensor weight = removeParameter("weight");

@@ -38,8 +38,9 @@ public class LeakyReLU extends Module implements FusableActivation {
         return x.leakyRelu(slope);
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    public String toString() {
-        return "LeakyReLU(" + slope + ")";
+    protected String extraRepr() {
+        return "negative_slope=" + PythonRepr.number(slope);
     }
 }

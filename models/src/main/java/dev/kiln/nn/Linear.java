@@ -82,8 +82,10 @@ public class Linear extends Module {
         }
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    public String toString() {
-        return "Linear(" + inFeatures + ", " + outFeatures + ", bias=" + (bias() != null) + ")";
+    protected String extraRepr() {
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias="
+                + PythonRepr.bool(bias() != null);
     }
 }

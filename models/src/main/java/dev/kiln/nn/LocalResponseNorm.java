@@ -60,7 +60,7 @@ public class LocalResponseNorm extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() < 3) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, channels, ...] with at"
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, channels, ...] with at"
                     + " least one axis after the channels");
         }
         if (x.size() == 0) {

@@ -29,7 +29,7 @@ public class LogSoftmax extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (axis >= x.rank() || axis < -x.rank()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " has no axis " + axis);
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " has no axis " + axis);
         }
         return F.logSoftmax(x, axis);
     }

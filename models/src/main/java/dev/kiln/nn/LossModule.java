@@ -53,7 +53,7 @@ public final class LossModule extends Module implements TwoInputForward, Loss {
     /** @throws IllegalArgumentException always: a loss takes the input and the target */
     @Override
     public Tensor forward(Tensor x) {
-        throw new IllegalArgumentException(this + ": a loss takes the input and the target; call call(input, target)");
+        throw new IllegalArgumentException(describe() + ": a loss takes the input and the target; call call(input, target)");
     }
 
     /** {@link #call(Tensor, Tensor)}: the loss with this module's hooks. */

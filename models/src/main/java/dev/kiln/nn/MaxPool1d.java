@@ -88,8 +88,9 @@ public class MaxPool1d extends Pool1d {
         return F.maxPool1d(x, kernel, stride, padding, dilation, ceilMode);
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    String extraOptions() {
-        return (dilation == 1 ? "" : ", dilation=" + dilation) + super.extraOptions();
+    protected String extraRepr() {
+        return super.extraRepr() + ", dilation=" + dilation + ", ceil_mode=" + PythonRepr.bool(ceilMode);
     }
 }

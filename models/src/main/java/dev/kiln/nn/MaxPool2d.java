@@ -71,8 +71,9 @@ public class MaxPool2d extends Pool2d {
                 ceilMode);
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    String extraOptions() {
-        return (dilation == 1 ? "" : ", dilation=" + dilation) + super.extraOptions();
+    protected String extraRepr() {
+        return super.extraRepr() + ", dilation=" + dilation + ", ceil_mode=" + PythonRepr.bool(ceilMode);
     }
 }

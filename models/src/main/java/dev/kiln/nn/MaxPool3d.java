@@ -2,7 +2,6 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
-import java.util.Arrays;
 
 /**
  * Max pooling of volumes, like PyTorch's {@code torch.nn.MaxPool3d}: input [batch, channels, depth, height, width] (or
@@ -85,9 +84,10 @@ public class MaxPool3d extends Pool3d {
         return F.maxPool3d(x, kernel, stride, padding, dilation, ceilMode);
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    String extraOptions() {
-        boolean dilated = Arrays.stream(dilation).anyMatch(d -> d != 1);
-        return (dilated ? ", dilation=" + SpatialAxes.THREE.dims(dilation) : "") + super.extraOptions();
+    protected String extraRepr() {
+        return super.extraRepr() + ", dilation=" + PythonRepr.intOrTuple(dilation) + ", ceil_mode="
+                + PythonRepr.bool(ceilMode);
     }
 }

@@ -61,7 +61,7 @@ public class MaxUnpool3d extends Module implements TwoInputForward {
     /** @throws UnsupportedOperationException always: unpooling needs the pooling's indices too */
     @Override
     public Tensor forward(Tensor x) {
-        throw new UnsupportedOperationException(this + ": unpooling needs the pooling's indices; call forward(input,"
+        throw new UnsupportedOperationException(describe() + ": unpooling needs the pooling's indices; call forward(input,"
                 + " indices)");
     }
 
@@ -99,7 +99,7 @@ public class MaxUnpool3d extends Module implements TwoInputForward {
         try {
             return unpooling.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ", indices " + indices.shape() + ": "
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + ", indices " + indices.shape() + ": "
                     + e.getMessage(), e);
         }
     }

@@ -1102,10 +1102,59 @@ public abstract class Module implements AutoCloseable, Cloneable {
         sb.append('\n');
     }
 
-    /** The class name, as PyTorch prints a module's type. */
+    /**
+     * PyTorch's {@code print(model)}: the class name, then in parentheses the layer's settings ({@link #extraRepr()})
+     * and each registered sub-module as {@code (name): repr} on lines of its own, indented by 2 a level, e.g.
+     * <pre>
+     * NeuralNetwork(
+     *   (flatten): Flatten(start_dim=1, end_dim=-1)
+     *   (linear_relu_stack): Sequential(
+     *     (0): Linear(in_features=784, out_features=512, bias=True)
+     *     ...
+     * </pre>
+     * Messages name a module by {@link #describe()}, one line.
+     */
     @Override
     public String toString() {
-        return getClass().getSimpleName();
+        List<String> lines = new ArrayList<>();
+        String extra = extraRepr();
+        if (!extra.isEmpty()) {
+            lines.addAll(List.of(extra.split("\n")));
+        }
+        boolean leaf = modules.isEmpty();
+        modules.forEach((name, m) -> lines.add("(" + name + "): " + PythonRepr.indent(m.toString(), 2)));
+        String body = lines.isEmpty() ? "" : leaf && lines.size() == 1 ? lines.get(0)
+                : "\n  " + String.join("\n  ", lines) + "\n";
+        return typeName() + "(" + body + ")";
+    }
+
+    /**
+     * The layer's settings as PyTorch's {@code extra_repr} prints them, e.g. {@code in_features=784,
+     * out_features=512, bias=True} of a Linear; empty by default. Override it (not {@link #toString()}) in a layer of
+     * your own, so that the layout of the models holding it prints whole.
+     */
+    protected String extraRepr() {
+        return "";
+    }
+
+    /** The class's name, as PyTorch's {@code _get_name()}; "Module" for an anonymous class. */
+    protected String typeName() {
+        String simple = getClass().getSimpleName();
+        return simple.isEmpty() ? "Module" : simple;
+    }
+
+    /**
+     * One line naming this module for messages: its repr where that is one line, else its class name with its
+     * settings where those are one line ({@code Linear(in_features=3, out_features=2, bias=True)} of a parametrized
+     * Linear), else its class name.
+     */
+    public String describe() {
+        String repr = toString();
+        if (!repr.contains("\n")) {
+            return repr;
+        }
+        String extra = extraRepr();
+        return extra.isEmpty() || extra.contains("\n") ? typeName() : typeName() + "(" + extra + ")";
     }
 
     /** Releases every parameter and buffer (and their gradients), recursively; idempotent. */
@@ -1212,10 +1261,11 @@ public abstract class Module implements AutoCloseable, Cloneable {
      */
     public final Tensor call(Tensor x1, Tensor x2) {
         if (!(this instanceof TwoInputForward twoInputs)) {
-            throw new UnsupportedOperationException(this + " takes one input; call call(x)");
+            throw new UnsupportedOperationException(describe() + " takes one input; call call(x)");
         }
         if (hasForwardHooks()) {
-            throw new IllegalStateException(this + ": its forward hooks take one input, so call(x1, x2) cannot run"
+            throw new IllegalStateException(describe()
+                    + ": its forward hooks take one input, so call(x1, x2) cannot run"
                     + " them; remove them (HookHandle.remove()) and read or replace the output of call(x1, x2)"
                     + " instead, or hook a one-input module around this one. call(x1, x2) runs backward hooks.");
         }
@@ -1293,10 +1343,11 @@ public abstract class Module implements AutoCloseable, Cloneable {
      */
     public final Tensor call(Tensor x1, Tensor x2, Tensor x3) {
         if (!(this instanceof ThreeInputForward threeInputs)) {
-            throw new UnsupportedOperationException(this + " does not take three inputs");
+            throw new UnsupportedOperationException(describe() + " does not take three inputs");
         }
         if (hasForwardHooks()) {
-            throw new IllegalStateException(this + ": its forward hooks take one input, so call(x1, x2, x3) cannot run"
+            throw new IllegalStateException(describe()
+                    + ": its forward hooks take one input, so call(x1, x2, x3) cannot run"
                     + " them; remove them (HookHandle.remove()) and read or replace the output of call(x1, x2, x3)"
                     + " instead. call(x1, x2, x3) runs backward hooks.");
         }

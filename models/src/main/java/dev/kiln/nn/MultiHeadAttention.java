@@ -283,7 +283,7 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
         int stepAxis = 1 - batchAxis;
         if (key.dim(batchAxis) != query.dim(batchAxis) || value.dim(batchAxis) != query.dim(batchAxis)
                 || value.dim(stepAxis) != key.dim(stepAxis)) {
-            throw new IllegalArgumentException(this + ": query " + query.shape() + ", key " + key.shape() + " and value "
+            throw new IllegalArgumentException(describe() + ": query " + query.shape() + ", key " + key.shape() + " and value "
                     + value.shape() + " must share the batch (axis " + batchAxis + "), and key and value the length S"
                     + " (axis " + stepAxis + ")");
         }
@@ -481,7 +481,7 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
     @Override
     public Tensor forward(Tensor x) {
         if (!packed()) {
-            throw new IllegalArgumentException(this + ": self-attention of one input needs kdim = vdim = embedDim = "
+            throw new IllegalArgumentException(describe() + ": self-attention of one input needs kdim = vdim = embedDim = "
                     + embedDim + ", got kdim " + kdim + " and vdim " + vdim + "; call attend(query, key, value, mask)");
         }
         AttentionOutput attended = attend(x, x, x, null);
@@ -543,7 +543,7 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
     private void checkProjected(Tensor keys, Tensor values, int batch, String queries) {
         if (keys.rank() != 4 || !keys.shape().equals(values.shape()) || keys.dim(0) != batch || keys.dim(1) != heads
                 || keys.dim(3) != headDim()) {
-            throw new IllegalArgumentException(this + ": projected keys " + keys.shape() + " and values " + values.shape()
+            throw new IllegalArgumentException(describe() + ": projected keys " + keys.shape() + " and values " + values.shape()
                     + " must both be [" + batch + ", " + heads + ", S, " + headDim() + "] for " + queries);
         }
     }
@@ -627,7 +627,7 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
             found.add(key + (part == null ? " (absent)" : " " + part.shape()));
         }
         if (old.stream().anyMatch(key -> state.get(key) == null || !state.get(key).shape().equals(partShape))) {
-            throw new IllegalArgumentException(this + ": the checkpoint holds input projections as Kiln saved them"
+            throw new IllegalArgumentException(describe() + ": the checkpoint holds input projections as Kiln saved them"
                     + " before it packed them as PyTorch does, " + found + "; they load into " + packed + " "
                     + partShape.with(0, 3 * embedDim) + " (q, k and v stacked) only when all three are there, each "
                     + partShape);
@@ -640,7 +640,7 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
     private void checkInput(String what, Tensor t, int width, String widthName) {
         if (t.rank() != 3 || t.dim(2) != width) {
             String layout = batchFirst ? "[batch, steps, " : "[steps, batch, ";
-            throw new IllegalArgumentException(this + ": " + what + " " + t.shape() + " must be " + layout + widthName
+            throw new IllegalArgumentException(describe() + ": " + what + " " + t.shape() + " must be " + layout + widthName
                     + "] = " + layout + width + "]");
         }
     }

@@ -51,7 +51,7 @@ public class PReLU extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.dtype() != weight().dtype()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " is " + x.dtype() + " but the weight is "
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " is " + x.dtype() + " but the weight is "
                     + weight().dtype() + "; convert one with to(DType)");
         }
         Tensor slopes = slopes(x);
@@ -64,7 +64,7 @@ public class PReLU extends Module {
             return weight().reshape();
         }
         if (x.rank() < 2 || x.dim(1) != numParameters) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + numParameters
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + numParameters
                     + ", ...], one channel per slope");
         }
         int[] dims = new int[x.rank() - 1];

@@ -60,7 +60,7 @@ abstract class PaddingLayer extends Module {
         try {
             return mode == PaddingMode.ZEROS ? F.pad(x, padding, value) : F.pad(x, padding, mode);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + ": " + e.getMessage(), e);
         }
     }
 

@@ -43,7 +43,7 @@ public class PairwiseDistance extends Module implements BinaryOperator<Tensor>, 
      */
     public Tensor forward(Tensor x1, Tensor x2) {
         if (TwoInputs.broadcast(this, x1, x2).rank() == 0) {
-            throw new IllegalArgumentException(this + ": inputs " + x1.shape() + " and " + x2.shape()
+            throw new IllegalArgumentException(describe() + ": inputs " + x1.shape() + " and " + x2.shape()
                     + " are scalars; they need an axis to measure along");
         }
         return Temporaries.freedWithoutGradients(() -> x1.sub(x2).add(eps).norm(p, new int[] {-1}, keepDim));

@@ -41,12 +41,12 @@ final class Parametrizations extends Module {
     static Tensor parameterToReplace(String caller, Module module, String name) {
         Module.ComputedParameter c = module.computedParameter(name);
         if (c != null) {
-            throw new IllegalArgumentException(caller + ": parameter '" + name + "' of " + module
+            throw new IllegalArgumentException(caller + ": parameter '" + name + "' of " + module.describe()
                     + " is already computed by " + describe(module, name, c) + "; remove that first");
         }
         Tensor t = module.param(name);
         if (t == null) {
-            throw new IllegalArgumentException(caller + ": " + module + " has no parameter '" + name
+            throw new IllegalArgumentException(caller + ": " + module.describe() + " has no parameter '" + name
                     + "'; its parameters are " + module.parameterNames());
         }
         return t;
@@ -86,7 +86,7 @@ final class Parametrizations extends Module {
         if (dict == null) {
             dict = module.registerModule(NAME, new Parametrizations());
         } else if (!(dict instanceof Parametrizations)) {
-            throw new IllegalArgumentException(module + ": sub-module '" + NAME + "' is a " + dict
+            throw new IllegalArgumentException(module.describe() + ": sub-module '" + NAME + "' is a " + dict
                     + ", not the parametrizations it would hold");
         }
         parametrization.train(module.isTraining());
@@ -173,7 +173,8 @@ final class Parametrizations extends Module {
     private static Tensor valueOfSeveral(Module module, String name, boolean leaveParametrized) {
         if (!leaveParametrized) {
             throw new IllegalArgumentException("Parametrize.removeParametrizations: parameter '" + name + "' of "
-                    + module + " is parametrized in terms of several originals, so it cannot be left unparametrized"
+                    + module.describe()
+                    + " is parametrized in terms of several originals, so it cannot be left unparametrized"
                     + " (leaveParametrized false)");
         }
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {

@@ -75,7 +75,8 @@ public final class Parametrize {
     public static <M extends Module> M registerParametrization(M module, String name, Module parametrization,
             boolean unsafe) {
         if (parametrization == null || parametrization == module) {
-            throw new IllegalArgumentException(REGISTER + ": parametrization of parameter '" + name + "' of " + module
+            throw new IllegalArgumentException(REGISTER + ": parametrization of parameter '" + name + "' of "
+                    + module.describe()
                     + " is " + (parametrization == null ? "null" : "the module itself"));
         }
         if (parametrization instanceof SeveralOriginals several) {
@@ -111,7 +112,7 @@ public final class Parametrize {
         Module p = (Module) parametrization;
         if (Parametrizations.isParametrized(module, name)) {
             throw new IllegalArgumentException(REGISTER + ": " + p.getClass().getSimpleName() + " reads several"
-                    + " originals, so it must come first, but parameter '" + name + "' of " + module
+                    + " originals, so it must come first, but parameter '" + name + "' of " + module.describe()
                     + " is parametrized already");
         }
         Tensor weight = Parametrizations.parameterToReplace(REGISTER, module, name);
@@ -146,7 +147,8 @@ public final class Parametrize {
             String name) {
         if (result == null || !result.shape().equals(like.shape()) || result.dtype() != like.dtype()) {
             throw new IllegalArgumentException(REGISTER + ": " + parametrization.getClass().getSimpleName() + "."
-                    + method + " maps parameter '" + name + "' " + like.shape() + " " + like.dtype() + " of " + module
+                    + method + " maps parameter '" + name + "' " + like.shape() + " " + like.dtype() + " of "
+                    + module.describe()
                     + " to " + (result == null ? "null" : result.shape() + " " + result.dtype())
                     + "; a parametrization may change neither shape nor dtype"
                     + (method.equals("forward") ? " unless registered unsafe" : ""));
@@ -207,7 +209,7 @@ public final class Parametrize {
             for (int i = chain.size() - 1; i >= first; i--) {
                 if (!(chain.get(i) instanceof RightInverse r)) {
                     throw new IllegalArgumentException("Parametrize.assign: parametrization " + i + " of parameter '"
-                            + name + "' of " + module + ", " + chain.get(i).getClass().getSimpleName()
+                            + name + "' of " + module.describe() + ", " + chain.get(i).getClass().getSimpleName()
                             + ", implements no RightInverse");
                 }
                 x = r.rightInverse(x);
@@ -228,7 +230,7 @@ public final class Parametrize {
         if (x == null || !x.shape().equals(original.shape()) || x.dtype() != original.dtype()) {
             throw new IllegalArgumentException("Parametrize.assign: the right inverses map " + value.shape() + " "
                     + value.dtype() + " to " + (x == null ? "nothing" : x.shape() + " " + x.dtype()) + ", but original "
-                    + i + " of parameter '" + name + "' of " + module + " is " + original.shape() + " "
+                    + i + " of parameter '" + name + "' of " + module.describe() + " is " + original.shape() + " "
                     + original.dtype());
         }
         original.assign(x);
@@ -244,7 +246,7 @@ public final class Parametrize {
 
     private static void requireParametrized(String caller, Module module, String name) {
         if (!Parametrizations.isParametrized(module, name)) {
-            throw new IllegalArgumentException(caller + ": parameter '" + name + "' of " + module
+            throw new IllegalArgumentException(caller + ": parameter '" + name + "' of " + module.describe()
                     + " is not parametrized; its parametrized parameters are "
                     + (isParametrized(module) ? module.module(Parametrizations.NAME).namedChildren().keySet() : "[]"));
         }

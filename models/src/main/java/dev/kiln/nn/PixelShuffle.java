@@ -31,7 +31,7 @@ public class PixelShuffle extends Module {
         try {
             return F.pixelShuffle(x, upscaleFactor);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(describe() + ": " + e.getMessage(), e);
         }
     }
 

@@ -31,7 +31,7 @@ public class PixelUnshuffle extends Module {
         try {
             return F.pixelUnshuffle(x, downscaleFactor);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(describe() + ": " + e.getMessage(), e);
         }
     }
 

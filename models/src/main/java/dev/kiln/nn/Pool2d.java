@@ -77,7 +77,7 @@ abstract class Pool2d extends Module {
         try {
             return pooling.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + ": " + e.getMessage(), e);
         }
     }
 
@@ -86,9 +86,9 @@ abstract class Pool2d extends Module {
         return ceilMode ? ", ceil_mode=True" : "";
     }
 
+    /** PyTorch's {@code extra_repr} of an average pooling; max pooling adds its dilation and ceil mode. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding
-                + extraOptions() + ")";
+    protected String extraRepr() {
+        return "kernel_size=" + kernel + ", stride=" + stride + ", padding=" + padding;
     }
 }

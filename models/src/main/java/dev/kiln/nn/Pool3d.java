@@ -83,7 +83,7 @@ abstract class Pool3d extends Module {
      */
     void checkInput(Tensor x) {
         if (x.rank() != 4 && x.rank() != 5) {
-            throw new IllegalArgumentException(this + ": input " + x.shape()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape()
                     + " must be [batch, channels, depth, height, width] or unbatched [channels, depth, height, width]");
         }
         for (int a = 0; a < 3; a++) {
@@ -93,7 +93,7 @@ abstract class Pool3d extends Module {
                 String window = axisDilation(a) == 1 ? "the kernel " + kernel[a] + " is larger than"
                         : "the kernel " + kernel[a] + " with dilation " + axisDilation(a) + " spans " + span
                                 + ", more than";
-                throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + window + " the " + AXES[a]
+                throw new IllegalArgumentException(describe() + ": input " + x.shape() + ": " + window + " the " + AXES[a]
                         + " " + size + " padded by " + padding[a] + " on each side"
                         + (ceilMode ? " by the stride " + stride[a] + " or more" : ""));
             }
@@ -105,18 +105,14 @@ abstract class Pool3d extends Module {
         try {
             return pooling.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + ": " + e.getMessage(), e);
         }
     }
 
-    /** The options beyond kernel, stride and padding that differ from PyTorch's defaults, as PyTorch names them. */
-    String extraOptions() {
-        return ceilMode ? ", ceil_mode=True" : "";
-    }
-
+    /** PyTorch's {@code extra_repr} of an average pooling; max pooling adds its dilation and ceil mode. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(kernel=" + SpatialAxes.THREE.dims(kernel) + ", stride="
-                + SpatialAxes.THREE.dims(stride) + ", padding=" + SpatialAxes.THREE.dims(padding) + extraOptions() + ")";
+    protected String extraRepr() {
+        return "kernel_size=" + PythonRepr.intOrTuple(kernel) + ", stride=" + PythonRepr.intOrTuple(stride)
+                + ", padding=" + PythonRepr.intOrTuple(padding);
     }
 }

@@ -64,11 +64,11 @@ public class PositionalEncoding extends Module {
      */
     public Tensor forward(Tensor x, int offset) {
         if (x.rank() < 2 || x.dim(-1) != dim) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, T, " + dim + "]");
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, T, " + dim + "]");
         }
         int steps = x.dim(-2);
         if (offset < 0 || offset + steps > maxLength) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " at offset " + offset + " reaches position "
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " at offset " + offset + " reaches position "
                     + (offset + steps) + ", beyond maxLength " + maxLength);
         }
         Tensor encoding = Tensor.fromArray(Arrays.copyOfRange(table, offset * dim, (offset + steps) * dim), steps, dim);

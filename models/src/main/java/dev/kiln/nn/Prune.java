@@ -268,7 +268,7 @@ public final class Prune {
      */
     public static <M extends Module> M remove(M module, String name) {
         if (!(module.computedParameter(name) instanceof Pruned)) {
-            throw new IllegalArgumentException("Prune.remove: parameter '" + name + "' of " + module
+            throw new IllegalArgumentException("Prune.remove: parameter '" + name + "' of " + module.describe()
                     + " is not pruned; prune it before removing the pruning");
         }
         Tensor orig = module.param(name + ORIG);
@@ -306,7 +306,7 @@ public final class Prune {
         Tensor weight = Parametrizations.parameterToReplace(caller, module, name);
         for (String taken : new String[] {name + ORIG, name + MASK}) {
             if (module.param(taken) != null || module.buffer(taken) != null || module.module(taken) != null) {
-                throw new IllegalArgumentException(caller + ": " + module + " already has '" + taken
+                throw new IllegalArgumentException(caller + ": " + module.describe() + " already has '" + taken
                         + "', which pruning parameter '" + name + "' would register");
             }
         }

@@ -22,7 +22,7 @@ public final class QatAddReLU extends Module implements TwoInputForward {
     @Override
     public Tensor forward(Tensor a, Tensor b) {
         if (!a.shape().equals(b.shape())) {
-            throw new IllegalArgumentException(this + ": the two summands must have one shape, got " + a.shape()
+            throw new IllegalArgumentException(describe() + ": the two summands must have one shape, got " + a.shape()
                     + " and " + b.shape());
         }
         return fakeQuant().call(consume(a.add(b), Tensor::relu));

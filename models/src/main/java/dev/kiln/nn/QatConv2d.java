@@ -33,7 +33,7 @@ public final class QatConv2d extends Conv2d implements QatLayer {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != inChannels()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", height, width]");
         }
         Tensor in = inputSource == null ? inputFakeQuant().forward(x) : x;
@@ -43,7 +43,7 @@ public final class QatConv2d extends Conv2d implements QatLayer {
 
     @Override
     Tensor forward(Tensor x, FusableActivation activation) {
-        throw new IllegalStateException(this + " fuses its own ReLU; nothing fuses into it");
+        throw new IllegalStateException(describe() + " fuses its own ReLU; nothing fuses into it");
     }
 
     @Override

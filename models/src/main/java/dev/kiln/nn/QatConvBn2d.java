@@ -73,7 +73,7 @@ public final class QatConvBn2d extends Conv2d implements QatLayer {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != inChannels()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inChannels()
                     + ", height, width]");
         }
         BatchNorm2d norm = norm();
@@ -109,7 +109,7 @@ public final class QatConvBn2d extends Conv2d implements QatLayer {
 
     @Override
     Tensor forward(Tensor x, FusableActivation activation) {
-        throw new IllegalStateException(this + " fuses its own ReLU; nothing fuses into it");
+        throw new IllegalStateException(describe() + " fuses its own ReLU; nothing fuses into it");
     }
 
     @Override

@@ -30,7 +30,7 @@ public final class QatLinear extends Linear implements QatLayer {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() == 0 || x.dim(-1) != inFeatures()) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must end in " + inFeatures()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must end in " + inFeatures()
                     + " features");
         }
         Tensor in = inputSource == null ? inputFakeQuant().forward(x) : x;
@@ -42,7 +42,7 @@ public final class QatLinear extends Linear implements QatLayer {
 
     @Override
     Tensor forward(Tensor x, FusableActivation activation) {
-        throw new IllegalStateException(this + " fuses its own ReLU; nothing fuses into it");
+        throw new IllegalStateException(describe() + " fuses its own ReLU; nothing fuses into it");
     }
 
     @Override

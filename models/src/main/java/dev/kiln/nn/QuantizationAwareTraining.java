@@ -59,7 +59,8 @@ public final class QuantizationAwareTraining {
      */
     public static Module prepareQat(Module model) {
         if (QuantisedSite.quantisable(model) || QuantisedSite.qatBlock(model)) {
-            throw new IllegalArgumentException("QuantizationAwareTraining.prepareQat: the model is itself " + model
+            throw new IllegalArgumentException("QuantizationAwareTraining.prepareQat: the model is itself "
+                    + model.describe()
                     + "; wrap it in a Sequential so that its input is fake-quantised");
         }
         refuseConvBatchNorm(model, "");

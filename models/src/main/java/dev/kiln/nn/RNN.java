@@ -41,7 +41,7 @@ public class RNN extends Recurrent {
 
     @Override
     String extraDescription() {
-        return relu ? ", nonlinearity=relu" : "";
+        return relu ? ", nonlinearity='relu'" : "";
     }
 
     /** Options of an {@link RNN}. */

@@ -75,12 +75,12 @@ public class RNNCell extends Module implements TwoInputForward {
     public Tensor forward(Tensor x, Tensor h) {
         boolean unbatched = x.rank() == 1;
         if (!(unbatched || x.rank() == 2) || x.dim(-1) != inputSize) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inputSize + "] or ["
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inputSize + "] or ["
                     + inputSize + "]");
         }
         Shape state = unbatched ? Shape.of(hiddenSize) : Shape.of(x.dim(0), hiddenSize);
         if (h == null || !h.shape().equals(state)) {
-            throw new IllegalArgumentException(this + ": state h " + (h == null ? "null" : h.shape()) + " must be "
+            throw new IllegalArgumentException(describe() + ": state h " + (h == null ? "null" : h.shape()) + " must be "
                     + state + " for input " + x.shape());
         }
         Tensor input = unbatched ? x.unsqueeze(0) : x;

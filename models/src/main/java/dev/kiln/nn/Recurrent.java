@@ -196,10 +196,10 @@ public abstract class Recurrent extends Module {
         DType dtype = dtype();
         String layout = batchFirst ? "[batch, time, " + inputSize + "]" : "[time, batch, " + inputSize + "]";
         if (input.rank() != 3 || input.dim(2) != inputSize || input.dim(0) == 0 || input.dim(1) == 0) {
-            throw new IllegalArgumentException(this + ": input " + input.shape() + " must be " + layout);
+            throw new IllegalArgumentException(describe() + ": input " + input.shape() + " must be " + layout);
         }
         if (input.dtype() != dtype) {
-            throw new IllegalArgumentException(this + ": input is " + input.dtype() + " but the parameters are " + dtype
+            throw new IllegalArgumentException(describe() + ": input is " + input.dtype() + " but the parameters are " + dtype
                     + "; convert one with to(DType)");
         }
         Tensor x = batchFirst ? input.transpose(0, 1) : input;
@@ -275,18 +275,18 @@ public abstract class Recurrent extends Module {
         if (cellState) {
             check("initial c", initial.c(), expected, dtype);
         } else if (initial.c() != null) {
-            throw new IllegalArgumentException(this + ": has no cell state, but the initial state holds c "
+            throw new IllegalArgumentException(describe() + ": has no cell state, but the initial state holds c "
                     + initial.c().shape());
         }
     }
 
     private void check(String what, Tensor t, Shape expected, DType dtype) {
         if (t == null || !t.shape().equals(expected)) {
-            throw new IllegalArgumentException(this + ": " + what + " " + (t == null ? "is missing" : t.shape())
+            throw new IllegalArgumentException(describe() + ": " + what + " " + (t == null ? "is missing" : t.shape())
                     + ", expected " + expected + " [layers * directions, batch, hidden]");
         }
         if (t.dtype() != dtype) {
-            throw new IllegalArgumentException(this + ": " + what + " is " + t.dtype() + " but the parameters are " + dtype);
+            throw new IllegalArgumentException(describe() + ": " + what + " is " + t.dtype() + " but the parameters are " + dtype);
         }
     }
 
@@ -296,13 +296,13 @@ public abstract class Recurrent extends Module {
             return null;
         }
         if (lengths.length != batch) {
-            throw new IllegalArgumentException(this + ": " + lengths.length + " lengths for a batch of " + batch
+            throw new IllegalArgumentException(describe() + ": " + lengths.length + " lengths for a batch of " + batch
                     + " sequences");
         }
         boolean full = true;
         for (int b = 0; b < batch; b++) {
             if (lengths[b] < 0 || lengths[b] > steps) {
-                throw new IllegalArgumentException(this + ": length " + lengths[b] + " of sequence " + b
+                throw new IllegalArgumentException(describe() + ": length " + lengths[b] + " of sequence " + b
                         + " is outside [0, " + steps + "] for input of " + steps + " steps");
             }
             full &= lengths[b] == steps;
@@ -344,28 +344,34 @@ public abstract class Recurrent extends Module {
         return states.size() == 1 ? states.get(0).unsqueeze(0) : Tensor.stack(states, 0);
     }
 
+    /** PyTorch's {@code extra_repr}: the sizes, then the options that differ from their defaults, then Kiln's own. */
     @Override
-    public String toString() {
-        StringBuilder sb = new StringBuilder(kind).append('(').append(inputSize).append(", ").append(hiddenSize);
+    protected String extraRepr() {
+        StringBuilder sb = new StringBuilder().append(inputSize).append(", ").append(hiddenSize);
         if (layers != 1) {
-            sb.append(", layers=").append(layers);
+            sb.append(", num_layers=").append(layers);
         }
         if (!bias) {
-            sb.append(", bias=false");
+            sb.append(", bias=False");
         }
         if (batchFirst) {
-            sb.append(", batchFirst=true");
+            sb.append(", batch_first=True");
         }
         if (dropout != 0) {
-            sb.append(", dropout=").append(dropout);
+            sb.append(", dropout=").append(PythonRepr.number(dropout));
         }
         if (bidirectional) {
-            sb.append(", bidirectional=true");
+            sb.append(", bidirectional=True");
         }
-        return sb.append(extraDescription()).append(')').toString();
+        return sb.append(extraDescription()).toString();
     }
 
-    /** Subclass options for {@link #toString()}, each starting with ", ". */
+    @Override
+    protected String typeName() {
+        return kind;
+    }
+
+    /** Subclass options for {@link #extraRepr()} that PyTorch's layer has not, each starting with ", ". */
     String extraDescription() {
         return "";
     }

@@ -21,7 +21,8 @@ public class Residual extends Module {
         Module inner = inner();
         Tensor y = inner.call(x);
         if (!y.shape().equals(x.shape())) {
-            throw new IllegalArgumentException("Residual: inner module " + inner + " maps " + x.shape() + " to " + y.shape()
+            throw new IllegalArgumentException("Residual: inner module " + inner.describe() + " maps " + x.shape()
+                    + " to " + y.shape()
                     + "; x + inner(x) needs the output shape to equal the input shape");
         }
         Tensor out = x.add(y);

@@ -30,8 +30,9 @@ public class Softmax extends Module {
         return F.softmax(x, axis);
     }
 
+    /** PyTorch's {@code extra_repr}. */
     @Override
-    public String toString() {
-        return "Softmax(axis=" + axis + ")";
+    protected String extraRepr() {
+        return "dim=" + axis;
     }
 }

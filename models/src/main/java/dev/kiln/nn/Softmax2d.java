@@ -15,7 +15,7 @@ public class Softmax2d extends Module {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 3 && x.rank() != 4) {
-            throw new IllegalArgumentException(this + ": input " + x.shape()
+            throw new IllegalArgumentException(describe() + ": input " + x.shape()
                     + " must be [batch, channels, height, width] or [channels, height, width]");
         }
         return F.softmax(x, -3);

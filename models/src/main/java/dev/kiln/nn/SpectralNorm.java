@@ -107,7 +107,7 @@ public final class SpectralNorm extends Module {
      */
     public static <M extends Module> M remove(M module, String name) {
         if (Parametrizations.parametrizations(module, name).stream().noneMatch(p -> p instanceof SpectralNorm)) {
-            throw new IllegalArgumentException("SpectralNorm.remove: parameter '" + name + "' of " + module
+            throw new IllegalArgumentException("SpectralNorm.remove: parameter '" + name + "' of " + module.describe()
                     + " is not spectral-normalised");
         }
         Parametrizations.remove(module, name, true);

@@ -89,7 +89,7 @@ public final class StaticQuantization {
      */
     public static Module prepare(Module model) {
         if (QuantisedSite.quantisable(model) || model.getClass() == BasicBlock.class) {
-            throw new IllegalArgumentException("StaticQuantization.prepare: the model is itself " + model
+            throw new IllegalArgumentException("StaticQuantization.prepare: the model is itself " + model.describe()
                     + "; wrap it in a Sequential so that its observers run");
         }
         List<QuantisedSite> sites = QuantisedSite.findStatic(model);
@@ -333,7 +333,7 @@ public final class StaticQuantization {
                 return onInputsQParams(y, x);
             }
         }
-        throw new IllegalArgumentException("StaticQuantization.forward: '" + path + "' " + m + " ("
+        throw new IllegalArgumentException("StaticQuantization.forward: '" + path + "' " + m.describe() + " ("
                 + m.getClass().getSimpleName() + ") has no quantised form; run the model on F32 (as with PyTorch's"
                 + " DeQuantStub before it)");
     }

@@ -164,7 +164,7 @@ public class Transformer extends Module implements TwoInputForward {
         boolean batched = src.rank() == 3 && tgt.rank() == 3 && src.dim(batchAxis) == tgt.dim(batchAxis);
         boolean unbatched = src.rank() == 2 && tgt.rank() == 2;
         if (!(batched || unbatched) || src.dim(-1) != dModel || tgt.dim(-1) != dModel) {
-            throw new IllegalArgumentException(this + ": src " + src.shape() + " and tgt " + tgt.shape() + " must both be "
+            throw new IllegalArgumentException(describe() + ": src " + src.shape() + " and tgt " + tgt.shape() + " must both be "
                     + layout + " with the same N, or both unbatched [steps, " + dModel + "]");
         }
     }
@@ -172,7 +172,7 @@ public class Transformer extends Module implements TwoInputForward {
     /** Not available: a Transformer reads a source and a target; call {@link #forward(Tensor, Tensor)}. */
     @Override
     public Tensor forward(Tensor x) {
-        throw new UnsupportedOperationException(this + " reads a source and a target; call forward(src, tgt, ...)");
+        throw new UnsupportedOperationException(describe() + " reads a source and a target; call forward(src, tgt, ...)");
     }
 
     @Override

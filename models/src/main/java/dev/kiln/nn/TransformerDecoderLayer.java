@@ -111,11 +111,11 @@ public class TransformerDecoderLayer extends Module {
                     BatchOfOne.keyPadding(memoryKeyPaddingMask)));
         }
         if (y.rank() != 3 || y.dim(2) != dModel) {
-            throw new IllegalArgumentException(this + ": target " + y.shape() + " must be [batch, steps, " + dModel
+            throw new IllegalArgumentException(describe() + ": target " + y.shape() + " must be [batch, steps, " + dModel
                     + "] or unbatched [steps, " + dModel + "]");
         }
         if (memory.rank() != 3 || memory.dim(2) != dModel || memory.dim(0) != y.dim(0)) {
-            throw new IllegalArgumentException(this + ": memory " + memory.shape() + " must be [" + y.dim(0)
+            throw new IllegalArgumentException(describe() + ": memory " + memory.shape() + " must be [" + y.dim(0)
                     + ", steps, " + dModel + "] for target " + y.shape());
         }
         int batch = y.dim(0);
@@ -176,7 +176,7 @@ public class TransformerDecoderLayer extends Module {
                     BatchOfOne.keyPadding(memoryKeyPaddingMask)));
         }
         if (y.rank() != 3 || y.dim(1) != 1 || y.dim(2) != dModel) {
-            throw new IllegalArgumentException(this + ": a step's target " + y.shape() + " must be [rows, 1, " + dModel
+            throw new IllegalArgumentException(describe() + ": a step's target " + y.shape() + " must be [rows, 1, " + dModel
                     + "] or unbatched [1, " + dModel + "]");
         }
         checkMasks(memoryMask, "memory mask", memoryKeyPaddingMask, "memory key padding mask", y.dim(0), 1,
@@ -228,7 +228,7 @@ public class TransformerDecoderLayer extends Module {
      */
     @Override
     public Tensor forward(Tensor y) {
-        throw new UnsupportedOperationException(this + ": a decoder layer attends to the encoder's memory; call "
+        throw new UnsupportedOperationException(describe() + ": a decoder layer attends to the encoder's memory; call "
                 + "forward(target, memory, selfMask, memoryMask)");
     }
 

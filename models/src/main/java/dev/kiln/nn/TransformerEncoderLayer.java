@@ -91,7 +91,7 @@ public class TransformerEncoderLayer extends Module implements TwoInputForward {
                     y -> y.squeeze(0));
         }
         if (x.rank() != 3 || x.dim(2) != dModel) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, steps, " + dModel
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, steps, " + dModel
                     + "] or unbatched [steps, " + dModel + "]");
         }
         if (srcMask != null) {

@@ -25,6 +25,6 @@ final class TwoInputs {
 
     /** The error for a call of the one-input {@link Module#forward(Tensor)}. */
     static UnsupportedOperationException unsupported(Module module) {
-        return new UnsupportedOperationException(module + " takes two inputs; call forward(x1, x2)");
+        return new UnsupportedOperationException(module.describe() + " takes two inputs; call forward(x1, x2)");
     }
 }

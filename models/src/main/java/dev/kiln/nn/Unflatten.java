@@ -44,7 +44,7 @@ public class Unflatten extends Module {
     public Tensor forward(Tensor x) {
         long product = Arrays.stream(sizes).asLongStream().reduce(1, (a, b) -> a * b);
         if (x.rank() <= axis || x.dim(axis) != product) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must have an axis " + axis + " of "
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must have an axis " + axis + " of "
                     + product + " elements");
         }
         int[] dims = new int[x.rank() - 1 + sizes.length];

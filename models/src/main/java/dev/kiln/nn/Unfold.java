@@ -70,7 +70,7 @@ public class Unfold extends Module {
         try {
             return F.unfold(x, kernel, dilation, padding, stride);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(this + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException(describe() + ": " + e.getMessage(), e);
         }
     }
 

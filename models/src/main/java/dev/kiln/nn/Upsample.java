@@ -169,7 +169,7 @@ public class Upsample extends Module {
         int axes = x.rank() - 2;
         int given = size != null ? size.length : scaleFactor.length;
         if (!mode.takesRank(x.rank()) || given > 1 && given != axes) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be " + expectedShape(given));
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be " + expectedShape(given));
         }
         return F.interpolate(x, size, scaleFactor, mode, alignCorners, recomputeScaleFactor);
     }

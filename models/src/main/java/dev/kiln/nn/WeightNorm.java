@@ -60,12 +60,12 @@ public final class WeightNorm {
         Tensor weight = Parametrizations.parameterToReplace("WeightNorm.apply", module, name);
         if (dim != WHOLE_TENSOR && (dim < 0 || dim >= weight.rank())) {
             throw new IllegalArgumentException("WeightNorm.apply: dim " + dim + " is out of range [0, " + weight.rank()
-                    + ") for parameter '" + name + "' " + weight.shape() + " of " + module
+                    + ") for parameter '" + name + "' " + weight.shape() + " of " + module.describe()
                     + " (or WHOLE_TENSOR, -1, for one norm over the whole tensor)");
         }
         for (String taken : new String[] {name + "_g", name + "_v"}) {
             if (module.param(taken) != null || module.buffer(taken) != null || module.module(taken) != null) {
-                throw new IllegalArgumentException("WeightNorm.apply: " + module + " already has '" + taken + "'");
+                throw new IllegalArgumentException("WeightNorm.apply: " + module.describe() + " already has '" + taken + "'");
             }
         }
         Tensor g = Module.unscoped(() -> norm(weight, dim));
@@ -90,7 +90,7 @@ public final class WeightNorm {
      */
     public static <M extends Module> M remove(M module, String name) {
         if (!(module.computedParameter(name) instanceof Computation)) {
-            throw new IllegalArgumentException("WeightNorm.remove: parameter '" + name + "' of " + module
+            throw new IllegalArgumentException("WeightNorm.remove: parameter '" + name + "' of " + module.describe()
                     + " is not weight-normalised");
         }
         Tensor weight = Module.unscoped(() -> module.param(name));

@@ -56,7 +56,8 @@ final class OnnxConverters {
             String type = module.getClass().getSimpleName().isEmpty() ? module.getClass().getName()
                     : module.getClass().getSimpleName();
             String where = path.isEmpty() ? "the model's root" : "'" + path + "'";
-            throw new IllegalArgumentException("ONNX export: no converter for " + type + " at " + where + " (" + module
+            throw new IllegalArgumentException("ONNX export: no converter for " + type + " at " + where + " ("
+                    + module.describe()
                     + ")");
         }
         return (OnnxConverter<Module>) converter;

@@ -101,12 +101,13 @@ public final class OnnxExport {
             OnnxExportOptions options) {
         if (second != null && model instanceof ThreeInputForward && !(model instanceof TwoInputForward)) {
             boolean attention = model instanceof MultiHeadAttention;
-            throw new IllegalArgumentException("ONNX export: " + model + " takes three inputs"
+            throw new IllegalArgumentException("ONNX export: " + model.describe() + " takes three inputs"
                     + (attention ? " (query, key and value)" : "") + ", not an input and a second input '"
                     + second.name() + "'; give it a second and a third input" + (attention ? ". " + MASK_ADVICE : ""));
         }
         if (second != null && !(model instanceof TwoInputForward)) {
-            throw new IllegalArgumentException("ONNX export: " + model + " takes one input, not a second input '"
+            throw new IllegalArgumentException("ONNX export: " + model.describe()
+                    + " takes one input, not a second input '"
                     + second.name() + "'");
         }
         if (second != null && (second.name().equals(options.inputName())
@@ -144,13 +145,15 @@ public final class OnnxExport {
         Objects.requireNonNull(second, "ONNX export: the second input");
         Objects.requireNonNull(third, "ONNX export: the third input");
         if (!(model instanceof ThreeInputForward)) {
-            throw new IllegalArgumentException("ONNX export: " + model + " takes " + (model instanceof TwoInputForward
+            throw new IllegalArgumentException("ONNX export: " + model.describe() + " takes "
+                    + (model instanceof TwoInputForward
                     ? "two inputs" : "one input") + ", not a second and third input '" + second.name() + "' and '"
                     + third.name() + "'");
         }
         for (OnnxSecondInput extra : List.of(second, third)) {
             if (model instanceof MultiHeadAttention && extra.type() != DType.F32) {
-                throw new IllegalArgumentException("ONNX export: " + model + " takes its query, key and value as F32"
+                throw new IllegalArgumentException("ONNX export: " + model.describe()
+                        + " takes its query, key and value as F32"
                         + " values, but the " + (extra == second ? "second" : "third") + " input '" + extra.name()
                         + "' is " + extra.type() + " " + Arrays.toString(extra.shape()) + ". " + MASK_ADVICE);
             }

@@ -88,15 +88,15 @@ class ActivationTest {
 
     @Test
     void geluNamesItsApproximationAsPyTorchDoes() {
-        assertEquals("GELU", new GELU().toString());
-        assertEquals("GELU", new GELU("none").toString());
+        assertEquals("GELU(approximate='none')", new GELU().toString());
+        assertEquals("GELU(approximate='none')", new GELU("none").toString());
         assertEquals("GELU(approximate='tanh')", new GELU("tanh").toString());
     }
 
     @Test
     void siluIsXTimesSigmoid() {
         check(new SiLU(), x -> x / (1 + Math.exp(-x)));
-        assertEquals("SiLU", new SiLU().toString());
+        assertEquals("SiLU()", new SiLU().toString());
     }
 
     @ParameterizedTest
@@ -244,6 +244,6 @@ class ActivationTest {
         assertEquals("Softplus(beta=1.0, threshold=20.0)", new Softplus().toString());
         assertEquals("CELU(1.0)", new CELU().toString());
         assertEquals("LogSoftmax(axis=-1)", new LogSoftmax().toString());
-        assertEquals("Mish", new Mish().toString());
+        assertEquals("Mish()", new Mish().toString());
     }
 }

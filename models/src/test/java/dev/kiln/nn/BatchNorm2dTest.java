@@ -116,7 +116,7 @@ class BatchNorm2dTest {
             }
             assertValues(new double[] {meanSum[0] / 3, meanSum[1] / 3}, bn.runningMean(), 1e-12);
             assertValues(new double[] {varSum[0] / 3, varSum[1] / 3}, bn.runningVar(), 1e-12);
-            assertEquals("BatchNorm2d(2, eps=1.0E-5, momentum=cumulative)", bn.toString());
+            assertEquals("BatchNorm2d(2, eps=1e-05, momentum=None, affine=True, track_running_stats=True)", bn.toString());
         }
     }
 

@@ -37,7 +37,7 @@ class Conv1dTest {
             assertEquals(DType.F32, conv.weight().dtype());
             assertTrue(conv.weight().requiresGrad());
             assertEquals(List.of("weight", "bias"), List.copyOf(conv.namedParameters().keySet()));
-            assertEquals("Conv1d(3, 8, kernel=5, stride=1, padding=0, dilation=1, bias=true)", conv.toString());
+            assertEquals("Conv1d(3, 8, kernel_size=(5,), stride=(1,))", conv.toString());
         }
     }
 
@@ -133,7 +133,7 @@ class Conv1dTest {
         try (Conv1d conv = new Conv1d(3, 8, 5); Scope s = Scope.open()) {
             for (Tensor x : List.of(Tensor.zeros(2, 1, 28), Tensor.zeros(2, 3, 1, 28), Tensor.zeros(3, 28))) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forward(x));
-                assertTrue(e.getMessage().startsWith("Conv1d(3, 8, kernel=5"), e.getMessage());
+                assertTrue(e.getMessage().startsWith("Conv1d(3, 8, kernel_size=(5,)"), e.getMessage());
                 assertTrue(e.getMessage().contains("input " + x.shape() + " must be [batch, 3, length]"), e.getMessage());
             }
         }
@@ -143,7 +143,7 @@ class Conv1dTest {
     void inputShorterThanTheKernelNamesTheLayerTheLengthAndTheSpan() {
         try (Conv1d conv = Conv1d.builder(1, 4, 3).dilation(2).padding(1).build(); Scope s = Scope.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(1, 1, 2)));
-            assertEquals("Conv1d(1, 4, kernel=3, stride=1, padding=1, dilation=2, bias=true): input [1, 1, 2]: the length 2"
+            assertEquals("Conv1d(1, 4, kernel_size=(3,), stride=(1,), padding=(1,), dilation=(2,)): input [1, 1, 2]: the length 2"
                     + " padded by 1 on each end is shorter than the kernel's span 5", e.getMessage());
         }
     }
@@ -182,7 +182,7 @@ class Conv1dTest {
     @Test
     void toStringShowsGroupsOnlyWhenNotOne() {
         try (Conv1d conv = Conv1d.builder(4, 8, 3).groups(2).build()) {
-            assertEquals("Conv1d(4, 8, kernel=3, stride=1, padding=0, dilation=1, groups=2, bias=true)", conv.toString());
+            assertEquals("Conv1d(4, 8, kernel_size=(3,), stride=(1,), groups=2)", conv.toString());
         }
     }
 
@@ -229,7 +229,7 @@ class Conv1dTest {
              Scope s = Scope.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> conv.forward(Tensor.zeros(1, 1, 3)));
-            assertEquals("Conv1d(1, 1, kernel=3, stride=1, padding=4, dilation=1, bias=true, padding_mode=circular):"
+            assertEquals("Conv1d(1, 1, kernel_size=(3,), stride=(1,), padding=(4,), padding_mode=circular):"
                     + " input [1, 1, 3], weight [1, 1, 3]: pad: circular padding (4, 4) of axis 2 of [1, 1, 3] wraps"
                     + " around more than once: at most 3 elements (what cropping leaves of the axis) on each side",
                     e.getMessage());

@@ -220,8 +220,8 @@ class Conv2dTest {
     @Test
     void toStringShowsGroupsOnlyWhenNotOne() {
         try (Conv2d plain = new Conv2d(4, 8, 3); Conv2d grouped = Conv2d.builder(4, 8, 3).padding(1).groups(4).build()) {
-            assertEquals("Conv2d(4, 8, kernel=3, stride=1, padding=0, dilation=1, bias=true)", plain.toString());
-            assertEquals("Conv2d(4, 8, kernel=3, stride=1, padding=1, dilation=1, groups=4, bias=true)",
+            assertEquals("Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1))", plain.toString());
+            assertEquals("Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), groups=4)",
                     grouped.toString());
         }
     }
@@ -338,7 +338,7 @@ class Conv2dTest {
              Scope s = Scope.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> conv.forward(Tensor.zeros(1, 1, 3, 8)));
-            assertEquals("Conv2d(1, 1, kernel=5, stride=1, padding=3, dilation=1, bias=true, padding_mode=reflect):"
+            assertEquals("Conv2d(1, 1, kernel_size=(5, 5), stride=(1, 1), padding=(3, 3), padding_mode=reflect):"
                     + " input [1, 1, 3, 8], weight [1, 1, 5, 5]: pad: reflect padding (3, 3) of axis 2 of [1, 1, 3, 8]"
                     + " must be less than the axis's size 3 on each side", e.getMessage());
         }
@@ -347,7 +347,7 @@ class Conv2dTest {
     @Test
     void toStringShowsThePaddingModeOnlyWhenNotZeros() {
         try (Conv2d circular = Conv2d.builder(4, 8, 3).padding(1).paddingMode(PaddingMode.CIRCULAR).build()) {
-            assertEquals("Conv2d(4, 8, kernel=3, stride=1, padding=1, dilation=1, bias=true, padding_mode=circular)",
+            assertEquals("Conv2d(4, 8, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), padding_mode=circular)",
                     circular.toString());
             assertEquals(PaddingMode.CIRCULAR, circular.paddingMode());
         }

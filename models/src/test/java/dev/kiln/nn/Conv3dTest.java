@@ -118,7 +118,7 @@ class Conv3dTest {
     @Test
     void errorsNameTheLayerTheInputAndWhatItMustBe() {
         try (Conv3d conv = new Conv3d(3, 8, 3); Scope s = Scope.open()) {
-            String layer = "Conv3d(3, 8, kernel=3, stride=1, padding=0, dilation=1, bias=true)";
+            String layer = "Conv3d(3, 8, kernel_size=(3, 3, 3), stride=(1, 1, 1))";
             String expected = " must be [batch, 3, depth, height, width] or unbatched [3, depth, height, width]";
             assertEquals(layer + ": input [2, 3, 8, 8]" + expected,
                     assertThrows(IllegalArgumentException.class, () -> conv.forward(Tensor.zeros(2, 3, 8, 8)))
@@ -146,7 +146,7 @@ class Conv3dTest {
     void describesItselfAsPyTorchDoes() {
         try (Conv3d conv = Conv3d.builder(4, 8, 1, 3, 3).stride(1, 2, 2).padding(0, 1, 1).groups(2)
                 .paddingMode(PaddingMode.CIRCULAR).build()) {
-            assertEquals("Conv3d(4, 8, kernel=1x3x3, stride=1x2x2, padding=0x1x1, dilation=1, groups=2, bias=true,"
+            assertEquals("Conv3d(4, 8, kernel_size=(1, 3, 3), stride=(1, 2, 2), padding=(0, 1, 1), groups=2,"
                     + " padding_mode=circular)", conv.toString());
         }
     }

@@ -86,8 +86,7 @@ class ConvTranspose1dTest {
         try (ConvTranspose1d layer = new ConvTranspose1d(4, 1, 3); Scope s = Scope.open()) {
             for (Tensor x : List.of(Tensor.zeros(2, 3, 7), Tensor.zeros(2, 4, 1, 7), Tensor.zeros(4, 7))) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> layer.forward(x));
-                assertEquals("ConvTranspose1d(4, 1, kernel=3, stride=1, padding=0, output_padding=0, dilation=1,"
-                        + " bias=true): input " + x.shape() + " must be [batch, 4, length]", e.getMessage());
+                assertEquals("ConvTranspose1d(4, 1, kernel_size=(3,), stride=(1,)): input " + x.shape() + " must be [batch, 4, length]", e.getMessage());
             }
         }
     }
@@ -116,7 +115,8 @@ class ConvTranspose1dTest {
     void describesItsSettings() {
         try (ConvTranspose1d layer = ConvTranspose1d.builder(4, 1, 3).stride(2).padding(1).outputPadding(1).bias(false)
                 .build()) {
-            assertEquals("ConvTranspose1d(4, 1, kernel=3, stride=2, padding=1, output_padding=1, dilation=1, bias=false)",
+            assertEquals("ConvTranspose1d(4, 1, kernel_size=(3,), stride=(2,), padding=(1,), output_padding=(1,),"
+                    + " bias=False)",
                     layer.toString());
         }
     }

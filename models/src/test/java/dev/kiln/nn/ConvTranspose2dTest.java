@@ -108,7 +108,7 @@ class ConvTranspose2dTest {
     @Test
     void describesItsSettings() {
         try (ConvTranspose2d layer = ConvTranspose2d.builder(4, 1, 3).stride(2).padding(1).outputPadding(1).build()) {
-            assertEquals("ConvTranspose2d(4, 1, kernel=3, stride=2, padding=1, output_padding=1, dilation=1, bias=true)",
+            assertEquals("ConvTranspose2d(4, 1, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), output_padding=(1, 1))",
                     layer.toString());
         }
     }

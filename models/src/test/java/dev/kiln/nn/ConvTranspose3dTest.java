@@ -60,7 +60,7 @@ class ConvTranspose3dTest {
     @Test
     void errorsNameTheLayerTheInputAndWhatItMustBe() {
         try (ConvTranspose3d conv = new ConvTranspose3d(3, 8, 3); Scope s = Scope.open()) {
-            assertEquals("ConvTranspose3d(3, 8, kernel=3, stride=1, padding=0, output_padding=0, dilation=1, bias=true):"
+            assertEquals("ConvTranspose3d(3, 8, kernel_size=(3, 3, 3), stride=(1, 1, 1)):"
                     + " input [2, 4, 5, 5, 5] must be [batch, 3, depth, height, width] or unbatched [3, depth, height,"
                     + " width]", assertThrows(IllegalArgumentException.class,
                             () -> conv.forward(Tensor.zeros(2, 4, 5, 5, 5))).getMessage());

@@ -167,23 +167,23 @@ class DilatedMaxPoolTest {
                 assertThrows(IllegalArgumentException.class, () -> F.maxPool2d(Tensor.zeros(1, 1, 4, 6),
                         new int[] {3}, null, null, new int[] {2}, false)).getMessage());
         MaxPool2d pool = new MaxPool2d(2, 1, 1, 5, false);
-        assertEquals("MaxPool2d(kernel=2, stride=1, padding=1, dilation=5): input [1, 1, 8, 3]: maxPool2d: input"
+        assertEquals("MaxPool2d(kernel_size=2, stride=1, padding=1, dilation=5, ceil_mode=False): input [1, 1, 8, 3]: maxPool2d: input"
                 + " [1, 1, 8, 3]: the output width 0 is too small: the kernel's span 6 along the width (kernel 2,"
                 + " stride 1, padding 1, dilation 5) is larger than the padded input's 5",
                 assertThrows(IllegalArgumentException.class, () -> pool.forward(Tensor.zeros(1, 1, 8, 3)))
                         .getMessage());
         MaxPool1d row = new MaxPool1d(3, 1, 1, 3, false);
-        assertEquals("MaxPool1d(kernel=3, stride=1, padding=1, dilation=3): input [2, 1, 3]: the kernel 3 with"
+        assertEquals("MaxPool1d(kernel_size=3, stride=1, padding=1, dilation=3, ceil_mode=False): input [2, 1, 3]: the kernel 3 with"
                 + " dilation 3 spans 7, longer than the length 3 padded by 1 on each end",
                 assertThrows(IllegalArgumentException.class, () -> row.forward(Tensor.zeros(2, 1, 3))).getMessage());
     }
 
     @Test
     void describeThemselvesAsPyTorchDoes() {
-        assertEquals("MaxPool2d(kernel=3, stride=2, padding=1, dilation=2, ceil_mode=True)",
+        assertEquals("MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=2, ceil_mode=True)",
                 new MaxPool2d(3, 2, 1, 2, true).toString());
-        assertEquals("MaxPool1d(kernel=4, stride=4, padding=0, dilation=3)", new MaxPool1d(4, 4, 0, 3, false).toString());
-        assertEquals("MaxPool2d(kernel=2, stride=2, padding=0)", new MaxPool2d(2, 2, 0, 1, false).toString());
+        assertEquals("MaxPool1d(kernel_size=4, stride=4, padding=0, dilation=3, ceil_mode=False)", new MaxPool1d(4, 4, 0, 3, false).toString());
+        assertEquals("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)", new MaxPool2d(2, 2, 0, 1, false).toString());
         assertEquals(3, new MaxPool1d(4, 4, 0, 3, false).dilation());
     }
 }

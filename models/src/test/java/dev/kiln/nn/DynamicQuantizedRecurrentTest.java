@@ -103,7 +103,7 @@ class DynamicQuantizedRecurrentTest {
              Autograd.Guard g = Autograd.noGrad()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> q.forward(Tensor.zeros(DType.F32, 2, 5, 7)));
-            assertEquals("DynamicQuantizedLSTM(3, 4, batchFirst=true): input [2, 5, 7] must be [batch, time, 3]",
+            assertEquals("DynamicQuantizedLSTM(3, 4, batch_first=True): input [2, 5, 7] must be [batch, time, 3]",
                     e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> q.forward(Tensor.zeros(DType.F64, 2, 5, 3)));
             assertTrue(e.getMessage().contains("input is F64 but the parameters are F32"), e.getMessage());

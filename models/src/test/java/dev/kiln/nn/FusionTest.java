@@ -136,7 +136,7 @@ class FusionTest {
             try (Conv1d fused = Fusion.fuseConvBatchNorm(conv, bn)) {
                 assertNotNull(fused.bias());
                 assertTrue(fused.bias().requiresGrad() && fused.weight().requiresGrad(), "new trainable parameters");
-                assertEquals("Conv1d(2, 3, kernel=3, stride=1, padding=0, dilation=1, bias=true)",
+                assertEquals("Conv1d(2, 3, kernel_size=(3,), stride=(1,))",
                         fused.toString());
             }
         }

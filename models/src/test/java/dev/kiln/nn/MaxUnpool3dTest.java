@@ -207,7 +207,7 @@ class MaxUnpool3dTest {
                 + " input [1, 2, 4]: expected a 5-D input [batch, channels, depth, height, width]",
                 assertThrows(IllegalArgumentException.class, () -> new MaxUnpool3d(2).forward(image, imageIndices))
                         .getMessage());
-        assertEquals("MaxPool3d(kernel=2, stride=2, padding=0): input [1, 2, 4] must be [batch, channels, depth,"
+        assertEquals("MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False): input [1, 2, 4] must be [batch, channels, depth,"
                 + " height, width] or unbatched [channels, depth, height, width]",
                 assertThrows(IllegalArgumentException.class, () -> new MaxPool3d(2).forwardWithIndices(image))
                         .getMessage());

@@ -205,7 +205,7 @@ class MaxUnpoolTest {
                 + " input [1, 2, 4]: expected a 4-D input [batch, channels, height, width]", planes.getMessage());
         IllegalArgumentException pooling = assertThrows(IllegalArgumentException.class,
                 () -> new MaxPool1d(2).forwardWithIndices(flat));
-        assertEquals("MaxPool1d(kernel=2, stride=2, padding=0): input [2, 4]: expected a 3-D input [batch, channels,"
+        assertEquals("MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False): input [2, 4]: expected a 3-D input [batch, channels,"
                 + " length]", pooling.getMessage());
     }
 

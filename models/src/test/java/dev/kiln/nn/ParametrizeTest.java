@@ -241,7 +241,7 @@ class ParametrizeTest {
         try (Linear lin = new Linear(3, 2)) {
             String message = assertThrows(IllegalArgumentException.class,
                     () -> Parametrize.registerParametrization(lin, "weight", new FirstRow())).getMessage();
-            assertTrue(message.contains("FirstRow.forward maps parameter 'weight' [2, 3] F32 of Linear(3, 2, bias=true) to [3] F32")
+            assertTrue(message.contains("FirstRow.forward maps parameter 'weight' [2, 3] F32 of Linear(in_features=3, out_features=2, bias=True) to [3] F32")
                     && message.contains("unless registered unsafe"), message);
             assertEquals(List.of("weight", "bias"), List.copyOf(lin.stateDict().keySet()), "nothing changed");
         }
@@ -265,11 +265,11 @@ class ParametrizeTest {
             assertTrue(missing.contains("no parameter 'kernel'"), missing);
             String weightNorm = assertThrows(IllegalArgumentException.class,
                     () -> Parametrize.registerParametrization(lin, "weight", new Symmetric())).getMessage();
-            assertTrue(weightNorm.contains("parameter 'weight' of Linear(3, 2, bias=true) is already computed by WeightNorm"),
+            assertTrue(weightNorm.contains("parameter 'weight' of Linear(in_features=3, out_features=2, bias=True) is already computed by WeightNorm"),
                     weightNorm);
             String remove = assertThrows(IllegalArgumentException.class,
                     () -> Parametrize.removeParametrizations(lin, "bias")).getMessage();
-            assertTrue(remove.contains("parameter 'bias' of Linear(3, 2, bias=true) is not parametrized"), remove);
+            assertTrue(remove.contains("parameter 'bias' of Linear(in_features=3, out_features=2, bias=True) is not parametrized"), remove);
         }
     }
 
@@ -279,7 +279,7 @@ class ParametrizeTest {
             Parametrize.registerParametrization(lin, "weight", new RowScale(2));
             String message = assertThrows(IllegalArgumentException.class,
                     () -> Parametrize.assign(lin, "weight", Tensor.ones(2, 2))).getMessage();
-            assertTrue(message.contains("parametrization 0 of parameter 'weight' of Linear(2, 2, bias=true), RowScale, implements no"
+            assertTrue(message.contains("parametrization 0 of parameter 'weight' of Linear(in_features=2, out_features=2, bias=True), RowScale, implements no"
                     + " RightInverse"), message);
         }
     }

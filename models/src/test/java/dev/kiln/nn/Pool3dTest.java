@@ -162,10 +162,10 @@ class Pool3dTest {
     @Test
     void errorsNameTheLayerTheInputAndWhatIsWrong() {
         MaxPool3d pool = new MaxPool3d(3);
-        assertEquals("MaxPool3d(kernel=3, stride=3, padding=0): input [2, 4, 4] must be [batch, channels, depth,"
+        assertEquals("MaxPool3d(kernel_size=3, stride=3, padding=0, dilation=1, ceil_mode=False): input [2, 4, 4] must be [batch, channels, depth,"
                 + " height, width] or unbatched [channels, depth, height, width]",
                 assertThrows(IllegalArgumentException.class, () -> pool.forward(Tensor.zeros(2, 4, 4))).getMessage());
-        assertEquals("MaxPool3d(kernel=3, stride=3, padding=0): input [1, 2, 4, 2, 5]: the kernel 3 is larger than the"
+        assertEquals("MaxPool3d(kernel_size=3, stride=3, padding=0, dilation=1, ceil_mode=False): input [1, 2, 4, 2, 5]: the kernel 3 is larger than the"
                 + " height 2 padded by 0 on each side", assertThrows(IllegalArgumentException.class,
                         () -> pool.forward(Tensor.zeros(1, 2, 4, 2, 5))).getMessage());
         assertEquals("AvgPool3d: padding 1x2x1 must be at most half the kernel 3 on each axis",
@@ -185,7 +185,7 @@ class Pool3dTest {
                 assertThrows(IllegalArgumentException.class, () -> new MaxPool3d(new int[] {2}, null, new int[] {0},
                         new int[] {1, 0, 1}, false)).getMessage());
         MaxPool3d wide = new MaxPool3d(new int[] {3}, null, new int[] {0}, new int[] {2}, false);
-        assertEquals("MaxPool3d(kernel=3, stride=3, padding=0, dilation=2): input [1, 1, 5, 4, 5]: the kernel 3 with"
+        assertEquals("MaxPool3d(kernel_size=3, stride=3, padding=0, dilation=2, ceil_mode=False): input [1, 1, 5, 4, 5]: the kernel 3 with"
                 + " dilation 2 spans 5, more than the height 4 padded by 0 on each side",
                 assertThrows(IllegalArgumentException.class, () -> wide.forward(Tensor.zeros(1, 1, 5, 4, 5)))
                         .getMessage());
@@ -208,10 +208,10 @@ class Pool3dTest {
 
     @Test
     void describeThemselvesAsPyTorchDoes() {
-        assertEquals("AvgPool3d(kernel=1x2x2, stride=1x2x2, padding=0, ceil_mode=True, count_include_pad=False)",
+        assertEquals("AvgPool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2), padding=0)",
                 new AvgPool3d(new int[] {1, 2, 2}, null, new int[] {0}, true, false).toString());
         assertEquals("AdaptiveMaxPool3d(output_size=(1, 2, 3))", new AdaptiveMaxPool3d(1, 2, 3).toString());
-        assertEquals("MaxPool3d(kernel=3, stride=2, padding=1, dilation=1x2x1, ceil_mode=True)",
+        assertEquals("MaxPool3d(kernel_size=3, stride=2, padding=1, dilation=(1, 2, 1), ceil_mode=True)",
                 new MaxPool3d(new int[] {3}, new int[] {2}, new int[] {1}, new int[] {1, 2, 1}, true).toString());
     }
 }

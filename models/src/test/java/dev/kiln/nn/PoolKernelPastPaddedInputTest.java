@@ -94,7 +94,7 @@ class PoolKernelPastPaddedInputTest {
                 + " stride 1 or more",
                 refusal(() -> F.maxPool3d(Tensor.zeros(1, 1, 2, 2, 2), new int[] {3}, new int[] {1}, null, null,
                         true)));
-        assertEquals("MaxPool3d(kernel=3, stride=1, padding=0, ceil_mode=True): input [1, 1, 2, 2, 2]: the kernel 3 is"
+        assertEquals("MaxPool3d(kernel_size=3, stride=1, padding=0, dilation=1, ceil_mode=True): input [1, 1, 2, 2, 2]: the kernel 3 is"
                 + " larger than the depth 2 padded by 0 on each side by the stride 1 or more",
                 refusal(() -> new MaxPool3d(new int[] {3}, new int[] {1}, new int[] {0}, true).forward(
                         Tensor.zeros(1, 1, 2, 2, 2))));
@@ -104,7 +104,7 @@ class PoolKernelPastPaddedInputTest {
     void avgPool3dRefusesAKernelPastTheUnpaddedInputAsPyTorchsAvgPool3dDoes() {
         // nn.AvgPool3d(3, 2, 1)(torch.zeros(1, 1, 2, 4, 4)), PyTorch 1.13: "input image (T: 2 H: 4 W: 4) smaller than
         // kernel size (kT: 3 kH: 3 kW: 3)", though the padded depth 4 holds the kernel
-        assertEquals("AvgPool3d(kernel=3, stride=2, padding=1): input [1, 1, 2, 4, 4]: its depth x height x width 2x4x4"
+        assertEquals("AvgPool3d(kernel_size=3, stride=2, padding=1): input [1, 1, 2, 4, 4]: its depth x height x width 2x4x4"
                 + " is smaller than the kernel 3x3x3 along the depth, padding aside",
                 refusal(() -> new AvgPool3d(3, 2, 1).forward(Tensor.zeros(1, 1, 2, 4, 4))));
     }
@@ -131,7 +131,7 @@ class PoolKernelPastPaddedInputTest {
         assertEquals("maxPool1d: input [1, 1, 2] (kernel 2, stride 1, padding 0, dilation 2): the output length 0 is"
                 + " too small: the kernel spans 3, more than the length 2 padded by 0 on each end",
                 refusal(() -> F.maxPool1dWithIndices(Tensor.zeros(1, 1, 2), 2, 1, 0, 2, false)));
-        assertEquals("MaxPool1d(kernel=3, stride=1, padding=0): input [1, 1, 2]: the kernel 3 is longer than the"
+        assertEquals("MaxPool1d(kernel_size=3, stride=1, padding=0, dilation=1, ceil_mode=False): input [1, 1, 2]: the kernel 3 is longer than the"
                 + " length 2 padded by 0 on each end", refusal(() -> new MaxPool1d(3, 1, 0, 1, false)
                         .forwardWithIndices(Tensor.zeros(1, 1, 2))));
     }

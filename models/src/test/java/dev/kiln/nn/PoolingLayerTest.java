@@ -52,7 +52,7 @@ class PoolingLayerTest {
         try (MaxPool2d pool = new MaxPool2d(2, 2, 0, true); Scope s = Scope.open()) {
             Tensor x = Tensor.fromArray(new float[] {1, 5, 2, 0, 3, 4, -1, 7, 0, 0, 9, 8, 6, 0, 8}, 1, 1, 3, 5);
             assertValues(new double[] {5, 7, 3, 9, 6, 8}, pool.forward(x), 0);
-            assertEquals("MaxPool2d(kernel=2, stride=2, padding=0, ceil_mode=True)", pool.toString());
+            assertEquals("MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=True)", pool.toString());
         }
     }
 
@@ -60,18 +60,18 @@ class PoolingLayerTest {
     void avgPoolWithoutCountingThePaddingAveragesTheInputElementsOfEachWindow() {
         try (AvgPool2d pool = new AvgPool2d(3, 1, 1, false, false); Scope s = Scope.open()) {
             assertValues(new double[] {1, 1, 1, 1, 1, 1, 1, 1, 1}, pool.forward(Tensor.ones(1, 1, 3, 3)), 1e-6);
-            assertEquals("AvgPool2d(kernel=3, stride=1, padding=1, count_include_pad=False)", pool.toString());
+            assertEquals("AvgPool2d(kernel_size=3, stride=1, padding=1)", pool.toString());
         }
         try (AvgPool2d pool = new AvgPool2d(2, 2, 0, true, true); Scope s = Scope.open()) {
             assertValues(new double[] {1, 1, 1, 1}, pool.forward(Tensor.ones(1, 1, 3, 3)), 1e-6);
-            assertEquals("AvgPool2d(kernel=2, stride=2, padding=0, ceil_mode=True)", pool.toString());
+            assertEquals("AvgPool2d(kernel_size=2, stride=2, padding=0)", pool.toString());
         }
     }
 
     @Test
     void poolingLayersWithPyTorchsDefaultsNameNoOptions() {
-        assertEquals("MaxPool2d(kernel=3, stride=2, padding=1)", new MaxPool2d(3, 2, 1).toString());
-        assertEquals("AvgPool2d(kernel=3, stride=2, padding=1)", new AvgPool2d(3, 2, 1).toString());
+        assertEquals("MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1, ceil_mode=False)", new MaxPool2d(3, 2, 1).toString());
+        assertEquals("AvgPool2d(kernel_size=3, stride=2, padding=1)", new AvgPool2d(3, 2, 1).toString());
     }
 
     @Test
@@ -90,9 +90,9 @@ class PoolingLayerTest {
         try (Scope s = Scope.open()) {
             Tensor small = Tensor.zeros(1, 1, 2, 2);
             IllegalArgumentException max = assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(3).forward(small));
-            assertTrue(max.getMessage().startsWith("MaxPool2d(kernel=3") && max.getMessage().contains("[1, 1, 2, 2]"), max.getMessage());
+            assertTrue(max.getMessage().startsWith("MaxPool2d(kernel_size=3") && max.getMessage().contains("[1, 1, 2, 2]"), max.getMessage());
             IllegalArgumentException avg = assertThrows(IllegalArgumentException.class, () -> new AvgPool2d(3).forward(small));
-            assertTrue(avg.getMessage().startsWith("AvgPool2d(kernel=3") && avg.getMessage().contains("[1, 1, 2, 2]"), avg.getMessage());
+            assertTrue(avg.getMessage().startsWith("AvgPool2d(kernel_size=3") && avg.getMessage().contains("[1, 1, 2, 2]"), avg.getMessage());
             Tensor flat = Tensor.zeros(3, 4);
             IllegalArgumentException global = assertThrows(IllegalArgumentException.class, () -> new GlobalAvgPool2d().forward(flat));
             assertTrue(global.getMessage().startsWith("GlobalAvgPool2d") && global.getMessage().contains("[3, 4]"), global.getMessage());
@@ -110,7 +110,7 @@ class PoolingLayerTest {
             Tensor y = pool.forward(x);
             assertArrayEquals(new int[] {1, 1, 4}, y.shape().dims());
             assertValues(new double[] {5, 2, 4, 7}, y, 0);
-            assertEquals("MaxPool1d(kernel=2, stride=2, padding=0)", pool.toString());
+            assertEquals("MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)", pool.toString());
             assertEquals(0, pool.parameters().size());
         }
     }
@@ -136,7 +136,7 @@ class PoolingLayerTest {
             Tensor x = Tensor.fromArray(new float[] {3, 6, 9}, 1, 1, 3);
             assertValues(new double[] {3, 6, 5}, counted.forward(x), 1e-6);
             assertValues(new double[] {4.5, 6, 7.5}, uncounted.forward(x), 1e-6);
-            assertEquals("AvgPool1d(kernel=3, stride=1, padding=1, count_include_pad=False)", uncounted.toString());
+            assertEquals("AvgPool1d(kernel_size=(3,), stride=(1,), padding=(1,))", uncounted.toString());
         }
     }
 
@@ -157,11 +157,11 @@ class PoolingLayerTest {
         try (Scope s = Scope.open()) {
             Tensor image = Tensor.zeros(1, 1, 4, 4);
             IllegalArgumentException rank = assertThrows(IllegalArgumentException.class, () -> new MaxPool1d(2).forward(image));
-            assertEquals("MaxPool1d(kernel=2, stride=2, padding=0): input [1, 1, 4, 4]: expected a 3-D input"
+            assertEquals("MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False): input [1, 1, 4, 4]: expected a 3-D input"
                     + " [batch, channels, length]", rank.getMessage());
             Tensor shortRow = Tensor.zeros(1, 1, 2);
             IllegalArgumentException small = assertThrows(IllegalArgumentException.class, () -> new AvgPool1d(5, 1, 1).forward(shortRow));
-            assertEquals("AvgPool1d(kernel=5, stride=1, padding=1): input [1, 1, 2]: the kernel 5 is longer than the"
+            assertEquals("AvgPool1d(kernel_size=(5,), stride=(1,), padding=(1,)): input [1, 1, 2]: the kernel 5 is longer than the"
                     + " length 2 padded by 1 on each end", small.getMessage());
         }
         IllegalArgumentException args = assertThrows(IllegalArgumentException.class, () -> new MaxPool1d(0));

@@ -279,7 +279,7 @@ class PruneTest {
             Prune.l1Unstructured(lin, "weight", 4);
             String tooMany = assertThrows(IllegalArgumentException.class,
                     () -> Prune.l1Unstructured(lin, "weight", 3)).getMessage();
-            assertTrue(tooMany.contains("Prune.l1Unstructured: parameter 'weight' of Linear(3, 2, bias=true): amount 3"
+            assertTrue(tooMany.contains("Prune.l1Unstructured: parameter 'weight' of Linear(in_features=3, out_features=2, bias=True): amount 3"
                     + " exceeds the 2 left to prune"), tooMany);
         }
     }
@@ -302,7 +302,7 @@ class PruneTest {
         try (Linear lin = WeightNorm.apply(new Linear(3, 2)); Scope s = Scope.open()) {
             String weightNorm = assertThrows(IllegalArgumentException.class,
                     () -> Prune.l1Unstructured(lin, "weight", 1)).getMessage();
-            assertTrue(weightNorm.contains("parameter 'weight' of Linear(3, 2, bias=true) is already computed by"
+            assertTrue(weightNorm.contains("parameter 'weight' of Linear(in_features=3, out_features=2, bias=True) is already computed by"
                     + " WeightNorm"), weightNorm);
             String missing = assertThrows(IllegalArgumentException.class,
                     () -> Prune.identity(lin, "kernel")).getMessage();
@@ -314,7 +314,7 @@ class PruneTest {
                     () -> Prune.l1Unstructured(lin, "bias", 1, Tensor.ones(2, 1))).getMessage();
             assertTrue(scores.contains("importance scores [2, 1] do not match parameter 'bias' [2]"), scores);
             String remove = assertThrows(IllegalArgumentException.class, () -> Prune.remove(lin, "bias")).getMessage();
-            assertTrue(remove.contains("parameter 'bias' of Linear(3, 2, bias=true) is not pruned"), remove);
+            assertTrue(remove.contains("parameter 'bias' of Linear(in_features=3, out_features=2, bias=True) is not pruned"), remove);
             Prune.identity(lin, "bias");
             String parametrize = assertThrows(IllegalArgumentException.class,
                     () -> Parametrize.registerParametrization(lin, "bias", new Identity())).getMessage();

@@ -365,7 +365,7 @@ class RecurrentLayerTest {
     void inputOfTheWrongSizeNamesTheLayerAndTheExpectedLayout() {
         try (LSTM lstm = LSTM.builder(3, 5).batchFirst(true).build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lstm.forward(Tensor.zeros(2, 7, 4)));
-            assertTrue(e.getMessage().contains("LSTM(3, 5, batchFirst=true)") && e.getMessage().contains("[2, 7, 4]")
+            assertTrue(e.getMessage().contains("LSTM(3, 5, batch_first=True)") && e.getMessage().contains("[2, 7, 4]")
                     && e.getMessage().contains("[batch, time, 3]"), e.getMessage());
         }
     }
@@ -375,7 +375,7 @@ class RecurrentLayerTest {
         try (GRU gru = GRU.builder(3, 5).layers(2).build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> gru.forward(Tensor.zeros(7, 2, 3), RecurrentState.of(Tensor.zeros(1, 2, 5))));
-            assertTrue(e.getMessage().contains("GRU(3, 5, layers=2)") && e.getMessage().contains("[1, 2, 5]")
+            assertTrue(e.getMessage().contains("GRU(3, 5, num_layers=2)") && e.getMessage().contains("[1, 2, 5]")
                     && e.getMessage().contains("[2, 2, 5]"), e.getMessage());
         }
     }

@@ -229,7 +229,7 @@ class ThreeInputLossModulesPyTorchTest {
         assertEquals("MarginRankingLoss() takes three inputs (input1, input2, target); call call(input1, input2,"
                 + " target) or forward(input1, input2, target)", assertThrows(UnsupportedOperationException.class,
                     () -> new MarginRankingLoss().call(x)).getMessage());
-        assertEquals("ReLU does not take three inputs", assertThrows(UnsupportedOperationException.class,
+        assertEquals("ReLU() does not take three inputs", assertThrows(UnsupportedOperationException.class,
                 () -> new ReLU().call(x, x, x)).getMessage());
     }
 }

@@ -18,7 +18,7 @@ class TransformerEncoderTest {
         TransformerLayerOptions options = TransformerLayerOptions.preNorm().withLayerNormEps(1e-3);
         try (TransformerEncoder encoder = new TransformerEncoder(2, 8, 2, 16, 0.1, options)) {
             assertTrue(encoder.stateDict().containsKey("norm.weight"), encoder.stateDict().keySet().toString());
-            assertEquals("LayerNorm(8, eps=0.001)", encoder.namedModules().get("norm").toString());
+            assertEquals("LayerNorm((8,), eps=0.001, elementwise_affine=True)", encoder.namedModules().get("norm").toString());
         }
     }
 

@@ -135,7 +135,7 @@ class OnnxExportThreeInputTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(
                 new Linear(2, 2), new int[] {1, 2}, OnnxSecondInput.of("key", DType.F32, 1, 2),
                 OnnxSecondInput.of("value", DType.F32, 1, 2), OnnxExportOptions.defaults()));
-        assertEquals("ONNX export: Linear(2, 2, bias=true) takes one input, not a second and third input 'key' and "
+        assertEquals("ONNX export: Linear(in_features=2, out_features=2, bias=True) takes one input, not a second and third input 'key' and "
                 + "'value'", e.getMessage());
     }
 

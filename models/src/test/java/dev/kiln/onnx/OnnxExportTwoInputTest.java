@@ -191,7 +191,7 @@ class OnnxExportTwoInputTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(
                 new Linear(2, 2), new int[] {1, 2}, OnnxSecondInput.of("mask", DType.F32, 2, 2),
                 OnnxExportOptions.defaults()));
-        assertEquals("ONNX export: Linear(2, 2, bias=true) takes one input, not a second input 'mask'",
+        assertEquals("ONNX export: Linear(in_features=2, out_features=2, bias=True) takes one input, not a second input 'mask'",
                 e.getMessage());
     }
 
