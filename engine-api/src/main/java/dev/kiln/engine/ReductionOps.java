@@ -9,8 +9,10 @@ final class ReductionOps {
 
     static Tensor sum(Tensor x, int axis, boolean keepDim) {
         Checks.open("sum", x);
-        Checks.floating("sum", x);
         int a = x.shape().axis(axis);
+        if (!x.dtype().isFloating()) {
+            return integerSum(x, a, keepDim);
+        }
         Tensor out = x.emptyLike(reducedShape(x.shape(), a, keepDim), x.dtype());
         x.backend().reduce(ReduceOp.SUM, x, a, out);
         Shape source = x.shape();
@@ -23,12 +25,33 @@ final class ReductionOps {
         return Tensor.consume(x.reshape(-1), x, flat -> sum(flat, 0, false));
     }
 
+    /**
+     * As PyTorch's sum of integers: I64 from I32 or I64, exact and wrapping past 2^63, without a gradient; the last of
+     * the running sums ({@link CumsumOps}, exact for integers), 0 over an empty axis.
+     */
+    private static Tensor integerSum(Tensor x, int a, boolean keepDim) {
+        Shape reduced = reducedShape(x.shape(), a, keepDim);
+        int n = x.dim(a);
+        return Composite.untracked(() -> {
+            if (n == 0) {
+                Tensor zero = x.emptyLike(reduced, DType.I64);
+                x.backend().fill(zero, 0);
+                return zero;
+            }
+            return x.cumsum(a).narrow(a, n - 1, 1).reshape(reduced.dims()).copy();
+        });
+    }
+
     static Tensor mean(Tensor x, int axis, boolean keepDim) {
+        Checks.open("mean", x);
+        Checks.floating("mean", x);
         int n = x.dim(axis);
         return Tensor.consume(sum(x, axis, keepDim), x, sum -> sum.div(n));
     }
 
     static Tensor meanAll(Tensor x) {
+        Checks.open("mean", x);
+        Checks.floating("mean", x);
         return Tensor.consume(sumAll(x), x, sum -> sum.div(x.size()));
     }
 

@@ -1711,12 +1711,15 @@ public final class Tensor implements AutoCloseable {
 
     // ---- Reductions (see ReductionOps) -----------------------------------------------------------
 
-    /** Sum of all elements, a scalar. */
+    /**
+     * Sum of all elements, a scalar; of integers (I32, I64) an I64 sum, exact and wrapping past 2^63 as PyTorch's,
+     * without a gradient.
+     */
     public Tensor sum() {
         return ReductionOps.sumAll(this);
     }
 
-    /** Sum over {@code axis}, keeping it as size 1 when {@code keepDim}. */
+    /** Sum over {@code axis}, keeping it as size 1 when {@code keepDim}; integers as {@link #sum()}. */
     public Tensor sum(int axis, boolean keepDim) {
         return ReductionOps.sum(this, axis, keepDim);
     }
