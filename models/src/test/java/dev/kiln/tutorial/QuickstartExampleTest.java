@@ -6,20 +6,11 @@ import dev.kiln.data.DataDirectory;
 import dev.kiln.data.Mnist;
 import dev.kiln.data.MnistDataset;
 import dev.kiln.engine.Engine;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.StringWriter;
-import java.lang.reflect.Method;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Without its optimizer step the example ends its epoch at 11.6% and 2.305. About 5 s on two cores.
  */
 class QuickstartExampleTest {
-    private static final Path SOURCE = Path.of("..", "examples", "Quickstart.java");
+    private static final Path SOURCE = ExampleSources.DIRECTORY.resolve("Quickstart.java");
     private static final long FRESH_SEED = 0x5EEDL;
     private static final Pattern ACCURACY = Pattern.compile("Accuracy: ([0-9.]+)%, Avg loss: ([0-9.]+)");
 
@@ -47,12 +38,12 @@ class QuickstartExampleTest {
         }
         assertTrue(Files.isRegularFile(SOURCE), "the example is at " + SOURCE.toAbsolutePath());
         Path classes = Files.createDirectories(dir.resolve("classes"));
-        compile(classes);
+        ExampleSources.compile(List.of(SOURCE), classes);
         Path modelFile = dir.resolve("model.safetensors");
         // The random state a fresh JVM starts with, as when the example runs alone: other tests draw numbers first.
         Engine.seed(FRESH_SEED);
 
-        String out = runMain(classes, "1", modelFile.toString());
+        String out = ExampleSources.runMain(classes, "Quickstart", "1", modelFile.toString());
 
         assertTrue(out.contains("Shape of X [N, C, H, W]: [64, 1, 28, 28]"), out);
         // print(model) as PyTorch 1.13 prints the tutorial's network (models/src/test/pytorch/module_repr.py).
@@ -68,33 +59,5 @@ class QuickstartExampleTest {
         assertTrue(loss < 2.2, "average test loss after one epoch: " + loss + "\n" + out);
         assertTrue(Files.size(modelFile) > 4 * 669_706, "the state dict's 669,706 floats in " + modelFile);
         assertTrue(out.contains("Predicted: \"") && out.contains("Actual: \"Ankle boot\""), out);
-    }
-
-    private static void compile(Path classes) {
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        // Surefire may run the tests from a manifest-only jar; its property holds the class path itself.
-        String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        StringWriter messages = new StringWriter();
-        boolean ok = javac.getTask(messages, null, null,
-                List.of("-classpath", classPath, "-d", classes.toString(), "-proc:none"), null,
-                javac.getStandardFileManager(null, null, StandardCharsets.UTF_8).getJavaFileObjects(SOURCE)).call();
-        assertTrue(ok, "examples/Quickstart.java does not compile:\n" + messages);
-    }
-
-    private static String runMain(Path classes, String... args) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream original = System.out;
-        try (URLClassLoader loader = new URLClassLoader(new URL[] {classes.toUri().toURL()},
-                QuickstartExampleTest.class.getClassLoader());
-             PrintStream captured = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            Method main = loader.loadClass("Quickstart").getMethod("main", String[].class);
-            System.setOut(captured);
-            main.invoke(null, (Object) args);
-        } finally {
-            System.setOut(original);
-        }
-        String out = bytes.toString(StandardCharsets.UTF_8);
-        original.print(out);
-        return out;
     }
 }
