@@ -73,7 +73,7 @@ public class Tensors {
 
             // In-place operations: tensor.add_(5).
             System.out.println(tensor + " \n");
-            tensor.addInPlace(tensor.fullLike(5), 1);
+            tensor.addInPlace(5);
             System.out.println(tensor);
 
             // Bridge with Java arrays (t.numpy()): a copy, so later changes to the tensor do not show in it.
@@ -81,7 +81,7 @@ public class Tensors {
             System.out.println("t: " + t);
             float[] n = t.toFloatArray();
             System.out.println("n: " + Arrays.toString(n));
-            t.addInPlace(t.fullLike(1), 1);
+            t.addInPlace(1);
             System.out.println("t: " + t);
             System.out.println("n: " + Arrays.toString(n));
         }

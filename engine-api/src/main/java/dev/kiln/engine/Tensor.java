@@ -250,6 +250,20 @@ public final class Tensor implements AutoCloseable {
         return uniform(0, 1, dtype, dims);
     }
 
+    /**
+     * I64 integers drawn uniformly from [low, high) (PyTorch's {@code torch.randint(low, high, size)}; Kiln's random
+     * stream, not torch's).
+     */
+    public static Tensor randint(long low, long high, int... dims) {
+        if (low >= high) {
+            throw new IllegalArgumentException("randint: low must be below high, got low " + low + " and high " + high);
+        }
+        if (high - low > 1L << 53) {
+            throw new IllegalArgumentException("randint: the range [" + low + ", " + high + ") is wider than 2^53");
+        }
+        return Composite.untracked(() -> uniform(low, high, DType.F64, dims).floor().clampMax(high - 1).to(DType.I64));
+    }
+
     /** Uniform values in [low, high). */
     public static Tensor uniform(double low, double high, DType dtype, int... dims) {
         Engine engine = Engine.get();
@@ -954,6 +968,25 @@ public final class Tensor implements AutoCloseable {
             backend().binary(BinaryOp.ADD, this, scaled, this);
             scaled.close();
         }
+        return this;
+    }
+
+    /** {@code this += value} in place (PyTorch's {@code add_(value)}), F32 or F64, as {@link #add(double)}; returns this. */
+    public Tensor addInPlace(double value) {
+        return affineInPlace("addInPlace", 1, value);
+    }
+
+    /** {@code this *= value} in place (PyTorch's {@code mul_(value)}), F32 or F64, as {@link #mul(double)}; returns this. */
+    public Tensor mulInPlace(double value) {
+        return affineInPlace("mulInPlace", value, 0);
+    }
+
+    private Tensor affineInPlace(String op, double scale, double shift) {
+        Checks.open(op, this);
+        Checks.floating(op, this);
+        checkWritableLeaf(op);
+        storage.writtenInPlace();
+        backend().affine(this, scale, shift, this);
         return this;
     }
 

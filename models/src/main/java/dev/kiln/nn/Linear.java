@@ -78,8 +78,19 @@ public class Linear extends Module {
     private void checkInput(Tensor x) {
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
             throw new IllegalArgumentException("Linear(" + inFeatures + ", " + outFeatures + "): input " + x.shape()
-                    + " must end in " + inFeatures + " features");
+                    + " must end in " + inFeatures + " features" + flattenHint(x));
         }
+    }
+
+    /** Where the input's axes after the batch hold the features, the advice to flatten them, as nn.Flatten() does. */
+    private String flattenHint(Tensor x) {
+        long perExample = 1;
+        for (int d = 1; d < x.rank(); d++) {
+            perExample *= x.dim(d);
+        }
+        return x.rank() > 2 && perExample == inFeatures
+                ? "; its axes after the first hold " + inFeatures + ": flatten them first (a Flatten() before the Linear)"
+                : "";
     }
 
     /** PyTorch's {@code extra_repr}. */

@@ -23,6 +23,16 @@ class LinearTest {
     }
 
     @Test
+    void anImageBatchWhoseAxesHoldTheFeaturesIsToldToFlattenFirst() {
+        try (Linear lin = new Linear(28 * 28, 10); Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> lin.forward(Tensor.zeros(2, 1, 28, 28)));
+            assertEquals("Linear(784, 10): input [2, 1, 28, 28] must end in 784 features; its axes after the first hold"
+                    + " 784: flatten them first (a Flatten() before the Linear)", e.getMessage());
+        }
+    }
+
+    @Test
     void weightIsOutByInAndBiasIsOut() {
         try (Linear lin = new Linear(5, 3)) {
             assertArrayEquals(new int[] {3, 5}, lin.weight().shape().dims());
