@@ -53,7 +53,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>One iteration at a time per loader: starting a new one stops the previous one, whose next use then
  * throws {@link IllegalStateException}. Use one loader per data set (training, validation, test).
  */
-public final class DataLoader implements BatchLoader {
+public final class DataLoader implements BatchLoader, Iterable<HostBatch> {
     /** Batches each worker keeps ready unless {@link #withPrefetch} says otherwise. */
     public static final int PREFETCH = 3;
     /** Prefix of the worker threads' names. */
@@ -75,6 +75,7 @@ public final class DataLoader implements BatchLoader {
     private final int prefetch;
     private final BatchArrays arrays;
     private final ActivePipe active = new ActivePipe();
+    private final AtomicInteger nextEpoch = new AtomicInteger();
 
     /**
      * Batches of {@code batchSize} examples in index order, the last one partial (PyTorch's
@@ -307,7 +308,11 @@ public final class DataLoader implements BatchLoader {
         return indices;
     }
 
-    /** The batches of epoch {@code epoch}; see the class comment for order and threading. */
+    /**
+     * The batches of epoch {@code epoch}; see the class comment for order and threading. The order depends on
+     * {@code (seed, epoch)} alone: iterating {@code epoch(0)} again gives the same batches in the same order, so a
+     * shuffling loop passes each epoch's number (or iterates the loader itself, {@link #iterator()}).
+     */
     @Override
     public Epoch epoch(int epoch) {
         return new Epoch(epoch, 0);
@@ -324,6 +329,18 @@ public final class DataLoader implements BatchLoader {
                     + "], got " + firstBatch);
         }
         return new Epoch(epoch, firstBatch);
+    }
+
+    /**
+     * The next epoch's batches, as PyTorch's {@code for X, y in dataloader} re-shuffles on each pass: the first
+     * call iterates {@code epoch(0)}, the next {@code epoch(1)}, and so on, counted by this loader apart from
+     * {@link #epoch(int)}'s callers (a Trainer passes its own numbers). A loop left by {@code break} needs no
+     * closing: its threads stop when the next iteration of this loader starts, when the loader is closed, or when
+     * its iterator is garbage collected (close it, try-with-resources, to stop them at once).
+     */
+    @Override
+    public BatchIterator iterator() {
+        return epoch(nextEpoch.getAndIncrement()).iterator();
     }
 
     /** Stops the current iteration, if any, and its threads. The loader can still start new iterations. */
