@@ -57,7 +57,8 @@ final class PyTorchDefinition {
             return Optional.of("nn.ReLU()");
         }
         if (type == Flatten.class) {
-            return Optional.of("nn.Flatten(" + ((Flatten) m).startAxis() + ")");
+            Flatten f = (Flatten) m;
+            return Optional.of("nn.Flatten(" + f.startAxis() + (f.endAxis() == -1 ? "" : ", " + f.endAxis()) + ")");
         }
         if (type == Dropout.class) {
             return Optional.of("nn.Dropout(" + ((Dropout) m).p() + ")");

@@ -3,12 +3,13 @@ package dev.kiln.nn;
 import dev.kiln.engine.Tensor;
 
 /**
- * Collapses every dimension from {@code startAxis} (default 1) on into one, like PyTorch's
- * {@code torch.nn.Flatten()}: [batch, c, h, w] to [batch, c*h*w]; dimension 0 (the batch) is kept.
- * A view: no copy.
+ * Collapses dimensions {@code startAxis..endAxis} (default 1 and -1, the last) into one, like PyTorch's
+ * {@code torch.nn.Flatten(start_dim, end_dim)}: [batch, c, h, w] to [batch, c*h*w]; dimension 0 (the batch) is
+ * kept. Negative axes count from the end of each input, as PyTorch's. A view: no copy.
  */
 public class Flatten extends Module {
     private final int startAxis;
+    private final int endAxis;
 
     /** Keeps dimension 0 and flattens the rest. */
     public Flatten() {
@@ -17,27 +18,57 @@ public class Flatten extends Module {
 
     /** Flattens dimensions {@code startAxis..} into one. */
     public Flatten(int startAxis) {
+        this(startAxis, -1);
         if (startAxis < 0) {
-            throw new IllegalArgumentException("Flatten: start axis must be >= 0, got " + startAxis);
+            throw new IllegalArgumentException("Flatten: start axis must be >= 0, got " + startAxis
+                    + "; Flatten(startAxis, endAxis) takes axes counted from the end");
         }
-        this.startAxis = startAxis;
     }
 
+    /** Flattens dimensions {@code startAxis..endAxis} (both included; negative ones count from the end) into one. */
+    public Flatten(int startAxis, int endAxis) {
+        this.startAxis = startAxis;
+        this.endAxis = endAxis;
+    }
+
+    /** The first axis flattened, as given (negative: counted from the end). */
     public int startAxis() {
         return startAxis;
     }
 
-    /** PyTorch's {@code extra_repr}: Kiln's Flatten always flattens to the last axis. */
+    /** The last axis flattened, as given (-1, the default: the last). */
+    public int endAxis() {
+        return endAxis;
+    }
+
+    /** PyTorch's {@code extra_repr}. */
     @Override
     protected String extraRepr() {
-        return "start_dim=" + startAxis + ", end_dim=-1";
+        return "start_dim=" + startAxis + ", end_dim=" + endAxis;
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        if (x.rank() <= startAxis) {
-            throw new IllegalArgumentException("Flatten: input " + x.shape() + " has no axis " + startAxis + " to flatten from");
+        // A scalar flattens as a [1] vector does, as PyTorch's.
+        int rank = Math.max(1, x.rank());
+        int start = startAxis < 0 ? startAxis + rank : startAxis;
+        int end = endAxis < 0 ? endAxis + rank : endAxis;
+        if (start < 0 || start >= rank || end < 0 || end >= rank || start > end) {
+            throw new IllegalArgumentException("Flatten(start_dim=" + startAxis + ", end_dim=" + endAxis + "): input "
+                    + x.shape() + " has no axes " + startAxis + ".." + endAxis + " in order to flatten");
         }
-        return x.flatten(startAxis);
+        if (x.rank() == 0) {
+            return x.reshape(1);
+        }
+        if (end == x.rank() - 1) {
+            return x.flatten(start);
+        }
+        int[] dims = x.shape().dims();
+        int[] out = new int[rank - (end - start)];
+        for (int d = 0, o = 0; d < dims.length; d++) {
+            out[o] = d > start && d <= end ? out[o] * dims[d] : dims[d];
+            o += d >= start && d < end ? 0 : 1;
+        }
+        return x.reshape(out);
     }
 }

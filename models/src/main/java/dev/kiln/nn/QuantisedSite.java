@@ -250,7 +250,8 @@ final class QuantisedSite {
         private static String[] head(List<Map.Entry<String, Module>> children, int linear) {
             int flatten = before(children, linear);
             if (flatten < 0 || children.get(flatten).getValue().getClass() != Flatten.class
-                    || ((Flatten) children.get(flatten).getValue()).startAxis() != 1) {
+                    || ((Flatten) children.get(flatten).getValue()).startAxis() != 1
+                    || ((Flatten) children.get(flatten).getValue()).endAxis() != -1) {
                 return null;
             }
             int pool = before(children, flatten);

@@ -44,6 +44,10 @@ final class ShapeConverters {
      * infers the flattened one (-1), so that every axis may be symbolic.
      */
     private static String flatten(Flatten m, String x, OnnxGraph g) {
+        if (m.startAxis() < 0 || m.endAxis() != -1) {
+            throw new IllegalArgumentException("ONNX export: " + m + " flattens up to an axis before the last or from"
+                    + " one counted from the end; only Flatten(startAxis >= 0) to the last axis exports");
+        }
         if (m.startAxis() == 1) {
             return g.node("Flatten", x, AttributeProto.ofInt("axis", 1));
         }

@@ -124,7 +124,7 @@ class RnnCellPaddingAttentionTest {
 
     @Test
     void softmax2dNamesAnInputOfAnotherRank() {
-        assertEquals("Softmax2d: input [2, 3] must be [batch, channels, height, width] or [channels, height, width]",
+        assertEquals("Softmax2d(): input [2, 3] must be [batch, channels, height, width] or [channels, height, width]",
                 message(() -> new Softmax2d().forward(Tensor.zeros(2, 3))));
     }
 
