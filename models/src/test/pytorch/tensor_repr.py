@@ -18,6 +18,7 @@ cases = {
     "EMPTY_ROWS": torch.zeros(2, 0),
     "EMPTY_DOUBLES": torch.zeros(2, 0, dtype=torch.float64),
     "EMPTY_INTS": torch.zeros(0, dtype=torch.int32),
+    "EMPTY_LONGS": torch.zeros(2, 0, dtype=torch.int64),
     "REQUIRES_GRAD": torch.tensor([1.0, 2.0], requires_grad=True),
     "SUMMARIZED_LONGS": torch.arange(1001),
     "SUMMARIZED_MATRIX": (torch.arange(40 * 50.).reshape(40, 50) / 3),

@@ -50,7 +50,7 @@ final class TensorRepr {
      * that keeps of each axis longer than 6 its first and last 3, so that a caller reads no more of a huge tensor than
      * is printed.
      */
-    static String ofShown(double[] shown, int[] dims, boolean floating, List<String> suffixes) {
+    private static String ofShown(double[] shown, int[] dims, boolean floating, List<String> suffixes) {
         boolean empty = Arrays.stream(dims).anyMatch(n -> n == 0);
         String body = empty ? "[]" : new TensorRepr(shown, dims, floating).block(0, 0, INDENT);
         return withSuffixes(PREFIX + body, suffixes);
@@ -59,7 +59,7 @@ final class TensorRepr {
     /**
      * PyTorch 1.13's {@code print(tensor)} of {@code t}, reading only the values printed; the suffixes as torch's:
      * {@code device='cuda:0'} off the CPU, {@code size=(...)} of an empty tensor not of shape [0], the dtype unless
-     * F32 or I64 (torch's defaults), then {@code grad_fn=<op>} with Kiln's op name (torch prints its backward node's
+     * F32 or a non-empty I64 (torch's defaults), then {@code grad_fn=<op>} with Kiln's op name (torch prints its backward node's
      * class, e.g. {@code MulBackward0}, which Kiln has not) or {@code requires_grad=True} of a leaf.
      */
     static String of(Tensor t) {
@@ -71,8 +71,9 @@ final class TensorRepr {
         if (t.size() == 0 && dims.length != 1) {
             suffixes.add("size=" + pythonTuple(dims));
         }
-        if (t.dtype() == DType.F64 || t.dtype() == DType.I32) {
-            suffixes.add("dtype=torch." + (t.dtype() == DType.F64 ? "float64" : "int32"));
+        // Values show an I64 tensor's dtype (no decimals); an empty one names it.
+        if (t.dtype() == DType.F64 || t.dtype() == DType.I32 || t.dtype() == DType.I64 && t.size() == 0) {
+            suffixes.add("dtype=torch." + torchName(t.dtype()));
         }
         if (t.gradFnName() != null) {
             suffixes.add("grad_fn=<" + t.gradFnName() + ">");
@@ -82,8 +83,17 @@ final class TensorRepr {
         return ofShown(shownValues(t), dims, t.dtype().isFloating(), suffixes);
     }
 
+    private static String torchName(DType dtype) {
+        return switch (dtype) {
+            case F32 -> "float32";
+            case F64 -> "float64";
+            case I32 -> "int32";
+            case I64 -> "int64";
+        };
+    }
+
     /** Python's tuple of the sizes: {@code (2, 3)}, {@code (0,)}, {@code ()}. */
-    static String pythonTuple(int[] dims) {
+    private static String pythonTuple(int[] dims) {
         String[] sizes = Arrays.stream(dims).mapToObj(Integer::toString).toArray(String[]::new);
         return "(" + String.join(", ", sizes) + (dims.length == 1 ? ",)" : ")");
     }
@@ -125,7 +135,7 @@ final class TensorRepr {
     }
 
     /** True where PyTorch summarises a tensor of shape {@code dims}: more than 1000 values. */
-    static boolean summarized(int[] dims) {
+    private static boolean summarized(int[] dims) {
         long n = 1;
         for (int d : dims) {
             n *= d;
@@ -134,7 +144,7 @@ final class TensorRepr {
     }
 
     /** Python's {@code _add_suffixes}: each suffix after ", " or, where the line would pass 80, on a new line. */
-    static String withSuffixes(String text, List<String> suffixes) {
+    private static String withSuffixes(String text, List<String> suffixes) {
         StringBuilder sb = new StringBuilder(text);
         int lastLine = text.length() - text.lastIndexOf('\n') + 1;
         for (String suffix : suffixes) {

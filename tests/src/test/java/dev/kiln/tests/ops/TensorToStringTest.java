@@ -57,6 +57,8 @@ class TensorToStringTest {
             "tensor([], size=(2, 0), dtype=torch.float64)";
     private static final String EMPTY_INTS =
             "tensor([], dtype=torch.int32)";
+    private static final String EMPTY_LONGS =
+            "tensor([], size=(2, 0), dtype=torch.int64)";
     private static final String REQUIRES_GRAD =
             "tensor([1., 2.], requires_grad=True)";
     private static final String SUMMARIZED_LONGS =
@@ -200,11 +202,12 @@ class TensorToStringTest {
     }
 
     @Test
-    void emptyTensorsPrintTheirSizeUnlessItIsZero() {
+    void emptyTensorsPrintTheirSizeUnlessItIsZeroAndAnyDtypeButF32() {
         assertEquals(EMPTY, Tensor.zeros(0).toString());
         assertEquals(EMPTY_ROWS, Tensor.zeros(2, 0).toString());
         assertEquals(EMPTY_DOUBLES, Tensor.zeros(DType.F64, 2, 0).toString());
         assertEquals(EMPTY_INTS, Tensor.zeros(DType.I32, 0).toString());
+        assertEquals(EMPTY_LONGS, Tensor.zeros(DType.I64, 2, 0).toString());
     }
 
     @Test
