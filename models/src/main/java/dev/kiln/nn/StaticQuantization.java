@@ -94,7 +94,7 @@ public final class StaticQuantization {
         }
         List<QuantisedSite> sites = QuantisedSite.findStatic(model);
         if (sites.isEmpty()) {
-            throw new IllegalArgumentException("StaticQuantization.prepare: " + model + " holds no Conv2d, Linear or"
+            throw new IllegalArgumentException("StaticQuantization.prepare: " + model.describe() + " holds no Conv2d, Linear or"
                     + " BasicBlock to quantise, so it would stay F32, where PyTorch's QuantStub quantises the input");
         }
         for (QuantisedSite site : sites) {
