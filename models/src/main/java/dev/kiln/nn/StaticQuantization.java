@@ -94,8 +94,9 @@ public final class StaticQuantization {
         }
         List<QuantisedSite> sites = QuantisedSite.findStatic(model);
         if (sites.isEmpty()) {
-            throw new IllegalArgumentException("StaticQuantization.prepare: " + model.describe() + " holds no Conv2d, Linear or"
-                    + " BasicBlock to quantise, so it would stay F32, where PyTorch's QuantStub quantises the input");
+            throw new IllegalArgumentException("StaticQuantization.prepare: " + model.describe() + " holds no Conv2d,"
+                    + " Linear or BasicBlock to quantise, so it would stay F32, where PyTorch's QuantStub quantises the"
+                    + " input");
         }
         for (QuantisedSite site : sites) {
             site.checkQuantisable();
