@@ -61,11 +61,7 @@ final class DataOptions {
 
     static Sampling sampling(Options o) {
         int trainSize = trainSize(o);
-        int perClass = o.getInt("per-class", 0);
-        if (perClass < 0) {
-            throw new IllegalArgumentException("--per-class must be positive, or 0 for all training images, got "
-                    + perClass);
-        }
+        int perClass = perClass(o);
         if (trainSize > 0 && perClass > 0) {
             throw new IllegalArgumentException("give --train-size or --per-class, not both");
         }
@@ -76,6 +72,22 @@ final class DataOptions {
      * {@code --train-size N}: how many of the training examples to train on, at least 1; 0 where the option is left
      * out, for the whole set. 0 itself is refused, as PyTorch has no convention that reads it as "all".
      */
+    /**
+     * {@code --per-class N}, N >= 1, or 0 where it is left out (all of each class). 0 given is refused, as
+     * {@code --train-size 0} is: a count of 0 meaning "all" surprises.
+     */
+    private static int perClass(Options o) {
+        if (!o.has("per-class")) {
+            return 0;
+        }
+        int perClass = o.getInt("per-class", 0);
+        if (perClass < 1) {
+            throw new IllegalArgumentException("--per-class must be a positive number of training examples per class,"
+                    + " got " + perClass + "; leave the option out to train on the whole set");
+        }
+        return perClass;
+    }
+
     static int trainSize(Options o) {
         if (!o.has("train-size")) {
             return 0;

@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code kiln finetune --from CHECKPOINT ...}: transfer learning. Copies the first layers of a classifier trained
@@ -71,7 +72,10 @@ final class FinetuneCommand {
               --weight-decay X             weight decay of every layer (default: the optimizer's)
               --seed S                     random seed: head, image sample, shuffling (default 1)
               --out DIR                    run directory: checkpoint, metrics.csv, metrics.json, training.png
-                                           (default runs/finetune-MODEL-DATA); kiln eval reads the checkpoint
+                                           (default: a new folder per run, runs/finetune-MODEL-DATA, then -2,
+                                           -3, ...); kiln eval reads the checkpoint. A DIR that holds another
+                                           run's checkpoint is refused
+              --overwrite                  let --out DIR replace the run it holds
             The last line printed is one JSON object with the final figures (also DIR/metrics.json).
 
             Usage: kiln finetune --onnx FILE [--data D] [--input-shape S] [options]
@@ -85,12 +89,15 @@ final class FinetuneCommand {
               --input-shape S              the shape the model takes per example, e.g. 784 or 1,28,28
                                            (default: the data set's)
               --data, --data-dir, --channels, --image-size, --label, --shape, --scale, --per-class,
-              --train-size, --epochs, --batch, --lr, --optimizer, --seed, --out
-                                           as above (--out default runs/finetune-onnx-DATA)
+              --train-size, --epochs, --batch, --lr, --optimizer, --seed, --out, --overwrite
+                                           as above (--out default runs/finetune-onnx-DATA, then -2, ...)
             """;
 
     /** The metadata value of {@code model} in a fine-tuned checkpoint. */
     static final String MODEL = "finetune";
+    /** A kiln finetune run (either kind): its checkpoint, or the ONNX file it writes, marks it. */
+    static final RunDirectory.Kind RUNS = RunDirectory.Kind.withoutResume("kiln finetune", Trainer.CHECKPOINT,
+            OnnxFinetuneRun.TUNED);
 
     /** What a model of kiln train on MNIST or Fashion-MNIST, or of kiln pretrain, takes: one grey 28 x 28 image. */
     private static final int[] SOURCE_SHAPE = {1, 28, 28};
@@ -99,7 +106,7 @@ final class FinetuneCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args);
+        Options o = Options.parse(args, Set.of(RunDirectory.OVERWRITE));
         if (o.has("onnx")) {
             return OnnxFinetuneRun.run(o, out);
         }
@@ -121,6 +128,7 @@ final class FinetuneCommand {
         Double weightDecay = o.has("weight-decay") ? o.getDouble("weight-decay", 0) : null;
         long seed = o.getInt("seed", 1);
         String outOption = o.get("out", null);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         o.rejectUnknown();
         if (!weights.equals("pretrained") && !weights.equals("random")) {
             throw new IllegalArgumentException("--weights must be pretrained or random, got '" + weights + "'");
@@ -145,7 +153,8 @@ final class FinetuneCommand {
         }
         String kind = meta.getOrDefault("kind", "classifier");
         double dropout = Double.parseDouble(meta.getOrDefault("dropout", "0"));
-        Path outDir = Path.of(outOption != null ? outOption : "runs/finetune-" + sourceModel + "-" + target.runName());
+        Path outDir = RunDirectory.choose(RUNS, outOption, null, overwrite,
+                Path.of("runs", "finetune-" + sourceModel + "-" + target.runName()), out);
         ClassificationData.TrainAndTest splits = target.trainAndTest();
         requireSourceShape(file, sourceModel, target, splits.train());
         int classes = splits.train().classNames().size();

@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code kiln train g2p}: an encoder-decoder that spells CMUdict words as phonemes. Each epoch reports the
@@ -62,14 +63,21 @@ final class G2pTrainCommand {
               --data-dir DIR       data root (default: $KILN_DATA, ~/.kiln/data, ../shared/data)
               --out DIR            run directory: g2p.safetensors (best validation WER), last.safetensors
                                    (the last epoch, with the optimizer's state), metrics.csv, g2p.png,
-                                   metrics.json (default runs/g2p-KIND)
+                                   metrics.json (default: a new folder per run, runs/g2p-KIND, then -2,
+                                   -3, ...; with --resume, the checkpoint's directory). A DIR that holds
+                                   another run's checkpoints is refused
+              --overwrite          let --out DIR replace the run it holds
               --resume FILE        continue an interrupted run from its DIR/last.safetensors, with the same
-                                   options; the remaining epochs follow as if it had not stopped
+                                   options; the remaining epochs follow as if it had not stopped. Ctrl-C (or
+                                   SIGTERM) stops a run at once and prints the --resume command that
+                                   continues it
             The last line printed is one JSON object with the final figures (also DIR/metrics.json).
             Then: kiln g2p --checkpoint DIR/g2p.safetensors WORD..., kiln eval --checkpoint DIR/g2p.safetensors
             """;
     static final String CHECKPOINT = "g2p.safetensors";
     static final String LAST = "last.safetensors";
+    /** A kiln train g2p run: --resume continues its last epoch's state; its best model marks it too. */
+    static final RunDirectory.Kind RUNS = new RunDirectory.Kind("kiln train g2p", LAST, List.of(LAST, CHECKPOINT));
     private static final List<String> COLUMNS = List.of("epoch", "train_loss", "val_wer", "val_per", "lr", "seconds");
     private static final int EVAL_BATCH = 512;
 
@@ -77,7 +85,7 @@ final class G2pTrainCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args);
+        Options o = Options.parse(args, Set.of(RunDirectory.OVERWRITE));
         String kind = o.get("attention", "additive");
         boolean transformer = kind.equals("transformer");
         int hidden = o.getPositiveInt("hidden", 256);
@@ -100,10 +108,12 @@ final class G2pTrainCommand {
         int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
         Path dataDir = DataOptions.dataDir(o);
-        Path outDir = Path.of(o.get("out", "runs/g2p-" + kind));
+        String outOption = o.get("out", null);
         String resume = o.get("resume", null);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         int stopAfter = o.getInt("stop-after", epochs);
         o.rejectUnknown();
+        Path outDir = RunDirectory.choose(RUNS, outOption, resume, overwrite, Path.of("runs", "g2p-" + kind), out);
         G2pTraining.StepSettings stepSettings = new G2pTraining.StepSettings(teacherForcing, labelSmoothing, clip);
         if (epochs < 1 || batch < 1 || beam < 1 || warmup < 0) {
             throw new IllegalArgumentException("--epochs, --batch and --beam must be at least 1 and --warmup at least 0,"
@@ -143,43 +153,45 @@ final class G2pTrainCommand {
             long steps = (long) epochs * batches.size();
             long done = (long) state.epoch * batches.size();
             ProgressBars bars = new ProgressBars(out);
-            for (int epoch = state.epoch + 1; epoch <= stopAfter; epoch++) {
-                model.train();
-                // Losses are read one step late, weighted by the batch's target tokens.
-                StepLosses losses = new StepLosses(epoch, batches.size(), List.of(bars));
-                long start = System.nanoTime();
-                for (int b : Datasets.permutation(batches.size(), seed * 1_000_003L + epoch)) {
-                    G2pTraining.setLearningRate(adam, G2pTraining.warmupCosine(lr, done++, steps, warmup));
-                    // The batch's tensors are freed with the step, not left to the garbage collector.
-                    try (Scope batchScope = Scope.open()) {
-                        G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
-                        losses.queued(G2pTraining.step(model, adam, example, stepSettings), example.targetTokens());
+            try (InterruptedRun watched = InterruptedRun.watch(RUNS, List.of(args), outDir, resume, out)) {
+                for (int epoch = state.epoch + 1; epoch <= stopAfter; epoch++) {
+                    model.train();
+                    // Losses are read one step late, weighted by the batch's target tokens.
+                    StepLosses losses = new StepLosses(epoch, batches.size(), List.of(bars));
+                    long start = System.nanoTime();
+                    for (int b : Datasets.permutation(batches.size(), seed * 1_000_003L + epoch)) {
+                        G2pTraining.setLearningRate(adam, G2pTraining.warmupCosine(lr, done++, steps, warmup));
+                        // The batch's tensors are freed with the step, not left to the garbage collector.
+                        try (Scope batchScope = Scope.open()) {
+                            G2pBatch example = G2pBatch.of(batches.get(b), data.letters(), data.phonemes());
+                            losses.queued(G2pTraining.step(model, adam, example, stepSettings), example.targetTokens());
+                        }
                     }
+                    losses.finish();
+                    double seconds = (System.nanoTime() - start) / 1e9;
+                    state.trainSeconds += seconds;
+                    ErrorRates val = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.validation(), 1, alpha,
+                            EVAL_BATCH);
+                    double trainLoss = losses.weightedSum() / losses.samples();
+                    out.printf(Locale.ROOT, "epoch %d: train loss %.4f | val WER %.2f%%, PER %.2f%% (greedy) | %.1f s, %.0f words/s%n",
+                            epoch, trainLoss, 100 * val.wordErrorRate(), 100 * val.phonemeErrorRate(), seconds, train.size() / seconds);
+                    Map<String, Object> row = new LinkedHashMap<>();
+                    row.put("epoch", epoch);
+                    row.put("train_loss", trainLoss);
+                    row.put("val_wer", val.wordErrorRate());
+                    row.put("val_per", val.phonemeErrorRate());
+                    row.put("lr", adam.groups().get(0).lr());
+                    row.put("seconds", seconds);
+                    csv.append(row);
+                    plot(outDir, csv);
+                    if (val.wordErrorRate() < state.bestWer) {
+                        state.bestWer = val.wordErrorRate();
+                        state.bestEpoch = epoch;
+                        Trainer.writeModel(checkpoint, model, modelMetadata);
+                    }
+                    state.epoch = epoch;
+                    Trainer.writeTrainingState(outDir.resolve(LAST), model, adam, state.metadata(settings));
                 }
-                losses.finish();
-                double seconds = (System.nanoTime() - start) / 1e9;
-                state.trainSeconds += seconds;
-                ErrorRates val = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.validation(), 1, alpha,
-                        EVAL_BATCH);
-                double trainLoss = losses.weightedSum() / losses.samples();
-                out.printf(Locale.ROOT, "epoch %d: train loss %.4f | val WER %.2f%%, PER %.2f%% (greedy) | %.1f s, %.0f words/s%n",
-                        epoch, trainLoss, 100 * val.wordErrorRate(), 100 * val.phonemeErrorRate(), seconds, train.size() / seconds);
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("epoch", epoch);
-                row.put("train_loss", trainLoss);
-                row.put("val_wer", val.wordErrorRate());
-                row.put("val_per", val.phonemeErrorRate());
-                row.put("lr", adam.groups().get(0).lr());
-                row.put("seconds", seconds);
-                csv.append(row);
-                plot(outDir, csv);
-                if (val.wordErrorRate() < state.bestWer) {
-                    state.bestWer = val.wordErrorRate();
-                    state.bestEpoch = epoch;
-                    Trainer.writeModel(checkpoint, model, modelMetadata);
-                }
-                state.epoch = epoch;
-                Trainer.writeTrainingState(outDir.resolve(LAST), model, adam, state.metadata(settings));
             }
             Trainer.loadModel(checkpoint, model);
             ErrorRates greedy = G2pTraining.evaluate(model, data.letters(), data.phonemes(), data.test(), 1, alpha, EVAL_BATCH);

@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code kiln gan}: trains a {@link Dcgan} on MNIST or Fashion-MNIST without labels and draws, after every epoch, the
@@ -60,18 +61,22 @@ final class GanCommand {
               --gp-weight X                wgan-gp's gradient penalty weight lambda (default 10)
               --train-size N               train on a seeded random N of the training images (default all)
               --seed S                     random seed (default 1)
-              --out DIR                    run directory (default runs/gan-DATA): checkpoint.safetensors (after
-                                           every epoch: both networks' weights, both optimizers' state, the
-                                           fixed noise, each epoch's figures and the random state),
-                                           metrics.csv, metrics.json, training.png (both losses per epoch;
-                                           wgan-gp also the critic's Wasserstein estimate and gradient
-                                           penalty), samples-epochN.png (the images of one fixed batch of 64
-                                           noise vectors after epoch N)
+              --out DIR                    run directory (default: a new folder per run, runs/gan-DATA, then
+                                           -2, -3, ...; with --resume, the checkpoint's directory):
+                                           checkpoint.safetensors (after every epoch: both networks' weights,
+                                           both optimizers' state, the fixed noise, each epoch's figures and
+                                           the random state), metrics.csv, metrics.json, training.png (both
+                                           losses per epoch; wgan-gp also the critic's Wasserstein estimate
+                                           and gradient penalty), samples-epochN.png (the images of one fixed
+                                           batch of 64 noise vectors after epoch N). A DIR that holds another
+                                           run's checkpoint is refused
+              --overwrite                  let --out DIR replace the run it holds
               --resume FILE                continue from the checkpoint.safetensors of an earlier run, with the
                                            same options (data, loss, lr, latent, feature maps, critic steps,
                                            gp weight, batch, train size and seed); --epochs may be raised. The
                                            run goes on as if it had not stopped: same batches, noise, sample
-                                           grids, metrics.csv and plot
+                                           grids, metrics.csv and plot. Ctrl-C (or SIGTERM) stops a run at
+                                           once and prints the --resume command that continues it
             Sampling:
               --sample FILE                the checkpoint.safetensors of a kiln gan run
               --count N                    images to draw (default 64)
@@ -81,6 +86,9 @@ final class GanCommand {
             """;
     static final String MODEL = "dcgan";
     static final String KIND = "gan";
+    /** A kiln gan run: its checkpoint, which --resume continues. */
+    static final RunDirectory.Kind RUNS = new RunDirectory.Kind("kiln gan", Trainer.CHECKPOINT,
+            List.of(Trainer.CHECKPOINT));
     /** Height and width of MNIST's images. */
     private static final int SIDE = 28;
     private static final int FIXED_SAMPLES = 64;
@@ -96,8 +104,8 @@ final class GanCommand {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args);
-        return o.has("sample") ? sample(o, out) : train(o, out);
+        Options o = Options.parse(args, Set.of(RunDirectory.OVERWRITE));
+        return o.has("sample") ? sample(o, out) : train(o, args, out);
     }
 
     /** A loss's paper settings: Adam's, the critic steps per generator step and the discriminator's norm. */
@@ -124,7 +132,7 @@ final class GanCommand {
         return new WganGpLoss(o.getPositiveDouble("gp-weight", WganGpLoss.GP_WEIGHT));
     }
 
-    private static int train(Options o, PrintStream out) throws Exception {
+    private static int train(Options o, String[] args, PrintStream out) throws Exception {
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
         int epochs = o.getPositiveInt("epochs", 3);
@@ -137,9 +145,11 @@ final class GanCommand {
         int featureMaps = o.getPositiveInt("feature-maps", 32);
         int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
-        Path outDir = Path.of(o.get("out", "runs/gan-" + data));
+        String outOption = o.get("out", null);
         String resume = o.get("resume", null);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         o.rejectUnknown();
+        Path outDir = RunDirectory.choose(RUNS, outOption, resume, overwrite, Path.of("runs", "gan-" + data), out);
 
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("model", MODEL);
@@ -218,7 +228,9 @@ final class GanCommand {
             out.printf(Locale.ROOT, "%,d generator and %,d discriminator parameters%n",
                     model.generator().parameterCount(), model.discriminator().parameterCount());
             long start = System.nanoTime();
-            trainer.fit(loader, epochs - trainer.epoch());
+            try (InterruptedRun watched = InterruptedRun.watch(RUNS, List.of(args), outDir, resume, out)) {
+                trainer.fit(loader, epochs - trainer.epoch());
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
             out.println("Samples: " + lastSamples[0]);
             GanEpoch last = history.get(history.size() - 1);

@@ -1,6 +1,5 @@
 package dev.kiln.cli;
 
-import dev.kiln.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,7 +11,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * What {@code kiln train} says when it is stopped mid-run by Ctrl-C's SIGINT (or SIGTERM), as PyTorch Lightning's
+ * What a resumable run ({@code kiln train}, {@code kiln train g2p}, {@code kiln gan}) says when it is stopped mid-run
+ * by Ctrl-C's SIGINT (or SIGTERM), as PyTorch Lightning's
  * graceful shutdown does: a shutdown hook prints one line naming the last complete checkpoint and the exact command
  * that continues the run from it. The step under way is abandoned; the checkpoint stays whole, as every checkpoint is
  * written to a temporary file and renamed ({@link dev.kiln.io.AtomicFiles}, whose own hook deletes a write the end
@@ -38,14 +38,16 @@ final class InterruptedRun implements AutoCloseable {
     }
 
     /**
-     * Watches a run of {@code kiln train} with {@code trainArgs} (the model and its options) that checkpoints into
-     * {@code outDir}: should the process end before {@link #close}, prints on {@code out} the checkpoint this run last
-     * wrote there, else the {@code resume} checkpoint it started from, and the command that continues from it.
+     * Watches a run of {@code kind}'s command with {@code trainArgs} (the words after the command) that checkpoints
+     * into {@code outDir}'s {@link RunDirectory.Kind#resumeFile}: should the process end before {@link #close}, prints
+     * on {@code out} the checkpoint this run last wrote there, else the {@code resume} checkpoint it started from, and
+     * the command that continues from it.
      *
      * @param resume the {@code --resume} checkpoint, or null for a new run
      */
-    static InterruptedRun watch(List<String> trainArgs, Path outDir, String resume, PrintStream out) {
-        Path checkpoint = outDir.resolve(Trainer.CHECKPOINT);
+    static InterruptedRun watch(RunDirectory.Kind kind, List<String> trainArgs, Path outDir, String resume,
+                                PrintStream out) {
+        Path checkpoint = outDir.resolve(kind.resumeFile());
         FileTime before = modified(checkpoint);
         String nproc = System.getProperty(NPROC_PROPERTY);
         Thread hook = new Thread(() -> {
@@ -55,7 +57,7 @@ final class InterruptedRun implements AutoCloseable {
             Path last = written ? checkpoint : resume != null ? Path.of(resume) : null;
             // A new line first: the progress bar may have left the cursor mid-line.
             out.println();
-            out.println(message(trainArgs, last, nproc));
+            out.println(message(kind, trainArgs, last, nproc));
             out.flush();
         }, "kiln-train-interrupted");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -68,22 +70,23 @@ final class InterruptedRun implements AutoCloseable {
      *
      * @param nproc the launcher's {@code --nproc} for a rank it started, else null
      */
-    static String message(List<String> trainArgs, Path checkpoint, String nproc) {
+    static String message(RunDirectory.Kind kind, List<String> trainArgs, Path checkpoint, String nproc) {
         if (checkpoint == null) {
-            return "kiln train: stopped before the first epoch ended, so no checkpoint was written; run the command"
+            return kind.command() + ": stopped before the first epoch ended, so no checkpoint was written; run the command"
                     + " again to start over";
         }
-        return "kiln train: stopped; the last complete checkpoint is " + checkpoint + RunDirectory.epochOf(checkpoint)
-                + "; continue with: " + String.join(" ", quoted(resumeCommand(trainArgs, checkpoint, nproc)));
+        return kind.command() + ": stopped; the last complete checkpoint is " + checkpoint
+                + RunDirectory.epochOf(checkpoint) + "; continue with: "
+                + String.join(" ", quoted(resumeCommand(kind, trainArgs, checkpoint, nproc)));
     }
 
     /**
-     * {@code kiln train} with {@code trainArgs} less {@code --out}, {@code --resume} and {@code --overwrite} (a resumed
+     * {@code kind}'s command with {@code trainArgs} less {@code --out}, {@code --resume} and {@code --overwrite} (a resumed
      * run continues in its checkpoint's folder), with {@code --nproc N} in place of a launched rank's options, and
      * {@code --resume checkpoint} at the end.
      */
-    static List<String> resumeCommand(List<String> trainArgs, Path checkpoint, String nproc) {
-        List<String> command = new ArrayList<>(List.of("kiln", "train"));
+    static List<String> resumeCommand(RunDirectory.Kind kind, List<String> trainArgs, Path checkpoint, String nproc) {
+        List<String> command = new ArrayList<>(List.of(kind.command().split(" ")));
         for (int i = 0; i < trainArgs.size(); i++) {
             String a = trainArgs.get(i);
             String name = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;

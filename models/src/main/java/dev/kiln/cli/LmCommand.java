@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code kiln lm}: trains {@link CharLanguageModel} on the words of CMUdict (90% train, 5% validation, 5%
@@ -40,19 +41,24 @@ final class LmCommand {
               --clip X             clip the gradient norm to X (default 5)
               --train-size N       train on a seeded random N of the training words (default all)
               --seed S             random seed (default 1)
-              --out DIR            run directory: charlm.safetensors, metrics.json (default runs/charlm-cmudict)
+              --out DIR            run directory: charlm.safetensors, metrics.json (default: a new folder per
+                                   run, runs/charlm-cmudict, then -2, -3, ...). A DIR that holds another
+                                   run's checkpoint is refused
+              --overwrite          let --out DIR replace the run it holds
             Prints training and validation perplexity per character each epoch, then test perplexity and
             ten sampled words; the last line is one JSON object with the figures (also DIR/metrics.json).
             Sample more with: kiln sample --checkpoint DIR/charlm.safetensors
             """;
     static final String CHECKPOINT = "charlm.safetensors";
+    /** A kiln lm run: its checkpoint marks it. */
+    static final RunDirectory.Kind RUNS = RunDirectory.Kind.withoutResume("kiln lm", CHECKPOINT);
     private static final int EVAL_BATCH = 512;
 
     private LmCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args);
+        Options o = Options.parse(args, Set.of(RunDirectory.OVERWRITE));
         Path dataDir = DataOptions.dataDir(o);
         int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);
@@ -64,8 +70,10 @@ final class LmCommand {
         double clip = o.getPositiveDouble("clip", 5);
         int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
-        Path outDir = Path.of(o.get("out", "runs/charlm-cmudict"));
+        String outOption = o.get("out", null);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         o.rejectUnknown();
+        Path outDir = RunDirectory.choose(RUNS, outOption, null, overwrite, Path.of("runs", "charlm-cmudict"), out);
 
         Engine.seed(seed);
         CmuDict dict = CmuDict.load(dataDir);

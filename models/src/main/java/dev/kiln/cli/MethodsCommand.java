@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code kiln methods}: trains one MLP with backpropagation, feedback alignment, direct feedback alignment
@@ -40,16 +41,23 @@ final class MethodsCommand {
               --lr X                       Adam learning rate for every method (default 0.001)
               --train-size N               train on a seeded random N of the training images (default all)
               --seed S                     random seed (default 1)
-              --out DIR                    output directory (default runs/methods-DATA)
+              --out DIR                    output directory (default: a new folder per run, runs/methods-DATA,
+                                           then -2, -3, ...). A DIR that holds another run's methods.csv is
+                                           refused
+              --overwrite                  let --out DIR replace the run it holds
             Angles are measured after each epoch on the first 1,000 training images.
             The last line printed is one JSON object with the final figures (also DIR/metrics.json).
             """;
+
+    /** A kiln methods run: its table or its summary marks it. */
+    static final RunDirectory.Kind RUNS = RunDirectory.Kind.withoutResume("kiln methods", "methods.csv",
+            "metrics.json");
 
     private MethodsCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args);
+        Options o = Options.parse(args, Set.of(RunDirectory.OVERWRITE));
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
         List<String> methods = List.of(o.get("methods", String.join(",", MethodComparison.METHODS)).split(","));
@@ -59,8 +67,10 @@ final class MethodsCommand {
         double lr = o.getDouble("lr", 1e-3);
         int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
-        Path dir = Path.of(o.get("out", "runs/methods-" + data));
+        String outOption = o.get("out", null);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         o.rejectUnknown();
+        Path dir = RunDirectory.choose(RUNS, outOption, null, overwrite, Path.of("runs", "methods-" + data), out);
         for (String m : methods) {
             if (!MethodComparison.ALL.contains(m)) {
                 throw new IllegalArgumentException("unknown training method '" + m + "'; known: " + MethodComparison.ALL);

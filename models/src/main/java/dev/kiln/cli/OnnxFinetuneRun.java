@@ -56,8 +56,10 @@ final class OnnxFinetuneRun {
         String optimizerName = o.get("optimizer", "adam");
         long seed = o.getInt("seed", 1);
         String outOption = o.get("out", null);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         o.rejectUnknown();
-        Path outDir = Path.of(outOption != null ? outOption : "runs/finetune-onnx-" + target.runName());
+        Path outDir = RunDirectory.choose(FinetuneCommand.RUNS, outOption, null, overwrite,
+                Path.of("runs", "finetune-onnx-" + target.runName()), out);
         ClassificationData.TrainAndTest splits = target.trainAndTest();
         if (inputShape != null) {
             OnnxEvalRun.requireSameCount(inputShape, splits.train().data().featureShape());

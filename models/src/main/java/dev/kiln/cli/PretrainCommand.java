@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code kiln pretrain MODEL ...}: trains an autoencoder of the zoo on the training images without their labels,
@@ -54,13 +55,18 @@ final class PretrainCommand {
                                            radam, adamax, adadelta, rprop, asgd (default adam)
               --train-size N               train on a seeded random N of the training images (default all)
               --seed S                     random seed (default 1)
-              --out DIR                    run directory (default runs/pretrain-MODEL-DATA): checkpoint.safetensors
-                                           (weights, after every epoch), metrics.csv, metrics.json, training.png,
-                                           reconstructions.png (test images left, reconstructions right) and, for
-                                           vae, samples.png (decoded draws from the prior N(0, I))
+              --out DIR                    run directory (default: a new folder per run, runs/pretrain-MODEL-DATA,
+                                           then -2, -3, ...): checkpoint.safetensors (weights, after every
+                                           epoch), metrics.csv, metrics.json, training.png, reconstructions.png
+                                           (test images left, reconstructions right) and, for vae, samples.png
+                                           (decoded draws from the prior N(0, I)). A DIR that holds another
+                                           run's checkpoint is refused
+              --overwrite                  let --out DIR replace the run it holds
             The last line printed is one JSON object with the final figures (also DIR/metrics.json).
             """;
 
+    /** A kiln pretrain run: its checkpoint marks it. */
+    static final RunDirectory.Kind RUNS = RunDirectory.Kind.withoutResume("kiln pretrain", Trainer.CHECKPOINT);
     private static final int SHOWN = 32;
 
     private PretrainCommand() {
@@ -71,7 +77,7 @@ final class PretrainCommand {
             throw new IllegalArgumentException("name an autoencoder: kiln pretrain MODEL, one of " + Zoo.autoencoderNames());
         }
         String modelName = args[0];
-        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length));
+        Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length), Set.of(RunDirectory.OVERWRITE));
         String data = DataOptions.dataSet(o);
         Path dataDir = DataOptions.dataDir(o);
         int epochs = o.getPositiveInt("epochs", 5);
@@ -80,8 +86,11 @@ final class PretrainCommand {
         String optimizerName = o.get("optimizer", "adam");
         int trainSize = DataOptions.trainSize(o);
         long seed = o.getInt("seed", 1);
-        Path outDir = Path.of(o.get("out", "runs/pretrain-" + modelName + "-" + data));
+        String outOption = o.get("out", null);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         o.rejectUnknown();
+        Path outDir = RunDirectory.choose(RUNS, outOption, null, overwrite,
+                Path.of("runs", "pretrain-" + modelName + "-" + data), out);
 
         Engine.seed(seed);
         // Closed on every way out (a refused optimizer, missing data, a failed write), so that a run inside a

@@ -2,23 +2,87 @@ package dev.kiln.cli;
 
 import dev.kiln.train.Trainer;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Where a {@code kiln train} run writes, so that no run replaces another's checkpoint and metrics: a new run without
- * {@code --out} gets a folder of its own ({@link #fresh}), and {@code --out} naming a folder that holds another run's
- * checkpoint is refused unless {@code --overwrite} is given ({@link #refuseOverwriting}).
+ * Where a training run of any kiln command writes, so that no run replaces another's checkpoint and metrics: a new run
+ * without {@code --out} gets a folder of its own ({@link #fresh}), a resumed one continues in its checkpoint's folder,
+ * and {@code --out} naming a folder that holds another run's work is refused unless {@code --overwrite} is given
+ * ({@link #refuseOverwriting}); {@link #choose} applies the three.
  *
  * <p>The folders are numbered {@code runs/MODEL-DATA}, {@code runs/MODEL-DATA-2}, {@code -3}, ... rather than
  * Lightning's {@code version_N}: the first run keeps the folder that the documentation names, and TensorBoard, which
  * names a run by its folder ({@code --tensorboard}), shows each run under a name that says what it trained.
  */
 final class RunDirectory {
+    /** The flag that lets {@code --out DIR} replace the run it holds. */
+    static final String OVERWRITE = "overwrite";
+
+    /** {@code kiln train}'s runs: its checkpoint marks a run, and {@code --resume} continues from it. */
+    static final Kind TRAIN = new Kind("kiln train", Trainer.CHECKPOINT, List.of(Trainer.CHECKPOINT));
+
+    /**
+     * What a command leaves in its run folder.
+     *
+     * @param command    the command as a user types it, e.g. {@code kiln gan}, for messages
+     * @param resumeFile the file in the folder that the command's {@code --resume} continues, or null where it has no
+     *                   {@code --resume}
+     * @param runFiles   the files whose presence says the folder holds a run (at least one)
+     */
+    record Kind(String command, String resumeFile, List<String> runFiles) {
+        Kind {
+            runFiles = List.copyOf(runFiles);
+            if (runFiles.isEmpty()) {
+                throw new IllegalArgumentException("RunDirectory.Kind: no run files for " + command);
+            }
+        }
+
+        /** A command without {@code --resume}, whose run is marked by any of {@code runFiles}. */
+        static Kind withoutResume(String command, String... runFiles) {
+            return new Kind(command, null, List.of(runFiles));
+        }
+    }
+
     private RunDirectory() {
+    }
+
+    /**
+     * The folder a run of {@code kind} writes to: {@code --out} ({@code outOption}), refused where it holds another
+     * run's work unless {@code overwrite}; else the {@code --resume} checkpoint's folder, as the user wrote it (a
+     * resumed run continues its own metrics.csv); else a fresh folder beside {@code fallback} ({@link #fresh}), said
+     * on {@code out} (when not null) where {@code fallback} holds an earlier run.
+     *
+     * @param resume the {@code --resume} checkpoint, or null for a new run
+     * @throws IllegalArgumentException for {@code --overwrite} without {@code --out}, or {@code --out} over another
+     *                                  run
+     */
+    static Path choose(Kind kind, String outOption, String resume, boolean overwrite, Path fallback, PrintStream out)
+            throws IOException {
+        if (outOption != null) {
+            Path dir = Path.of(outOption);
+            refuseOverwriting(kind, dir, resume, overwrite);
+            return dir;
+        }
+        if (overwrite) {
+            throw new IllegalArgumentException("--overwrite replaces the run in --out DIR; without --out a new run gets"
+                    + " a folder of its own");
+        }
+        if (resume != null) {
+            Path parent = Path.of(resume).getParent();
+            return parent != null ? parent : Path.of(".");
+        }
+        Path fresh = fresh(fallback);
+        if (out != null && !fresh.equals(fallback)) {
+            out.printf("%s holds an earlier run: this run writes to %s (--out DIR names another folder)%n", fallback,
+                    fresh);
+        }
+        return fresh;
     }
 
     /**
@@ -56,21 +120,30 @@ final class RunDirectory {
     }
 
     /**
-     * Refuses {@code --out dir} when it holds a run's checkpoint that this run would replace: any checkpoint, unless
-     * {@code resume} lies in {@code dir} (a run continued in its own folder). {@code overwrite} ({@code --overwrite})
-     * lets it.
+     * Refuses {@code --out dir} when it holds a run of {@code kind} that this run would replace: any of its run files,
+     * unless {@code resume} lies in {@code dir} (a run continued in its own folder). {@code overwrite}
+     * ({@code --overwrite}) lets it.
      *
      * @param resume the {@code --resume} checkpoint, or null for a new run
-     * @throws IllegalArgumentException naming the checkpoint and how to continue it or keep it
+     * @throws IllegalArgumentException naming the file found and how to continue the run (where {@code kind} resumes)
+     *                                  or keep it
      */
-    static void refuseOverwriting(Path dir, String resume, boolean overwrite) throws IOException {
-        Path checkpoint = dir.resolve(Trainer.CHECKPOINT);
-        if (overwrite || !Files.exists(checkpoint) || resume != null && isFolderOf(dir, Path.of(resume))) {
+    static void refuseOverwriting(Kind kind, Path dir, String resume, boolean overwrite) throws IOException {
+        if (overwrite || resume != null && isFolderOf(dir, Path.of(resume))) {
             return;
         }
-        throw new IllegalArgumentException("--out " + dir + " already holds a run's checkpoint, " + checkpoint
-                + epochOf(checkpoint) + ": continue that run with --resume " + checkpoint + ", name another folder"
-                + " with --out (or leave --out out for a new folder under runs/), or give --overwrite to replace it");
+        for (String name : kind.runFiles()) {
+            Path found = dir.resolve(name);
+            if (Files.exists(found)) {
+                Path checkpoint = kind.resumeFile() == null ? null : dir.resolve(kind.resumeFile());
+                String resumeHint = checkpoint != null && Files.exists(checkpoint)
+                        ? "continue that run with --resume " + checkpoint + ", " : "";
+                String what = name.endsWith(".safetensors") ? "checkpoint" : "output";
+                throw new IllegalArgumentException("--out " + dir + " already holds a run's " + what + ", " + found
+                        + epochOf(found) + ": " + resumeHint + "name another folder with --out (or"
+                        + " leave --out out for a new folder under runs/), or give --overwrite to replace it");
+            }
+        }
     }
 
     /** Whether {@code file} lies in the folder {@code dir}. */

@@ -43,7 +43,6 @@ final class TrainCommand {
     private static final String DROP_LAST = "drop-last";
     private static final String TENSORBOARD_HISTOGRAMS = "tensorboard-histograms";
     private static final String TENSORBOARD_EMBEDDINGS = "tensorboard-embeddings";
-    private static final String OVERWRITE = "overwrite";
     static final String HELP = """
             Usage: kiln train MODEL [options]      MODEL: mlp (784-512-512-10 on MNIST; any shape),
                                            resnet18 (CIFAR ResNet-18; any image C x H x W),
@@ -205,7 +204,7 @@ final class TrainCommand {
             return G2pTrainCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), out);
         }
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, 1, args.length),
-                Set.of(FIND_LR, BALANCE_CLASSES, DROP_LAST, TENSORBOARD_HISTOGRAMS, ProfiledSteps.MEMORY, OVERWRITE));
+                Set.of(FIND_LR, BALANCE_CLASSES, DROP_LAST, TENSORBOARD_HISTOGRAMS, ProfiledSteps.MEMORY, RunDirectory.OVERWRITE));
         ClassificationData data = ClassificationData.fromOptions(o);
         int epochs = o.getPositiveInt("epochs", 5);
         int batch = o.getPositiveInt("batch", 128);
@@ -221,7 +220,7 @@ final class TrainCommand {
         long seed = o.getInt("seed", 1);
         String resume = o.get("resume", null);
         String outOption = o.get("out", null);
-        boolean overwrite = o.flag(OVERWRITE);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         String schedule = o.get("schedule", "none");
         DataOptions.Sampling sampling = DataOptions.sampling(o);
         String augmentName = o.get("augment", "none");
@@ -248,13 +247,10 @@ final class TrainCommand {
                     + " every rank is a JVM of its own and would write its trace to the one FILE; profile a run of one"
                     + " process");
         }
-        if (overwrite && outOption == null) {
-            throw new IllegalArgumentException("--overwrite replaces the run in --out DIR; without --out a new run gets"
-                    + " a folder of its own");
-        }
         // The launcher checks --out before it starts the ranks; rank 0 alone says where the run goes.
-        Path outDir = outDir(outOption, resume, Path.of("runs", modelName + "-" + data.runName()), findLr || overwrite,
-                nproc == null && distributed.rankZero() ? out : null);
+        Path outDir = RunDirectory.choose(RunDirectory.TRAIN, outOption, resume,
+                overwrite || findLr && outOption != null,
+                Path.of("runs", modelName + "-" + data.runName()), nproc == null && distributed.rankZero() ? out : null);
         if (nproc != null) {
             distributed.refuse(true, "--nproc", "it starts the ranks and gives each its --world-size, --rank and"
                     + " --master");
@@ -446,7 +442,7 @@ final class TrainCommand {
                     addGraph(board, model, batchOfOne(featureShape), out);
                 }
                 List<EpochMetrics> history;
-                try (InterruptedRun watched = InterruptedRun.watch(List.of(args), outDir, resume, out)) {
+                try (InterruptedRun watched = InterruptedRun.watch(RunDirectory.TRAIN, List.of(args), outDir, resume, out)) {
                     history = trainer.fit(trainLoader, perEpoch, epochs);
                 }
                 Evaluation result = trainer.evaluate(testLoader);
@@ -641,30 +637,6 @@ final class TrainCommand {
      */
     static Trainer mixedPrecision(Trainer trainer, Precision precision) {
         return trainer.precision(precision).gradScaler(precision == Precision.F16 ? new GradScaler() : null);
-    }
-
-    /**
-     * {@code --out}, refused where it holds another run's checkpoint unless {@code overwrite}; else the resumed
-     * checkpoint's directory (a resumed run continues its own metrics.csv, not that of whatever run holds the default
-     * directory); else a fresh folder beside {@code fallback} ({@link RunDirectory#fresh}), said on {@code out} (when
-     * not null) where {@code fallback} holds an earlier run.
-     */
-    private static Path outDir(String outOption, String resume, Path fallback, boolean overwrite, PrintStream out)
-            throws IOException {
-        if (outOption != null) {
-            Path dir = Path.of(outOption);
-            RunDirectory.refuseOverwriting(dir, resume, overwrite);
-            return dir;
-        }
-        if (resume != null) {
-            return Path.of(resume).toAbsolutePath().getParent();
-        }
-        Path fresh = RunDirectory.fresh(fallback);
-        if (out != null && !fresh.equals(fallback)) {
-            out.printf("%s holds an earlier run: this run writes to %s (--out DIR names another folder)%n", fallback,
-                    fresh);
-        }
-        return fresh;
     }
 
     /** {@code v} to 4 decimals for a summary; NaN and infinities as they are (JSON summaries write them as null). */

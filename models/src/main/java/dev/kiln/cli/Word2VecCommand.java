@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** {@code kiln word2vec}: trains word vectors on a text corpus and shows the neighbours of common words. */
 final class Word2VecCommand {
@@ -35,15 +36,21 @@ final class Word2VecCommand {
               --epochs N             passes over the corpus (default 3)
               --batch N              pairs per update (default 4096)
               --seed S               random seed (default 1)
-              --out DIR              output directory (default runs/word2vec)
+              --out DIR              output directory (default: a new folder per run, runs/word2vec, then
+                                     -2, -3, ...). A DIR that holds another run's vectors is refused
+              --overwrite            let --out DIR replace the run it holds
             Prints the 5 nearest neighbours of ten common words; the last line is a JSON summary.
             """;
+
+    /** A kiln word2vec run: its vectors mark it. */
+    static final RunDirectory.Kind RUNS = RunDirectory.Kind.withoutResume("kiln word2vec", WordVectors.VECTORS_FILE,
+            WordVectors.VOCAB_FILE);
 
     private Word2VecCommand() {
     }
 
     static int run(String[] args, PrintStream out) throws Exception {
-        Options o = Options.parse(args);
+        Options o = Options.parse(args, Set.of(RunDirectory.OVERWRITE));
         Path corpusPath = Path.of(o.get("corpus", DEFAULT_CORPUS));
         Word2Vec.Mode mode = switch (o.get("mode", "skipgram")) {
             case "skipgram" -> Word2Vec.Mode.SKIPGRAM;
@@ -53,8 +60,10 @@ final class Word2VecCommand {
         Word2Vec.Config config = new Word2Vec.Config(mode, o.getPositiveInt("dim", 100), o.getPositiveInt("window", 5),
                 o.getPositiveInt("negatives", 5), o.getInt("min-count", 5), o.getDouble("subsample", 1e-3),
                 o.getDouble("lr", 0.025), o.getPositiveInt("epochs", 3), o.getPositiveInt("batch", 4096), o.getInt("seed", 1));
-        Path dir = Path.of(o.get("out", "runs/word2vec"));
+        String outOption = o.get("out", null);
+        boolean overwrite = o.flag(RunDirectory.OVERWRITE);
         o.rejectUnknown();
+        Path dir = RunDirectory.choose(RUNS, outOption, null, overwrite, Path.of("runs", "word2vec"), out);
         Corpus corpus = Corpus.read(corpusPath);
         Vocabulary vocabulary = Vocabulary.build(corpus, config.minCount());
         out.printf(Locale.ROOT, "Corpus %s: %d sentences, %d tokens; vocabulary %d words (min count %d); %s, dim %d,"

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code --augment}'s list and {@code --train-size} as {@link DataOptions} reads and builds them. */
+/** {@code --augment}'s list, {@code --train-size} and {@code --per-class} as {@link DataOptions} reads and builds them. */
 class DataOptionsTest {
     @Test
     void trainSizeLeftOutTrainsOnTheWholeSet() {
@@ -23,6 +23,23 @@ class DataOptionsTest {
             assertEquals("--train-size must be a positive number of training examples, got " + n + "; leave the"
                     + " option out to train on the whole set", e.getMessage());
         }
+    }
+
+    @Test
+    void perClassZeroOrNegativeIsRefusedSayingToLeaveTheOptionOut() {
+        for (String n : List.of("0", "-2")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> DataOptions.sampling(Options.parse(new String[] {"--per-class", n})));
+            assertEquals("--per-class must be a positive number of training examples per class, got " + n + "; leave"
+                    + " the option out to train on the whole set", e.getMessage());
+        }
+    }
+
+    @Test
+    void perClassLeftOutTakesEveryImageOfEachClass() {
+        assertEquals(new DataOptions.Sampling(0, 0), DataOptions.sampling(Options.parse(new String[0])));
+        assertEquals(new DataOptions.Sampling(0, 7),
+                DataOptions.sampling(Options.parse(new String[] {"--per-class", "7"})));
     }
 
     @Test

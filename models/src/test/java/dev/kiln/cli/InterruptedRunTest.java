@@ -34,21 +34,21 @@ class InterruptedRunTest {
     void theResumeCommandLeavesOutOutAndOverwriteAndEndsWithResume() {
         assertEquals(List.of("kiln", "train", "mlp", "--data", "mnist", "--epochs", "9", "--resume",
                         "runs/x/checkpoint.safetensors"),
-                InterruptedRun.resumeCommand(List.of("mlp", "--data", "mnist", "--out", "runs/x", "--overwrite",
+                InterruptedRun.resumeCommand(RunDirectory.TRAIN, List.of("mlp", "--data", "mnist", "--out", "runs/x", "--overwrite",
                         "--epochs", "9"), Path.of("runs/x/checkpoint.safetensors"), null));
     }
 
     @Test
     void theResumeCommandReplacesTheResumeItStartedFrom() {
         assertEquals(List.of("kiln", "train", "lenet", "--epochs=9", "--resume", "b/checkpoint.safetensors"),
-                InterruptedRun.resumeCommand(List.of("lenet", "--resume=a/checkpoint.safetensors", "--epochs=9",
+                InterruptedRun.resumeCommand(RunDirectory.TRAIN, List.of("lenet", "--resume=a/checkpoint.safetensors", "--epochs=9",
                         "--out=b"), Path.of("b/checkpoint.safetensors"), null));
     }
 
     @Test
     void aRankThatNprocStartedTellsTheLaunchersCommand() {
         assertEquals(List.of("kiln", "train", "mlp", "--epochs", "3", "--nproc", "2", "--resume", "r/c"),
-                InterruptedRun.resumeCommand(List.of("mlp", "--epochs", "3", "--world-size", "2", "--rank", "0",
+                InterruptedRun.resumeCommand(RunDirectory.TRAIN, List.of("mlp", "--epochs", "3", "--world-size", "2", "--rank", "0",
                         "--master", "127.0.0.1:5000"), Path.of("r/c"), "2"));
     }
 
@@ -56,13 +56,13 @@ class InterruptedRunTest {
     void theMessageQuotesWhatTheShellWouldSplit() {
         assertEquals("kiln train: stopped; the last complete checkpoint is my runs/c; continue with: kiln train mlp"
                 + " --data 'folder:my data' --resume 'my runs/c'",
-                InterruptedRun.message(List.of("mlp", "--data", "folder:my data"), Path.of("my runs/c"), null));
+                InterruptedRun.message(RunDirectory.TRAIN, List.of("mlp", "--data", "folder:my data"), Path.of("my runs/c"), null));
     }
 
     @Test
     void aRunStoppedBeforeItsFirstCheckpointSaysThereIsNothingToContinue() {
         assertEquals("kiln train: stopped before the first epoch ended, so no checkpoint was written; run the command"
-                + " again to start over", InterruptedRun.message(List.of("mlp"), null, null));
+                + " again to start over", InterruptedRun.message(RunDirectory.TRAIN, List.of("mlp"), null, null));
     }
 
     /**
@@ -79,26 +79,11 @@ class InterruptedRunTest {
         Path earlier = Files.createDirectories(work.resolve("runs").resolve("mlp-mnist"));
         Files.writeString(earlier.resolve(Trainer.CHECKPOINT), "an earlier run's checkpoint");
         List<String> train = List.of("mlp", "--data-dir", data.toString(), "--epochs", "100000", "--batch", "16");
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Dkiln.threads=1", "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "train"));
-        command.addAll(train);
-        Path err = tmp.resolve("stderr.txt");
-        Process p = new ProcessBuilder(command).directory(work.toFile()).redirectError(err.toFile()).start();
-        List<String> lines = new ArrayList<>();
-        String signal;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line = out.readLine();
-            while (line != null && !line.startsWith("epoch 2: train loss")) {
-                lines.add(line);
-                line = out.readLine();
-            }
-            signal = signal(p);
-            assertEquals(0, new ProcessBuilder("/bin/kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
-            out.lines().forEach(lines::add);
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the run ends on SIG" + signal);
-        } finally {
-            p.destroyForcibly().waitFor();
-        }
+        Stopped stopped = stopAt(work, "train", train, "epoch 2: train loss");
+        List<String> lines = stopped.lines();
+        String signal = stopped.signal();
+        Path err = stopped.err();
+        Process p = stopped.process();
         String diagnostics = String.join("\n", lines) + "\n--- stderr\n" + Files.readString(err);
         assertFalse(Files.readString(err).contains("\tat "), "a stopped run prints no stack trace: " + diagnostics);
         assertEquals(signal.equals("INT") ? 130 : 143, p.exitValue(), diagnostics);
@@ -112,6 +97,62 @@ class InterruptedRunTest {
         try (Stream<Path> files = Files.list(work.resolve(CHECKPOINT).getParent())) {
             assertEquals(List.of(), files.filter(f -> f.getFileName().toString().endsWith(".tmp")).toList());
         }
+    }
+
+    /**
+     * kiln gan, which resumes too, says the same at Ctrl-C: its checkpoint and the kiln gan command that continues
+     * it, in the folder of its own that a new run got.
+     */
+    @Test
+    void ctrlCStopsKilnGanSayingHowToResumeIt() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/bin/kill")), "no /bin/kill to send SIGINT with");
+        Assumptions.assumeTrue(kilnOnTheJvmClassPath(), "kiln is not on the JVM's class path");
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 32, 16);
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Files.createDirectories(work.resolve("runs").resolve("gan-mnist")).resolve("metrics.json").toFile()
+                .createNewFile();
+        List<String> gan = List.of("--data-dir", data.toString(), "--epochs", "100000", "--batch", "16",
+                "--feature-maps", "4", "--latent", "8");
+        Stopped stopped = stopAt(work, "gan", gan, "epoch 2: discriminator loss");
+        String diagnostics = String.join("\n", stopped.lines()) + "\n--- stderr\n" + Files.readString(stopped.err());
+        Path checkpoint = Path.of("runs", "gan-mnist-2", Trainer.CHECKPOINT);
+        String epoch = Trainer.metadata(work.resolve(checkpoint)).get("epoch");
+        assertEquals("kiln gan: stopped; the last complete checkpoint is " + checkpoint + " (epoch " + epoch + ");"
+                + " continue with: kiln gan " + String.join(" ", gan) + " --resume " + checkpoint,
+                stopped.lines().get(stopped.lines().size() - 1), diagnostics);
+    }
+
+    /** What a child JVM printed (each line) and on which signal it ended. */
+    private record Stopped(Process process, List<String> lines, String signal, Path err) {
+    }
+
+    /**
+     * Runs {@code kiln command args} in a child JVM in {@code work}, and sends it SIGINT (or SIGTERM, see
+     * {@link #signal}) once it prints a line that starts with {@code stopLine}; returns once it has ended.
+     */
+    private Stopped stopAt(Path work, String command, List<String> args, String stopLine)
+            throws IOException, InterruptedException {
+        List<String> javaCommand = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Dkiln.threads=1", "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), command));
+        javaCommand.addAll(args);
+        Path err = tmp.resolve(command + "-stderr.txt");
+        Process p = new ProcessBuilder(javaCommand).directory(work.toFile()).redirectError(err.toFile()).start();
+        List<String> lines = new ArrayList<>();
+        String signal;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = out.readLine();
+            while (line != null && !line.startsWith(stopLine)) {
+                lines.add(line);
+                line = out.readLine();
+            }
+            signal = signal(p);
+            assertEquals(0, new ProcessBuilder("/bin/kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
+            out.lines().forEach(lines::add);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the run ends on SIG" + signal);
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+        return new Stopped(p, lines, signal, err);
     }
 
     /**

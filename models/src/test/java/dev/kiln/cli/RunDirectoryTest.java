@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.train.Trainer;
 import java.io.IOException;
@@ -98,6 +99,26 @@ class RunDirectoryTest {
         assertEquals(2, refused.code(), refused.toString());
         assertNotEquals(-1, refused.err().indexOf("--out " + tmp.resolve("b") + " already holds"), refused.err());
         assertArrayEquals(b, Files.readAllBytes(tmp.resolve("b").resolve(Trainer.CHECKPOINT)), "b's checkpoint");
+    }
+
+    @Test
+    void aResumedRunWithoutOutWritesToItsCheckpointsFolderAsTheUserWroteIt() throws IOException {
+        Path fallback = tmp.resolve("unused");
+        assertEquals(Path.of("runs", "mlp-mnist-2"), RunDirectory.choose(RunDirectory.TRAIN, null,
+                "runs/mlp-mnist-2/checkpoint.safetensors", false, fallback, null));
+        assertEquals(Path.of("."), RunDirectory.choose(RunDirectory.TRAIN, null, "checkpoint.safetensors", false,
+                fallback, null));
+    }
+
+    @Test
+    void aCommandWithoutResumeRefusesOutOverItsRunWithoutSuggestingResume() throws IOException {
+        RunDirectory.Kind methods = RunDirectory.Kind.withoutResume("kiln methods", "methods.csv", "metrics.json");
+        Files.writeString(tmp.resolve("metrics.json"), "{}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunDirectory.refuseOverwriting(methods, tmp, null, false));
+        assertEquals("--out " + tmp + " already holds a run's output, " + tmp.resolve("metrics.json") + ": name another"
+                + " folder with --out (or leave --out out for a new folder under runs/), or give --overwrite to"
+                + " replace it", e.getMessage());
     }
 
     @Test
