@@ -129,21 +129,17 @@ final class RunDirectory {
      *                                  or keep it
      */
     static void refuseOverwriting(Kind kind, Path dir, String resume, boolean overwrite) throws IOException {
-        if (overwrite || resume != null && isFolderOf(dir, Path.of(resume))) {
+        Path found = kind.runFiles().stream().map(dir::resolve).filter(Files::exists).findFirst().orElse(null);
+        if (overwrite || found == null || resume != null && isFolderOf(dir, Path.of(resume))) {
             return;
         }
-        for (String name : kind.runFiles()) {
-            Path found = dir.resolve(name);
-            if (Files.exists(found)) {
-                Path checkpoint = kind.resumeFile() == null ? null : dir.resolve(kind.resumeFile());
-                String resumeHint = checkpoint != null && Files.exists(checkpoint)
-                        ? "continue that run with --resume " + checkpoint + ", " : "";
-                String what = name.endsWith(".safetensors") ? "checkpoint" : "output";
-                throw new IllegalArgumentException("--out " + dir + " already holds a run's " + what + ", " + found
-                        + epochOf(found) + ": " + resumeHint + "name another folder with --out (or"
-                        + " leave --out out for a new folder under runs/), or give --overwrite to replace it");
-            }
-        }
+        Path checkpoint = kind.resumeFile() == null ? null : dir.resolve(kind.resumeFile());
+        String resumeHint = checkpoint != null && Files.exists(checkpoint)
+                ? "continue that run with --resume " + checkpoint + ", " : "";
+        String what = found.getFileName().toString().endsWith(".safetensors") ? "checkpoint" : "output";
+        throw new IllegalArgumentException("--out " + dir + " already holds a run's " + what + ", " + found
+                + epochOf(found) + ": " + resumeHint + "name another folder with --out (or leave --out out for a new"
+                + " folder under runs/), or give --overwrite to replace it");
     }
 
     /** Whether {@code file} lies in the folder {@code dir}. */

@@ -311,7 +311,8 @@ class GanCommandTest {
     void resumeFromAWeightsOnlyCheckpointFailsWithTwoSayingItCannotBeResumed() throws IOException {
         Path out = tmp.resolve("run");
         assertEquals(0, gan(out, "--epochs", "1").code());
-        Path weights = tmp.resolve("weights.safetensors");
+        // In the run's folder: --out over another folder's run is refused before the checkpoint is read.
+        Path weights = out.resolve("weights.safetensors");
         Map<String, String> meta = Trainer.metadata(out.resolve(Trainer.CHECKPOINT));
         try (SafeTensors.Loaded all = SafeTensors.read(out.resolve(Trainer.CHECKPOINT))) {
             Map<String, Tensor> model = new LinkedHashMap<>(all.tensors());
