@@ -198,7 +198,7 @@ final class FinetuneCommand {
             metadata.putAll(target.metadata(splits.train()));
             metadata.put("optimizer", optimizerName);
             Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata);
-            RunOutputs outputs = new RunOutputs(outDir, "test", out, 0);
+            RunOutputs outputs = new RunOutputs(outDir, "test", out, 0, null);
             trainer.listener(outputs);
             long trainable = model.trainableParameters().stream().mapToLong(Tensor::size).sum();
             out.printf("Fine-tuning the first %d modules of %s (%s weights from %s) with a new head %s; freeze %s: %,d of %,d"

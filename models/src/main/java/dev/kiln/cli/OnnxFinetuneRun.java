@@ -78,7 +78,7 @@ final class OnnxFinetuneRun {
             metadata.put("optimizer", optimizerName);
             metadata.putAll(target.metadata(splits.train()));
             Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss()).checkpoints(outDir, metadata);
-            RunOutputs outputs = new RunOutputs(outDir, "test", out, 0);
+            RunOutputs outputs = new RunOutputs(outDir, "test", out, 0, null);
             trainer.listener(outputs);
             out.printf("Fine-tuning every weight of %s (%,d parameters) on %s: %d training images, batch %d, %s lr %s,"
                             + " %d epochs, backend %s, output %s%n", file, model.parameterCount(), target.spec(),

@@ -30,8 +30,11 @@ final class RunOutputs implements TrainingListener {
     /**
      * @param evalName       "val" or "test": which data the per-epoch evaluation used
      * @param epochsResumed  epochs already in metrics.csv from the run being resumed (0 for a new run)
+     * @param resumedEpoch   the figures of the resumed checkpoint's epoch as it recorded them, or null: metrics.csv
+     *                       gets their row where it lacks it (the run stopped after the checkpoint, before the row)
      */
-    RunOutputs(Path dir, String evalName, PrintStream out, int epochsResumed) throws IOException {
+    RunOutputs(Path dir, String evalName, PrintStream out, int epochsResumed, EpochMetrics resumedEpoch)
+            throws IOException {
         this.dir = dir;
         this.evalName = evalName;
         this.out = out;
@@ -40,6 +43,9 @@ final class RunOutputs implements TrainingListener {
         List<String> columns = List.of("epoch", "train_loss", "train_accuracy", evalName + "_loss", evalName + "_accuracy",
                 evalName + "_top5", "lr", "seconds", "samples_per_s");
         this.csv = epochsResumed > 0 ? MetricsCsv.resume(dir, columns, epochsResumed) : new MetricsCsv(dir, columns);
+        if (resumedEpoch != null && resumedEpoch.epoch() == epochsResumed && csv.rows() == epochsResumed - 1) {
+            csv.append(row(resumedEpoch));
+        }
     }
 
     @Override
@@ -53,6 +59,16 @@ final class RunOutputs implements TrainingListener {
         out.printf(Locale.ROOT, "epoch %d: train loss %.4f acc %.4f | %s loss %.4f acc %.4f | %.1f s, %.0f samples/s%n",
                 m.epoch(), m.trainLoss(), m.trainAccuracy(), evalName, m.validationLoss(), m.validationAccuracy(),
                 m.seconds(), m.samplesPerSecond());
+        try {
+            csv.append(row(m));
+            plot();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run directory " + dir, e);
+        }
+    }
+
+    /** metrics.csv's row of epoch {@code m}. */
+    private Map<String, Object> row(EpochMetrics m) {
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("epoch", m.epoch());
         row.put("train_loss", m.trainLoss());
@@ -63,12 +79,7 @@ final class RunOutputs implements TrainingListener {
         row.put("lr", m.learningRate());
         row.put("seconds", m.seconds());
         row.put("samples_per_s", m.samplesPerSecond());
-        try {
-            csv.append(row);
-            plot();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the run directory " + dir, e);
-        }
+        return row;
     }
 
     /** Redraws training.png from every row of metrics.csv, so a resumed run's plot covers all epochs. */

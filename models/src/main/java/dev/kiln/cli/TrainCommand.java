@@ -404,9 +404,12 @@ final class TrainCommand {
                         OneCycleLR.AnnealStrategy.COS, 25, 1e4, false, optimizer.momentumOrBeta1().isPresent(), 0.85, 0.95));
             }
             int resumedEpochs = 0;
+            EpochMetrics resumedEpoch = null;
             if (resume != null) {
                 ResumeCheck.requireSameRun(Trainer.metadata(Path.of(resume)), metadata, resume);
-                resumedEpochs = Integer.parseInt(trainer.resume(Path.of(resume)).get("epoch"));
+                Map<String, String> resumed = trainer.resume(Path.of(resume));
+                resumedEpochs = Integer.parseInt(resumed.get("epoch"));
+                resumedEpoch = EpochMetrics.fromMetadata(resumed);
                 if (resumedEpochs >= epochs) {
                     if (distributed.rankZero()) {
                         out.printf("%s is already at epoch %d of --epochs %d: nothing to train; %s is left as it was%n",
@@ -420,7 +423,7 @@ final class TrainCommand {
                 return 0;
             }
             String evalName = validation != null ? "val" : "test";
-            RunOutputs outputs = new RunOutputs(outDir, evalName, out, resumedEpochs);
+            RunOutputs outputs = new RunOutputs(outDir, evalName, out, resumedEpochs, resumedEpoch);
             trainer.listener(outputs);
             SummaryWriter board = tensorboard == null ? null : tensorBoard(Path.of(tensorboard), outDir, metadata, out,
                     resume == null ? null : TensorBoardListener.firstStepAfter(resumedEpochs,

@@ -499,7 +499,8 @@ public final class Trainer {
                 }
                 nextEpoch = epoch + 1;
                 if (checkpointDir != null) {
-                    saveCheckpoint(checkpointDir.resolve(CHECKPOINT), epoch);
+                    // The epoch's figures too: stopped before the listeners write them, a resumed run can.
+                    saveCheckpoint(checkpointDir.resolve(CHECKPOINT), epoch, m.toMetadata());
                     // After the checkpoint: killed between the two, a resume takes this best epoch from the checkpoint.
                     if (best != null && bestEpoch == epoch) {
                         saveModel(checkpointDir.resolve(BEST), epoch);
