@@ -52,8 +52,9 @@ public final class Kiln {
               neighbours      nearest words of given words, from kiln word2vec's vectors
               backends        list the backends on the class path and whether they can run here
 
-            Each kiln train run writes a folder of its own: runs/MODEL-DATA, then runs/MODEL-DATA-2, ...;
-            Ctrl-C stops it and prints the command that resumes it.
+            Each training run (train, finetune, pretrain, gan, lm, methods, word2vec) writes a folder of its
+            own: runs/MODEL-DATA, then runs/MODEL-DATA-2, ...; Ctrl-C stops kiln train or gan and prints the
+            command that resumes it.
             Backend: KILN_BACKEND=cpu|cuda; threads: KILN_JAVA_OPTS=-Dkiln.threads=N (KILN_JAVA_OPTS passes
             any JVM option, such as -Dkiln.backend=cpu|cuda).
             """;

@@ -53,6 +53,13 @@ class InterruptedRunTest {
     }
 
     @Test
+    void kilnTrainG2psResumeCommandKeepsG2pAndResumesFromLastSafetensors() {
+        assertEquals(List.of("kiln", "train", "g2p", "--attention", "dot", "--resume", "r/last.safetensors"),
+                InterruptedRun.resumeCommand(G2pTrainCommand.RUNS, List.of("--attention", "dot", "--out", "r"),
+                        Path.of("r/last.safetensors"), null));
+    }
+
+    @Test
     void theMessageQuotesWhatTheShellWouldSplit() {
         assertEquals("kiln train: stopped; the last complete checkpoint is my runs/c; continue with: kiln train mlp"
                 + " --data 'folder:my data' --resume 'my runs/c'",
