@@ -448,18 +448,22 @@ final class TrainCommand {
                 try (InterruptedRun watched = InterruptedRun.watch(RunDirectory.TRAIN, List.of(args), outDir, resume, out)) {
                     history = trainer.fit(trainLoader, perEpoch, epochs);
                 }
+                if (history.isEmpty()) {
+                    out.printf("kiln train: the run resumed from %s had stopped early after epoch %d, so it trains no"
+                            + " further epoch; evaluating its weights%n", resume, resumedEpochs);
+                }
                 Evaluation result = trainer.evaluate(testLoader);
                 Evaluation onTrain = trainer.evaluate(new DataLoader(train, 1000, false, seed));
                 Map<String, Object> summary = new LinkedHashMap<>();
                 summary.put("model", modelName);
                 summary.put("data", data.spec());
-                summary.put("epochs", history.isEmpty() ? 0 : history.get(history.size() - 1).epoch());
+                summary.put("epochs", history.isEmpty() ? resumedEpochs : history.get(history.size() - 1).epoch());
                 summary.put("best_epoch", trainer.restoredBestWeights() ? trainer.bestEpoch() : null);
                 summary.put("evaluated_weights", trainer.restoredBestWeights() ? "best" : "last");
                 summary.put("test_accuracy", round(result.accuracy()));
                 summary.put("test_loss", round(result.loss()));
                 summary.put("train_accuracy", round(onTrain.accuracy()));
-                summary.put("samples_per_s", history.isEmpty() ? 0
+                summary.put("samples_per_s", history.isEmpty() ? null
                         : Math.round(median(history) * distributed.worldSize() * 10) / 10.0);
                 if (distributed.distributed()) {
                     summary.put("world_size", distributed.worldSize());

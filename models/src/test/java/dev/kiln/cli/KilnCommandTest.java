@@ -684,6 +684,24 @@ class KilnCommandTest {
     }
 
     @Test
+    void aResumedRunThatHadStoppedEarlySaysSoAndSummarisesItsEpochs() throws IOException {
+        Path data = fakeMnist(300, 100);
+        Path out = tmp.resolve("run");
+        Result trained = train(data, out, "--epochs", "5", "--validation-split", "0.2", "--patience", "2",
+                "--min-delta", "100");
+        assertEquals(0, trained.code(), trained.toString());
+        Path checkpoint = out.resolve(Trainer.CHECKPOINT);
+        Result resumed = train(data, out, "--epochs", "8", "--validation-split", "0.2", "--patience", "2",
+                "--min-delta", "100", "--resume", checkpoint.toString());
+        assertEquals(0, resumed.code(), resumed.toString());
+        assertTrue(resumed.out().contains("had stopped early after epoch 3, so it trains no further epoch"),
+                resumed.toString());
+        JsonObject summary = resumed.lastLineJson();
+        assertEquals(3, summary.get("epochs").getAsInt(), summary.toString());
+        assertTrue(summary.get("samples_per_s").isJsonNull(), "nothing trained, nothing timed: " + summary);
+    }
+
+    @Test
     void withoutPatienceTheSummarySaysItsFiguresAreTheLastEpochs() throws IOException {
         Result r = train(fakeMnist(300, 100), tmp.resolve("run"));
         assertEquals(0, r.code(), r.toString());

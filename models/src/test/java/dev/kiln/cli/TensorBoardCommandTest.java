@@ -123,8 +123,9 @@ class TensorBoardCommandTest {
             }
         }
         String checkpoint = epoch1.resolve("checkpoint.safetensors").toString();
-        assertEquals(0, kiln(options, "--epochs", "2", "--resume", checkpoint).code());
-        KilnRuns.Result again = kiln(options, "--epochs", "2", "--resume", checkpoint);
+        // The resumed runs write over the run in `tiny` from a copy of its epoch-1 checkpoint kept elsewhere.
+        assertEquals(0, kiln(options, "--epochs", "2", "--resume", checkpoint, "--overwrite").code());
+        KilnRuns.Result again = kiln(options, "--epochs", "2", "--resume", checkpoint, "--overwrite");
         assertEquals(0, again.code(), again.toString());
         // 3 batches an epoch: the checkpoint after epoch 1 is at step 3, and the resumed runs purge from step 4.
         Map<String, List<Long>> expected = new TreeMap<>();
