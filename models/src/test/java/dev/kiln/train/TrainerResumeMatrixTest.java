@@ -73,8 +73,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The promise of PYTORCH.md that a resumed run "goes on exactly", over a covering set of the features a user combines:
  * each {@link Cell} trains {@value #EPOCHS} epochs straight, and separately 1, 2 or 3 epochs, after which a fresh
  * model, optimizer and trainer (built from another seed, as a user's script after a restart) resume from the
- * checkpoint and finish; and a third time it is killed part-way through epoch {@value #STOP} + 1 (the Trainer
- * checkpoints at epoch ends, so that run resumes from epoch {@value #STOP}'s checkpoint too). The final weights, the
+ * checkpoint and finish; and a third time it is killed part-way through epoch {@value #STOP} + 1 (these trainers
+ * checkpoint at epoch ends only, without {@link Trainer#checkpointEverySteps}, so that run resumes from epoch
+ * {@value #STOP}'s checkpoint too; TrainerDataLoaderMidEpochResumeTest resumes within an epoch). The final weights, the
  * optimizer's state, the averaged weights, the loss scaler's state and every epoch's recorded figures must be bit for
  * bit those of the straight run.
  *
