@@ -71,6 +71,26 @@ public final class DistributedSampler implements Sampler {
         return epoch;
     }
 
+    /** The ranks that share each epoch (PyTorch's {@code num_replicas}). */
+    public int worldSize() {
+        return worldSize;
+    }
+
+    /** Whether each epoch visits a permutation. */
+    public boolean shuffle() {
+        return shuffle;
+    }
+
+    /** The permutations' seed, the same on every rank. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Whether the order is cut to a multiple of the world size rather than padded. */
+    public boolean dropLast() {
+        return dropLast;
+    }
+
     /** Indices this rank visits per epoch (PyTorch's {@code len(sampler)}). */
     @Override
     public int size() {

@@ -3,6 +3,7 @@ package dev.kiln.train;
 import dev.kiln.data.BatchLoader;
 import dev.kiln.data.DataLoader;
 import dev.kiln.data.IterableDataLoader;
+import dev.kiln.distributed.DistributedSampler;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,7 +40,8 @@ record EpochPosition(int batch, double lossSum, long samples, long correct, Map<
     /**
      * The settings of {@code loader} that decide which batches an epoch gives from a position on: a stream's workers
      * (which share its examples out), a {@link DataLoader}'s shuffle, sampler and data set size (which order its
-     * examples; its workers do not change its batches), and both's batch size, seed and drop-last.
+     * examples; its workers do not change its batches; a {@link DistributedSampler}'s world size, seed, shuffle and
+     * drop-last, not its rank), and both's batch size, seed and drop-last.
      */
     static Map<String, String> settingsOf(BatchLoader loader) {
         Map<String, String> s = new LinkedHashMap<>();
@@ -57,6 +59,13 @@ record EpochPosition(int batch, double lossSum, long samples, long correct, Map<
             s.put(LOADER + "sampler", d.sampler() == null ? "none" : d.sampler().getClass().getSimpleName());
             s.put(LOADER + "dataset_size", Integer.toString(d.dataset().size()));
             s.put(LOADER + "examples_per_epoch", Integer.toString(d.examplesPerEpoch()));
+            if (d.sampler() instanceof DistributedSampler ranks) {
+                // Not the rank: every rank resumes from the checkpoint rank 0 wrote.
+                s.put(LOADER + "sampler_world_size", Integer.toString(ranks.worldSize()));
+                s.put(LOADER + "sampler_seed", Long.toString(ranks.seed()));
+                s.put(LOADER + "sampler_shuffle", Boolean.toString(ranks.shuffle()));
+                s.put(LOADER + "sampler_drop_last", Boolean.toString(ranks.dropLast()));
+            }
         }
         return s;
     }

@@ -11,6 +11,7 @@ import dev.kiln.data.MixUp;
 import dev.kiln.data.RandomCrop;
 import dev.kiln.data.RandomHorizontalFlip;
 import dev.kiln.data.WeightedRandomSampler;
+import dev.kiln.distributed.DistributedSampler;
 import dev.kiln.engine.Engine;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Dropout;
@@ -88,6 +89,17 @@ class TrainerDataLoaderMidEpochResumeTest {
     /** Every step's loss as "epoch:batch=loss", exactly. */
     private static final class Losses implements TrainingListener {
         final List<String> seen = new ArrayList<>();
+        final List<Integer> epochsEnded = new ArrayList<>();
+
+        /** A listener that records each epoch whose end the listeners are told. */
+        TrainingListener epochEnds() {
+            return new TrainingListener() {
+                @Override
+                public void onEpochEnd(EpochMetrics m) {
+                    epochsEnded.add(m.epoch());
+                }
+            };
+        }
 
         @Override
         public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
@@ -104,7 +116,7 @@ class TrainerDataLoaderMidEpochResumeTest {
 
     /** What a run gave: its steps' losses, its epochs, its final weights, and the checkpoint it resumed from. */
     private record Run(List<String> losses, List<EpochMetrics> history, Map<String, float[]> weights,
-                       Map<String, String> resumedFrom) {
+                       Map<String, String> resumedFrom, List<Integer> epochsEnded) {
     }
 
     private static Sequential mlp() {
@@ -118,6 +130,12 @@ class TrainerDataLoaderMidEpochResumeTest {
      * and trainer (another initialisation) that resume from the checkpoint there.
      */
     private static Run run(Setup setup, Path checkpoints, int crashAfter, boolean resume) throws IOException {
+        return run(setup, checkpoints, 2, crashAfter, resume);
+    }
+
+    /** {@link #run(Setup, Path, int, boolean)}, killed after batch {@code crashAfter} of epoch {@code crashEpoch}. */
+    private static Run run(Setup setup, Path checkpoints, int crashEpoch, int crashAfter, boolean resume)
+            throws IOException {
         Engine.seed(resume ? 99 : 7);
         Losses losses = new Losses();
         try (Sequential model = mlp();
@@ -133,11 +151,12 @@ class TrainerDataLoaderMidEpochResumeTest {
             if (setup.bestIsEpochOne()) {
                 trainer.earlyStopping(10).earlyStoppingMinDelta(1e9);
             }
+            trainer.listener(losses.epochEnds());
             if (crashAfter > 0) {
                 trainer.listener(new TrainingListener() {
                     @Override
                     public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
-                        if (epoch == 2 && batch == crashAfter) {
+                        if (epoch == crashEpoch && batch == crashAfter) {
                             throw new Crash();
                         }
                     }
@@ -152,7 +171,7 @@ class TrainerDataLoaderMidEpochResumeTest {
             }
             Map<String, float[]> weights = new LinkedHashMap<>();
             model.stateDict().forEach((k, v) -> weights.put(k, v.toFloatArray()));
-            return new Run(losses.seen, history, weights, from);
+            return new Run(losses.seen, history, weights, from, losses.epochsEnded);
         }
     }
 
@@ -162,20 +181,31 @@ class TrainerDataLoaderMidEpochResumeTest {
      * checkpoint's metadata it resumed from.
      */
     private Map<String, String> assertResumedRunEqualsUninterrupted(Setup setup, int crashAfter) throws IOException {
+        return assertResumedRunEqualsUninterrupted(setup, 2, crashAfter);
+    }
+
+    /**
+     * {@link #assertResumedRunEqualsUninterrupted(Setup, int)}, killed in epoch {@code crashEpoch}: the epochs from it
+     * on, each ended once, are the uninterrupted run's.
+     */
+    private Map<String, String> assertResumedRunEqualsUninterrupted(Setup setup, int crashEpoch, int crashAfter)
+            throws IOException {
         Run reference = run(setup, dir.resolve("uninterrupted"), 0, false);
         Path checkpoints = dir.resolve("interrupted");
-        run(setup, checkpoints, crashAfter, false);
+        run(setup, checkpoints, crashEpoch, crashAfter, false);
         Run resumed = run(setup, checkpoints, 0, true);
         Map<String, String> from = resumed.resumedFrom();
-        String firstResumed = "2:" + (Integer.parseInt(from.get("epoch_batch")) + 1) + "=";
+        String firstResumed = crashEpoch + ":" + (Integer.parseInt(from.get("epoch_batch")) + 1) + "=";
         int start = 0;
         while (!reference.losses().get(start).startsWith(firstResumed)) {
             start++;
         }
         assertEquals(reference.losses().subList(start, reference.losses().size()), resumed.losses(),
                 "every step's loss after the checkpoint");
-        assertEquals(reference.history().subList(1, EPOCHS).stream().map(m -> figures(m)).toList(),
-                resumed.history().stream().map(m -> figures(m)).toList(), "epochs 2 and 3");
+        assertEquals(reference.history().subList(crashEpoch - 1, EPOCHS).stream().map(m -> figures(m)).toList(),
+                resumed.history().stream().map(m -> figures(m)).toList(), "the epochs from the one resumed on");
+        assertEquals(reference.epochsEnded().subList(crashEpoch - 1, EPOCHS), resumed.epochsEnded(),
+                "each epoch's end told the listeners once");
         assertEquals(reference.weights().keySet(), resumed.weights().keySet());
         reference.weights().forEach((k, v) -> assertArrayEquals(v, resumed.weights().get(k), "weights " + k));
         return from;
@@ -207,6 +237,18 @@ class TrainerDataLoaderMidEpochResumeTest {
                 new Setup(TrainerDataLoaderMidEpochResumeTest::sampledAndMixed, 2, true, true, false, 2), 9);
         assertEquals("6", from.get("epoch_batch"));
         assertEquals("10", from.get("optimizer_steps"));
+    }
+
+    @Test
+    void aRunOfTwoWorkersKeepingItsPartialLastBatchAccumulatingUnevenGroupsResumesWithinItsFirstEpoch()
+            throws IOException {
+        // 13 batches (the last of 4) in groups of 3: 5 steps an epoch, the last group of one batch; checkpoints every
+        // 2 steps: after batches 6 and 12 of epoch 1 (the one after 12 closes the epoch), the kill after batch 13.
+        Map<String, String> from = assertResumedRunEqualsUninterrupted(new Setup(
+                () -> new DataLoader(IMAGES, 8, true, 5).withWorkers(2), 3, true, true, false, 2), 1, 13);
+        assertEquals("0", from.get("epoch"), "no epoch completed");
+        assertEquals("12", from.get("epoch_batch"));
+        assertEquals("4", from.get("optimizer_steps"));
     }
 
     @Test
@@ -262,6 +304,38 @@ class TrainerDataLoaderMidEpochResumeTest {
     void resumingWithinAnEpochOnAnotherDataSetIsRefusedNamingBothSizes() throws IOException {
         String message = refusal(new DataLoader(images(96, 1), 8, true, 5)).getMessage();
         assertTrue(message.contains("dataset size 100") && message.contains("dataset size 96"), message);
+    }
+
+    /** Rank 0 of 2 of a DistributedSampler shuffling with seed {@code samplerSeed}. */
+    private static DataLoader firstOfTwoRanks(long samplerSeed) {
+        return new DataLoader(IMAGES, 8, false, 5)
+                .withSampler(new DistributedSampler(IMAGES.size(), 2, 0, true, samplerSeed, false));
+    }
+
+    @Test
+    void resumingWithinAnEpochWithADistributedSamplerOfAnotherSeedIsRefusedNamingBoth() throws IOException {
+        // Both samplers give each rank 50 examples, in another order.
+        run(new Setup(() -> firstOfTwoRanks(0), 1, false, false, false, 2), dir, 5, false);
+        try (Sequential model = mlp(); Optimizer adam = new Adam(model.trainableParameters(), 0.01);
+             DataLoader other = firstOfTwoRanks(1)) {
+            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss());
+            trainer.resume(dir.resolve(Trainer.CHECKPOINT));
+            String message = assertThrows(IllegalArgumentException.class, () -> trainer.fit(other, null, EPOCHS))
+                    .getMessage();
+            assertTrue(message.contains("sampler seed 0") && message.contains("sampler seed 1"), message);
+        }
+    }
+
+    @Test
+    void anotherRankResumesTheCheckpointOfRankZeroWithinAnEpoch() throws IOException {
+        run(new Setup(() -> firstOfTwoRanks(0), 1, false, false, false, 2), dir, 5, false);
+        try (Sequential model = mlp(); Optimizer adam = new Adam(model.trainableParameters(), 0.01);
+             DataLoader rank1 = new DataLoader(IMAGES, 8, false, 5)
+                     .withSampler(new DistributedSampler(IMAGES.size(), 2, 1, true, 0, false))) {
+            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss());
+            trainer.resume(dir.resolve(Trainer.CHECKPOINT));
+            assertEquals(EPOCHS - 1, trainer.fit(rank1, null, EPOCHS).size());
+        }
     }
 
     @Test
