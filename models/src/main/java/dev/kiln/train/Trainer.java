@@ -435,8 +435,8 @@ public final class Trainer {
                     + " checkpoint within an epoch into the checkpoints directory, and none is set; call"
                     + " checkpoints(dir, metadata) too");
         }
+        // Cleared when the epochs start (fitEpochs), so that a fit refused here or after leaves it for the next.
         EpochPosition from = resumedPosition;
-        resumedPosition = null;
         if (from != null) {
             from.check(train, nextEpoch);
             // Refused here, before anything is trained, rather than when the epoch's iteration starts.
@@ -464,6 +464,7 @@ public final class Trainer {
             resumedBest = null;
         }
         resumed = false;
+        resumedPosition = null;
         restoredBest = false;
         BestWeights best = patience > 0 ? new BestWeights() : null;
         if (best != null && resumedBest != null) {

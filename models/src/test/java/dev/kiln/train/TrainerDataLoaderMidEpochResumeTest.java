@@ -293,6 +293,22 @@ class TrainerDataLoaderMidEpochResumeTest {
     }
 
     @Test
+    void aFitRefusedForAnotherLoaderLeavesThePositionForTheNextFitOnTheRunsLoader() throws IOException {
+        Setup setup = new Setup(TrainerDataLoaderMidEpochResumeTest::shuffledAndAugmented, 1, false, false, false, 4);
+        run(setup, dir, 9, false);
+        Losses losses = new Losses();
+        try (Sequential model = mlp(); Optimizer adam = new Adam(model.trainableParameters(), 0.01);
+             DataLoader other = new DataLoader(IMAGES, 10, true, 5); DataLoader train = setup.train().get()) {
+            Trainer trainer = new Trainer(model, adam, new CrossEntropyLoss()).listener(losses);
+            trainer.resume(dir.resolve(Trainer.CHECKPOINT));
+            assertThrows(IllegalArgumentException.class, () -> trainer.fit(other, null, EPOCHS));
+            trainer.fit(train, null, EPOCHS);
+        }
+        assertTrue(losses.seen.get(0).startsWith("2:8="), "the first step after the checkpoint (batch 7 of epoch 2): "
+                + losses.seen.get(0));
+    }
+
+    @Test
     void resumingWithinAnEpochWithAnotherSamplerIsRefusedNamingBoth() throws IOException {
         String message = refusal(new DataLoader(IMAGES, 8, false, 5)
                 .withSampler(WeightedRandomSampler.balancingClasses(IMAGES))).getMessage();
