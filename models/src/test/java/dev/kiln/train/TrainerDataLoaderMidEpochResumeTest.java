@@ -13,6 +13,7 @@ import dev.kiln.data.RandomHorizontalFlip;
 import dev.kiln.data.WeightedRandomSampler;
 import dev.kiln.distributed.DistributedSampler;
 import dev.kiln.engine.Engine;
+import dev.kiln.engine.Precision;
 import dev.kiln.nn.CrossEntropyLoss;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Flatten;
@@ -20,6 +21,7 @@ import dev.kiln.nn.Linear;
 import dev.kiln.nn.ReLU;
 import dev.kiln.nn.Sequential;
 import dev.kiln.optim.Adam;
+import dev.kiln.optim.GradScaler;
 import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.schedule.OneCycleLR;
 import java.io.IOException;
@@ -83,7 +85,11 @@ class TrainerDataLoaderMidEpochResumeTest {
      * epoch makes) or none, a checkpoint every {@code checkpointEverySteps} optimizer steps.
      */
     private record Setup(Supplier<DataLoader> train, int accumulate, boolean perStepSchedule, boolean validated,
-                         boolean bestIsEpochOne, int checkpointEverySteps) {
+                         boolean bestIsEpochOne, int checkpointEverySteps, boolean f16Scaled) {
+        Setup(Supplier<DataLoader> train, int accumulate, boolean perStepSchedule, boolean validated,
+              boolean bestIsEpochOne, int checkpointEverySteps) {
+            this(train, accumulate, perStepSchedule, validated, bestIsEpochOne, checkpointEverySteps, false);
+        }
     }
 
     /** Every step's loss as "epoch:batch=loss", exactly. */
@@ -152,6 +158,10 @@ class TrainerDataLoaderMidEpochResumeTest {
                 trainer.earlyStopping(10).earlyStoppingMinDelta(1e9);
             }
             trainer.listener(losses.epochEnds());
+            if (setup.f16Scaled()) {
+                // A scale that overflows at first and backs off, then grows: some steps skipped, on both sides.
+                trainer.precision(Precision.F16).gradScaler(new GradScaler(0x1p20, 2, 0.5, 2, true));
+            }
             if (crashAfter > 0) {
                 trainer.listener(new TrainingListener() {
                     @Override
@@ -206,6 +216,13 @@ class TrainerDataLoaderMidEpochResumeTest {
                 resumed.history().stream().map(m -> figures(m)).toList(), "the epochs from the one resumed on");
         assertEquals(reference.epochsEnded().subList(crashEpoch - 1, EPOCHS), resumed.epochsEnded(),
                 "each epoch's end told the listeners once");
+        int examples;
+        try (DataLoader train = setup.train().get()) {
+            examples = train.examplesPerEpoch();
+        }
+        EpochMetrics first = resumed.history().get(0);
+        assertEquals(examples - Long.parseLong(from.get("epoch_samples")), first.samplesPerSecond() * first.seconds(),
+                1e-6, "the resumed epoch's samples/s counts the examples it trained, over the time it took");
         assertEquals(reference.weights().keySet(), resumed.weights().keySet());
         reference.weights().forEach((k, v) -> assertArrayEquals(v, resumed.weights().get(k), "weights " + k));
         return from;
@@ -249,6 +266,12 @@ class TrainerDataLoaderMidEpochResumeTest {
         assertEquals("0", from.get("epoch"), "no epoch completed");
         assertEquals("12", from.get("epoch_batch"));
         assertEquals("4", from.get("optimizer_steps"));
+    }
+
+    @Test
+    void anF16RunWithAGradScalerResumedPartWayThroughAnEpochTrainsAsTheUninterruptedOne() throws IOException {
+        assertResumedRunEqualsUninterrupted(new Setup(TrainerDataLoaderMidEpochResumeTest::shuffledAndAugmented, 1,
+                false, true, false, 4, true), 9);
     }
 
     @Test
