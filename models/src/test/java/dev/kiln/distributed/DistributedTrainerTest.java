@@ -16,8 +16,12 @@ import dev.kiln.nn.Sequential;
 import dev.kiln.optim.SGD;
 import dev.kiln.train.LearningRateFinder;
 import dev.kiln.train.Trainer;
+import dev.kiln.train.TrainingListener;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,6 +118,59 @@ class DistributedTrainerTest {
         assertEquals((long) steps * 2, ranks.get(0)[1], "one all-reduce per bucket per optimizer step");
         assertArrayEquals(expected, (double[]) ranks.get(0)[0], 1e-6);
         assertArrayEquals((double[]) ranks.get(0)[0], (double[]) ranks.get(1)[0], 0.0);
+    }
+
+    /**
+     * Two ranks of a shuffled DistributedSampler, 8 batches each an epoch, trained to epoch 2: straight, or killed
+     * after batch {@code crashAfter} of epoch 2 (both ranks, as a stopped job is), or resumed, every rank from the
+     * checkpoint rank 0 alone writes every 3 optimizer steps. Returns each rank's final weights.
+     */
+    private static List<double[]> ranksTrainingTwoEpochs(Path checkpoints, int crashAfter, boolean resume) {
+        int examples = 64;
+        return LocalRanks.run(2, group -> {
+            try (DistributedDataParallel ddp = new DistributedDataParallel(FixedMlp.create(), group);
+                 SGD sgd = new SGD(ddp.parameters(), 0.1);
+                 DataLoader shard = data(examples, 4).withSampler(
+                         new DistributedSampler(examples, 2, group.rank(), true, 3, false))) {
+                Trainer trainer = new Trainer(ddp, sgd, new CrossEntropyLoss());
+                if (group.rank() == 0) {
+                    trainer.checkpoints(checkpoints, Map.of()).checkpointEverySteps(3);
+                }
+                trainer.listener(new TrainingListener() {
+                    @Override
+                    public void onBatchEnd(int epoch, int batch, int batchesPerEpoch, double loss) {
+                        if (epoch == 2 && batch == crashAfter) {
+                            throw new IllegalStateException("killed");
+                        }
+                    }
+                });
+                try {
+                    if (resume) {
+                        trainer.resume(checkpoints.resolve(Trainer.CHECKPOINT));
+                    }
+                    trainer.fit(shard, null, 2);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                } catch (IllegalStateException killed) {
+                    // stopped part-way, as the job was
+                }
+                return FixedMlp.flatWeights(ddp.module());
+            }
+        });
+    }
+
+    @Test
+    void everyRankResumesWithinAnEpochFromRankZerosCheckpointAsTheUninterruptedRanks(@TempDir Path dir)
+            throws IOException {
+        // Steps 9, 12 and 15 are batches 1, 4 and 7 of epoch 2: the kill after batch 6 resumes after batch 4.
+        List<double[]> straight = ranksTrainingTwoEpochs(dir.resolve("straight"), 0, false);
+        ranksTrainingTwoEpochs(dir.resolve("killed"), 6, false);
+        Map<String, String> written = Trainer.metadata(dir.resolve("killed").resolve(Trainer.CHECKPOINT));
+        assertEquals("1", written.get("epoch"));
+        assertEquals("4", written.get("epoch_batch"));
+        List<double[]> resumed = ranksTrainingTwoEpochs(dir.resolve("killed"), 0, true);
+        assertArrayEquals(straight.get(0), resumed.get(0), 0.0, "rank 0");
+        assertArrayEquals(straight.get(1), resumed.get(1), 0.0, "rank 1");
     }
 
     /** Each rank would stop the range test at its own step, its shard's losses its own, and hang the others. */
