@@ -2,6 +2,7 @@ package dev.kiln.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -272,6 +273,22 @@ class TrainerDataLoaderMidEpochResumeTest {
     void anF16RunWithAGradScalerResumedPartWayThroughAnEpochTrainsAsTheUninterruptedOne() throws IOException {
         assertResumedRunEqualsUninterrupted(new Setup(TrainerDataLoaderMidEpochResumeTest::shuffledAndAugmented, 1,
                 false, true, false, 4, true), 9);
+    }
+
+    @Test
+    void aStepThatEndsAnEpochWritesTheEpochsCheckpointOnlyAndTheResumeTrainsTheNextEpochOnce() throws IOException {
+        // 13 steps an epoch, a checkpoint every 13: each falls on an epoch's last batch.
+        Setup setup = new Setup(TrainerDataLoaderMidEpochResumeTest::shuffledAndAugmented, 1, false, true, false, 13);
+        Run reference = run(setup, dir.resolve("uninterrupted"), 0, false);
+        Path checkpoints = dir.resolve("interrupted");
+        run(setup, checkpoints, 9, false);
+        Run resumed = run(setup, checkpoints, 0, true);
+        assertEquals("1", resumed.resumedFrom().get("epoch"));
+        assertFalse(resumed.resumedFrom().containsKey("epoch_batch"), "an epoch's end, not a position within one");
+        assertEquals(reference.losses().subList(13, reference.losses().size()), resumed.losses());
+        assertEquals(reference.history().subList(1, EPOCHS).stream().map(m -> figures(m)).toList(),
+                resumed.history().stream().map(m -> figures(m)).toList());
+        assertEquals(List.of(2, 3), resumed.epochsEnded());
     }
 
     @Test
