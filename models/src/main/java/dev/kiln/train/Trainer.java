@@ -629,7 +629,8 @@ public final class Trainer {
                     if (stepSchedule != null) {
                         stepSchedule.step(optimizerSteps, Double.NaN);
                     }
-                    if (checkpointsWithin() && epochBatches.hasNext()) {
+                    // A graphed epoch ends at its last full batch, before the partial one it passes over.
+                    if (checkpointsWithin() && (batches > 0 ? index + 1 < batches : epochBatches.hasNext())) {
                         saveWithinEpoch(train, epoch, index + 1, losses, correctBefore + hits.toLongArray()[0]);
                     }
                 }
