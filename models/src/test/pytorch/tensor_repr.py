@@ -25,6 +25,7 @@ cases = {
     "SUMMARIZED_CUBE": torch.arange(8 * 8 * 20, dtype=torch.int32).reshape(8, 8, 20),
     "BIG_ZEROS": torch.zeros(3000, 3000),
     "SUMMARIZED_DOUBLES_GRAD": torch.arange(1200., dtype=torch.float64).requires_grad_(),
+    "LONGS_PAST_2_53": torch.tensor([2**53 + 1, 2**63 - 1, -2**63]),
 }
 for name, t in cases.items():
     print("== " + name)

@@ -6,6 +6,7 @@ import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 
 /**
@@ -24,17 +25,18 @@ final class TensorRepr {
     private static final String PREFIX = "tensor(";
     private static final int INDENT = PREFIX.length();
 
-    private final double[] values;
     private final int[] dims;
     private final boolean summarize;
     private final Format format;
 
-    /** {@code shown}: the values printed, see {@link #ofShown}. */
-    private TensorRepr(double[] shown, int[] dims, boolean floating) {
-        this.values = shown;
+    /**
+     * {@code shown}: the values printed, see {@link #ofShown}: a double[] of a floating tensor, a long[] of an integer
+     * one (an I64 past 2^53 is no double).
+     */
+    private TensorRepr(Object shown, int[] dims) {
         this.dims = dims;
         this.summarize = summarized(dims);
-        this.format = new Format(floating, shown);
+        this.format = shown instanceof long[] longs ? new Format(longs) : new Format((double[]) shown);
     }
 
     /**
@@ -42,7 +44,8 @@ final class TensorRepr {
      * of a floating dtype ({@code floating}) or an integer one.
      */
     static String of(double[] values, int[] dims, boolean floating, List<String> suffixes) {
-        return ofShown(summarized(dims) ? shownOf(values, dims) : values, dims, floating, suffixes);
+        double[] shown = summarized(dims) ? shownOf(values, dims) : values;
+        return ofShown(floating ? shown : Arrays.stream(shown).mapToLong(v -> (long) v).toArray(), dims, suffixes);
     }
 
     /**
@@ -50,9 +53,9 @@ final class TensorRepr {
      * that keeps of each axis longer than 6 its first and last 3, so that a caller reads no more of a huge tensor than
      * is printed.
      */
-    private static String ofShown(double[] shown, int[] dims, boolean floating, List<String> suffixes) {
+    private static String ofShown(Object shown, int[] dims, List<String> suffixes) {
         boolean empty = Arrays.stream(dims).anyMatch(n -> n == 0);
-        String body = empty ? "[]" : new TensorRepr(shown, dims, floating).block(0, 0, INDENT);
+        String body = empty ? "[]" : new TensorRepr(shown, dims).block(0, 0, INDENT);
         return withSuffixes(PREFIX + body, suffixes);
     }
 
@@ -80,7 +83,8 @@ final class TensorRepr {
         } else if (t.requiresGrad()) {
             suffixes.add("requires_grad=True");
         }
-        return ofShown(shownValues(t), dims, t.dtype().isFloating(), suffixes);
+        Object shown = t.dtype().isFloating() ? shownValues(t, Tensor::toDoubleArray) : shownValues(t, Tensor::toLongArray);
+        return ofShown(shown, dims, suffixes);
     }
 
     private static String torchName(DType dtype) {
@@ -99,10 +103,10 @@ final class TensorRepr {
     }
 
     /** The values {@link #ofShown} prints of {@code t}: all, or of a summarised one each long axis's first and last 3. */
-    private static double[] shownValues(Tensor t) {
+    private static <A> A shownValues(Tensor t, Function<Tensor, A> read) {
         int[] dims = t.shape().dims();
         if (!summarized(dims)) {
-            return t.toDoubleArray();
+            return read.apply(t);
         }
         try (Autograd.Guard g = Autograd.noGrad()) {
             return Scope.outside(() -> {
@@ -113,7 +117,7 @@ final class TensorRepr {
                     }
                 }
                 try {
-                    return shown.toDoubleArray();
+                    return read.apply(shown);
                 } finally {
                     if (shown != t) {
                         shown.close();
@@ -193,7 +197,7 @@ final class TensorRepr {
     /** The sub-tensor of dimensions {@code d} on from value {@code offset}, its lines indented by {@code indent}. */
     private String block(int d, long offset, int indent) {
         if (dims.length == 0) {
-            return format.format(values[0]);
+            return format.format(0);
         }
         long stride = stride(d);
         List<String> items = new ArrayList<>();
@@ -201,7 +205,7 @@ final class TensorRepr {
             if (i < 0) {
                 items.add(d == dims.length - 1 ? " ..." : "...");
             } else if (d == dims.length - 1) {
-                items.add(format.format(values[(int) (offset + i)]));
+                items.add(format.format((int) (offset + i)));
             } else {
                 items.add(block(d + 1, offset + i * stride, indent + 1));
             }
@@ -274,19 +278,25 @@ final class TensorRepr {
 
     /** PyTorch's {@code _Formatter}: one notation and width for every value printed. */
     private static final class Format {
-        private final boolean floating;
+        private final double[] values;
+        private final long[] longs;
         private boolean integers = true;
         private boolean scientific;
         private int width = 1;
 
-        Format(boolean floating, double[] values) {
-            this.floating = floating;
-            if (!floating) {
-                for (double v : values) {
-                    width = Math.max(width, Long.toString((long) v).length());
-                }
-                return;
+        /** Of an integer tensor's values. */
+        Format(long[] longs) {
+            this.values = null;
+            this.longs = longs;
+            for (long v : longs) {
+                width = Math.max(width, Long.toString(v).length());
             }
+        }
+
+        /** Of a floating tensor's values. */
+        Format(double[] values) {
+            this.values = values;
+            this.longs = null;
             double min = Double.POSITIVE_INFINITY;
             double max = 0;
             List<Double> finite = new ArrayList<>();
@@ -309,18 +319,24 @@ final class TensorRepr {
             }
         }
 
-        /** {@code v} in this format, padded on the left to the width. */
-        String format(double v) {
+        /** The value at {@code index} of those shown in this format, padded on the left to the width. */
+        String format(int index) {
             String s;
-            if (!floating) {
-                s = Long.toString((long) v);
-            } else if (scientific) {
+            if (longs != null) {
+                return pad(Long.toString(longs[index]));
+            }
+            double v = values[index];
+            if (scientific) {
                 s = scientific(v);
             } else if (integers) {
                 s = fixed(v, 0) + (Double.isFinite(v) ? "." : "");
             } else {
                 s = fixed(v, PRECISION);
             }
+            return pad(s);
+        }
+
+        private String pad(String s) {
             return " ".repeat(Math.max(0, width - s.length())) + s;
         }
 

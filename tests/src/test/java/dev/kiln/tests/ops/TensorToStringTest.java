@@ -127,6 +127,8 @@ class TensorToStringTest {
             + "         [1220, 1221, 1222,  ..., 1237, 1238, 1239],\n"
             + "         [1240, 1241, 1242,  ..., 1257, 1258, 1259],\n"
             + "         [1260, 1261, 1262,  ..., 1277, 1278, 1279]]], dtype=torch.int32)";
+    private static final String LONGS_PAST_2_53 =
+            "tensor([    9007199254740993,  9223372036854775807, -9223372036854775808])";
     private static final String BIG_ZEROS =
             "tensor([[0., 0., 0.,  ..., 0., 0., 0.],\n"
             + "        [0., 0., 0.,  ..., 0., 0., 0.],\n"
@@ -208,6 +210,12 @@ class TensorToStringTest {
         assertEquals(EMPTY_DOUBLES, Tensor.zeros(DType.F64, 2, 0).toString());
         assertEquals(EMPTY_INTS, Tensor.zeros(DType.I32, 0).toString());
         assertEquals(EMPTY_LONGS, Tensor.zeros(DType.I64, 2, 0).toString());
+    }
+
+    @Test
+    void longsPrintExactlyPastTwoToThe53() {
+        long[] v = {(1L << 53) + 1, Long.MAX_VALUE, Long.MIN_VALUE};
+        assertEquals(LONGS_PAST_2_53, Tensor.fromArray(v, 3).toString());
     }
 
     @Test
