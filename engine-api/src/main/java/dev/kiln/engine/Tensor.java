@@ -258,10 +258,14 @@ public final class Tensor implements AutoCloseable {
         if (low >= high) {
             throw new IllegalArgumentException("randint: low must be below high, got low " + low + " and high " + high);
         }
-        if (high - low > 1L << 53) {
+        // Unsigned: high - low overflows a long past 2^63 yet is exact as an unsigned number, since low < high.
+        long range = high - low;
+        if (Long.compareUnsigned(range, 1L << 53) > 0) {
             throw new IllegalArgumentException("randint: the range [" + low + ", " + high + ") is wider than 2^53");
         }
-        return Composite.untracked(() -> uniform(low, high, DType.F64, dims).floor().clampMax(high - 1).to(DType.I64));
+        // Offsets from low, exact as doubles below 2^53; low itself is added as a long, which a double could round.
+        return Composite.untracked(() -> uniform(0, range, DType.F64, dims).floor().clampMax(range - 1)
+                .to(DType.I64).add(fromArray(new long[] {low})));
     }
 
     /** Uniform values in [low, high). */

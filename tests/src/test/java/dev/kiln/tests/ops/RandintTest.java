@@ -53,8 +53,25 @@ class RandintTest {
     }
 
     @Test
+    void aNarrowRangeFarFromZeroStaysInsideIt() {
+        // 2^60 + 1 and 2^60 + 3 are no doubles: the draw must not pass through low and high as doubles.
+        long low = (1L << 60) + 1;
+        for (long x : Tensor.randint(low, low + 2, 64).toLongArray()) {
+            assertTrue(x == low || x == low + 1, "value " + x + " outside [" + low + ", " + (low + 2) + ")");
+        }
+    }
+
+    @Test
     void anEmptyRangeIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensor.randint(5, 5, 3));
         assertEquals("randint: low must be below high, got low 5 and high 5", e.getMessage());
+    }
+
+    @Test
+    void aRangeWiderThanALongIsRefusedAsWiderThanTwoToThe53() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.randint(Long.MIN_VALUE, Long.MAX_VALUE, 3));
+        assertEquals("randint: the range [-9223372036854775808, 9223372036854775807) is wider than 2^53",
+                e.getMessage());
     }
 }
