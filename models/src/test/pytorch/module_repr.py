@@ -48,6 +48,8 @@ cases = {
     "GRU_PLAIN": nn.GRU(10, 20),
     "RNN_PLAIN": nn.RNN(10, 20),
     "NESTED": nn.Sequential(nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU()), nn.Sequential()),
+    "MODULE_LIST": nn.ModuleList([nn.Linear(1, 1), nn.ReLU()]),
+    "MODULE_DICT": nn.ModuleDict({"act": nn.ReLU(), "out": nn.Linear(2, 1)}),
 }
 for name, m in cases.items():
     print("== " + name)

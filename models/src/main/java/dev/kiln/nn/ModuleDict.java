@@ -103,9 +103,4 @@ public class ModuleDict extends Module {
     public Tensor forward(Tensor x) {
         throw new UnsupportedOperationException("ModuleDict has no forward pass; call its modules from the module that owns it");
     }
-
-    @Override
-    public String toString() {
-        return "ModuleDict(" + keys() + ")";
-    }
 }

@@ -121,9 +121,4 @@ public class ModuleList extends Module implements Iterable<Module> {
         }
         return index < 0 ? index + size : index;
     }
-
-    @Override
-    public String toString() {
-        return "ModuleList(" + size() + ")";
-    }
 }

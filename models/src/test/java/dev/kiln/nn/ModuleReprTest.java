@@ -2,6 +2,8 @@ package dev.kiln.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +88,16 @@ class ModuleReprTest {
             + "    (1): ReLU()\n"
             + "  )\n"
             + "  (1): Sequential()\n"
+            + ")";
+    private static final String MODULE_LIST =
+            "ModuleList(\n"
+            + "  (0): Linear(in_features=1, out_features=1, bias=True)\n"
+            + "  (1): ReLU()\n"
+            + ")";
+    private static final String MODULE_DICT =
+            "ModuleDict(\n"
+            + "  (act): ReLU()\n"
+            + "  (out): Linear(in_features=2, out_features=1, bias=True)\n"
             + ")";
 
     /** The quickstart tutorial's network, as a user writes it. */
@@ -193,5 +205,14 @@ class ModuleReprTest {
     void nestedAndEmptyContainersPrintAsPyTorchs() {
         assertEquals(NESTED, new Sequential(new Sequential(new Conv2d(1, 6, 5), new ReLU()), new Sequential())
                 .toString());
+    }
+
+    @Test
+    void moduleListsAndDictsPrintTheirModulesAsPyTorchs() {
+        assertEquals(MODULE_LIST, new ModuleList(new Linear(1, 1), new ReLU()).toString());
+        Map<String, Module> modules = new LinkedHashMap<>();
+        modules.put("act", new ReLU());
+        modules.put("out", new Linear(2, 1));
+        assertEquals(MODULE_DICT, new ModuleDict(modules).toString());
     }
 }
