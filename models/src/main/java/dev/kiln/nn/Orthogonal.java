@@ -83,7 +83,7 @@ public final class Orthogonal extends Module implements Parametrize.RightInverse
         boolean chained = Parametrize.isParametrized(module, name);
         Tensor weight = chained ? module.param(name) : Parametrizations.parameterToReplace("Orthogonal.apply", module,
                 name);
-        String owner = "parameter '" + name + "' " + weight.shape() + " of " + module;
+        String owner = "parameter '" + name + "' " + weight.shape() + " of " + module.describe();
         if (weight.rank() < 2) {
             throw new IllegalArgumentException("Orthogonal.apply: " + owner
                     + " is no matrix or batch of matrices; expected at least 2 axes, got " + weight.rank());

@@ -189,7 +189,7 @@ public final class Prune {
         Tensor weight = prunable(caller, module, name);
         if (!mask.shape().equals(weight.shape())) {
             throw new IllegalArgumentException(caller + ": mask " + mask.shape() + " does not match parameter '" + name
-                    + "' " + weight.shape() + " of " + module);
+                    + "' " + weight.shape() + " of " + module.describe());
         }
         return apply(caller, module, name, PruningMask.custom(mask.toDoubleArray()));
     }
@@ -324,7 +324,7 @@ public final class Prune {
         }
         if (!importanceScores.shape().equals(weight.shape())) {
             throw new IllegalArgumentException(caller + ": importance scores " + importanceScores.shape()
-                    + " do not match parameter '" + name + "' " + weight.shape() + " of " + module);
+                    + " do not match parameter '" + name + "' " + weight.shape() + " of " + module.describe());
         }
         return importanceScores;
     }

@@ -93,6 +93,30 @@ class OrthogonalTest {
                 original(layer));
     }
 
+    /** A user layer with a weight, a bias and a child, so that its repr takes several lines. */
+    static final class Gated extends Module {
+        Gated() {
+            registerParameter("weight", Tensor.ones(2, 3));
+            registerParameter("bias", Tensor.zeros(2));
+            registerModule("gate", new Sigmoid());
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return x;
+        }
+    }
+
+    @Test
+    void aVectorOfAModuleWithChildrenIsRefusedNamingTheModuleOnOneLine() {
+        try (Gated gated = new Gated()) {
+            String message = assertThrows(IllegalArgumentException.class, () -> Orthogonal.apply(gated, "bias"))
+                    .getMessage();
+            assertEquals("Orthogonal.apply: parameter 'bias' [2] of Gated is no matrix or batch of matrices; expected"
+                    + " at least 2 axes, got 1", message);
+        }
+    }
+
     @Test
     void gradientThroughABatchOfWideMatricesMatchesFiniteDifferencesInF64() {
         Conv1d conv = new Conv1d(2, 3, 3);

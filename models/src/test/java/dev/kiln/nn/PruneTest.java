@@ -297,6 +297,33 @@ class PruneTest {
         }
     }
 
+    /** A user layer with a weight, a bias and a child, so that its repr takes several lines. */
+    static final class Gated extends Module {
+        Gated() {
+            registerParameter("weight", Tensor.ones(2, 3));
+            registerParameter("bias", Tensor.zeros(2));
+            registerModule("gate", new Sigmoid());
+        }
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return x;
+        }
+    }
+
+    @Test
+    void shapeMismatchesNameAModuleWithChildrenOnOneLine() {
+        try (Gated gated = new Gated(); Scope s = Scope.open()) {
+            String mask = assertThrows(IllegalArgumentException.class,
+                    () -> Prune.customFromMask(gated, "bias", Tensor.ones(3))).getMessage();
+            assertEquals("Prune.customFromMask: mask [3] does not match parameter 'bias' [2] of Gated", mask);
+            String scores = assertThrows(IllegalArgumentException.class,
+                    () -> Prune.l1Unstructured(gated, "bias", 1, Tensor.ones(2, 1))).getMessage();
+            assertEquals("Prune.l1Unstructured: importance scores [2, 1] do not match parameter 'bias' [2] of Gated",
+                    scores);
+        }
+    }
+
     @Test
     void badTargetsAreRefusedNamingTheModuleAndTheParameter() {
         try (Linear lin = WeightNorm.apply(new Linear(3, 2)); Scope s = Scope.open()) {
