@@ -17,7 +17,8 @@ import java.util.Map;
 final class G2pCommand {
     static final String HELP = """
             Usage: kiln g2p WORD... [options]   ARPAbet phonemes (with stress digits) for each word
-              --checkpoint FILE    a g2p checkpoint (default runs/g2p-additive/g2p.safetensors)
+              --checkpoint FILE    a g2p checkpoint (default: the newest run's, runs/g2p-additive-N
+                                   with the highest N, else runs/g2p-additive)
               --beam K             beam width (default 5; 1 = greedy)
               --alpha A            length normalisation of beam scores (default 1)
               --plot WORD          also write a heat map of the attention weights (letters against
@@ -43,7 +44,9 @@ final class G2pCommand {
             }
         }
         Options o = Options.parse(optionArgs.toArray(new String[0]));
-        Path checkpoint = Path.of(o.get("checkpoint", "runs/g2p-additive/" + G2pTrainCommand.CHECKPOINT));
+        String checkpointOption = o.get("checkpoint", null);
+        Path checkpoint = checkpointOption != null ? Path.of(checkpointOption)
+                : RunDirectory.newest(Path.of("runs", "g2p-additive"), G2pTrainCommand.CHECKPOINT);
         int beam = o.getPositiveInt("beam", 5);
         double alpha = o.getDouble("alpha", 1);
         String plot = o.get("plot", null);
@@ -61,6 +64,9 @@ final class G2pCommand {
         if (!java.nio.file.Files.exists(checkpoint)) {
             throw new IllegalArgumentException("no checkpoint at " + checkpoint + "; train one with: kiln train g2p --out "
                     + (checkpoint.getParent() == null ? "." : checkpoint.getParent()));
+        }
+        if (checkpointOption == null) {
+            out.println("checkpoint: " + checkpoint + " (the newest run's; --checkpoint FILE names another)");
         }
         Map<String, Object> result = new LinkedHashMap<>();
         try (G2pModels.Loaded loaded = G2pModels.load(checkpoint)) {

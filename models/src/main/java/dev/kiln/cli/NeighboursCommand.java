@@ -10,7 +10,8 @@ final class NeighboursCommand {
     static final String HELP = """
             Usage: kiln neighbours WORD... [--vectors DIR] [--k N]
               Prints the N (default 5) nearest words of each WORD by cosine similarity.
-              --vectors DIR   output directory of kiln word2vec (default runs/word2vec)
+              --vectors DIR   output directory of kiln word2vec (default: the newest run's,
+                              runs/word2vec-N with the highest N, else runs/word2vec)
               --k N           neighbours per word (default 5)
             """;
 
@@ -32,9 +33,14 @@ final class NeighboursCommand {
             }
         }
         Options o = Options.parse(java.util.Arrays.copyOfRange(args, firstOption, args.length));
-        Path dir = Path.of(o.get("vectors", "runs/word2vec"));
+        String vectorsOption = o.get("vectors", null);
         int k = o.getPositiveInt("k", 5);
         o.rejectUnknown();
+        Path dir = vectorsOption != null ? Path.of(vectorsOption)
+                : RunDirectory.newest(Path.of("runs", "word2vec"), WordVectors.VECTORS_FILE).getParent();
+        if (vectorsOption == null) {
+            out.println("vectors: " + dir + " (the newest run's; --vectors DIR names another)");
+        }
         WordVectors vectors = WordVectors.load(dir);
         for (int i = 0; i < firstOption; i++) {
             String word = args[i].toLowerCase(Locale.ROOT);

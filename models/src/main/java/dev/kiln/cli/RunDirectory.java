@@ -94,7 +94,7 @@ final class RunDirectory {
             return base;
         }
         Path parent = base.toAbsolutePath().getParent();
-        Pattern numbered = Pattern.compile(Pattern.quote(base.getFileName().toString()) + "-([0-9]{1,9})");
+        Pattern numbered = numbered(base);
         int highest = 1;
         try (Stream<Path> siblings = Files.list(parent)) {
             for (Path sibling : siblings.toList()) {
@@ -105,6 +105,37 @@ final class RunDirectory {
             }
         }
         return base.resolveSibling(base.getFileName() + "-" + (highest + 1));
+    }
+
+    /**
+     * {@code file} in the newest run folder of {@code base} that holds it: {@code base-N} with the highest number N
+     * (compared as numbers, so {@code -10} is newer than {@code -2}), else {@code base} itself; where none holds it,
+     * {@code base/file}, for the caller's "not found" message.
+     */
+    static Path newest(Path base, String file) throws IOException {
+        Path newest = base.resolve(file);
+        int highest = Files.exists(newest) ? 1 : 0;
+        Path parent = base.toAbsolutePath().getParent();
+        if (!Files.isDirectory(parent)) {
+            return newest;
+        }
+        Pattern numbered = numbered(base);
+        try (Stream<Path> siblings = Files.list(parent)) {
+            for (Path sibling : siblings.toList()) {
+                Matcher m = numbered.matcher(sibling.getFileName().toString());
+                Path candidate = base.resolveSibling(sibling.getFileName()).resolve(file);
+                if (m.matches() && Integer.parseInt(m.group(1)) > highest && Files.exists(candidate)) {
+                    highest = Integer.parseInt(m.group(1));
+                    newest = candidate;
+                }
+            }
+        }
+        return newest;
+    }
+
+    /** {@code base}'s numbered siblings, {@code base-N}, with N as group 1. */
+    private static Pattern numbered(Path base) {
+        return Pattern.compile(Pattern.quote(base.getFileName().toString()) + "-([0-9]{1,9})");
     }
 
     private static boolean isFree(Path dir) throws IOException {

@@ -50,6 +50,23 @@ class RunDirectoryTest {
     }
 
     @Test
+    void theNewestRunIsTheHighestNumberedFolderHoldingTheFileNotTheFirstOrTheLexicallyLast() throws IOException {
+        Path base = tmp.resolve("g2p-additive");
+        for (String name : List.of("g2p-additive", "g2p-additive-2", "g2p-additive-10")) {
+            Files.writeString(Files.createDirectories(tmp.resolve(name)).resolve("g2p.safetensors"), name);
+        }
+        Files.createDirectories(tmp.resolve("g2p-additive-11"));
+        assertEquals(tmp.resolve("g2p-additive-10").resolve("g2p.safetensors"),
+                RunDirectory.newest(base, "g2p.safetensors"));
+    }
+
+    @Test
+    void theNewestRunIsTheFirstFolderWhereNoNumberedOneHoldsTheFile() throws IOException {
+        Path base = tmp.resolve("word2vec");
+        assertEquals(base.resolve("vectors.safetensors"), RunDirectory.newest(base, "vectors.safetensors"));
+    }
+
+    @Test
     void outNamingAnEarlierRunsFolderIsRefusedSayingHowToResumeItOrKeepIt() throws IOException {
         Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 64, 32);
         Path run = tmp.resolve("run");
