@@ -10,6 +10,7 @@ import java.math.BigDecimal;
 import java.lang.management.ManagementFactory;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,6 +75,22 @@ final class DistributedLauncher {
                 // This process is ending: the hook stops the ranks.
             }
         }
+    }
+
+    /**
+     * {@code trainArgs} with {@code --out outDir} added where they name no folder (no {@code --out}, no
+     * {@code --resume}): {@code outDir} is the fresh folder this process claimed ({@link RunDirectory#fresh}), which
+     * the ranks must write to rather than each claim one of their own.
+     */
+    static List<String> inFolder(List<String> trainArgs, Path outDir) {
+        boolean named = trainArgs.stream().anyMatch(a -> a.equals("--out") || a.startsWith("--out=")
+                || a.equals("--resume") || a.startsWith("--resume="));
+        if (named) {
+            return trainArgs;
+        }
+        List<String> args = new ArrayList<>(trainArgs);
+        args.addAll(List.of("--out", outDir.toString()));
+        return args;
     }
 
     /**

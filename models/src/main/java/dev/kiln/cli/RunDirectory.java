@@ -3,7 +3,9 @@ package dev.kiln.cli;
 import dev.kiln.train.Trainer;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -12,9 +14,9 @@ import java.util.stream.Stream;
 
 /**
  * Where a training run of any kiln command writes, so that no run replaces another's checkpoint and metrics: a new run
- * without {@code --out} gets a folder of its own ({@link #fresh}), a resumed one continues in its checkpoint's folder,
- * and {@code --out} naming a folder that holds another run's work is refused unless {@code --overwrite} is given
- * ({@link #refuseOverwriting}); {@link #choose} applies the three.
+ * without {@code --out} gets a folder of its own, created as it is chosen ({@link #fresh}), a resumed one continues in
+ * its checkpoint's folder, and {@code --out} naming a folder that holds another run's work is refused unless
+ * {@code --overwrite} is given ({@link #refuseOverwriting}); {@link #choose} applies the three.
  *
  * <p>The folders are numbered {@code runs/MODEL-DATA}, {@code runs/MODEL-DATA-2}, {@code -3}, ... rather than
  * Lightning's {@code version_N}: the first run keeps the folder that the documentation names, and TensorBoard, which
@@ -23,6 +25,8 @@ import java.util.stream.Stream;
 final class RunDirectory {
     /** The flag that lets {@code --out DIR} replace the run it holds. */
     static final String OVERWRITE = "overwrite";
+    /** How many times {@link #fresh} looks again for a free folder that other runs keep taking first. */
+    private static final int MAX_CLAIMS = 100;
 
     /** {@code kiln train}'s runs: its checkpoint marks a run, and {@code --resume} continues from it. */
     static final Kind TRAIN = new Kind("kiln train", Trainer.CHECKPOINT, List.of(Trainer.CHECKPOINT));
@@ -64,6 +68,15 @@ final class RunDirectory {
      */
     static Path choose(Kind kind, String outOption, String resume, boolean overwrite, Path fallback, PrintStream out)
             throws IOException {
+        return choose(kind, outOption, resume, overwrite, fallback, out, true);
+    }
+
+    /**
+     * {@link #choose} where only a {@code claim}ing process creates the fresh folder: the others of a distributed run
+     * (ranks other than 0, which write nothing there) name it without taking a second one.
+     */
+    static Path choose(Kind kind, String outOption, String resume, boolean overwrite, Path fallback, PrintStream out,
+                       boolean claim) throws IOException {
         if (outOption != null) {
             Path dir = Path.of(outOption);
             refuseOverwriting(kind, dir, resume, overwrite);
@@ -77,7 +90,7 @@ final class RunDirectory {
             Path parent = Path.of(resume).getParent();
             return parent != null ? parent : Path.of(".");
         }
-        Path fresh = fresh(fallback);
+        Path fresh = claim ? fresh(fallback) : next(fallback);
         if (out != null && !fresh.equals(fallback)) {
             out.printf("%s holds an earlier run: this run writes to %s (--out DIR names another folder)%n", fallback,
                     fresh);
@@ -86,11 +99,33 @@ final class RunDirectory {
     }
 
     /**
-     * {@code base} when it does not exist or is an empty folder, else {@code base-N} with N one more than the highest
-     * number already taken beside it (at least 2), as Lightning numbers its versions: the newest run has the highest.
+     * Creates and returns the folder for a new run: {@code base} when it does not exist, else {@code base-N} with N one
+     * more than the highest number already taken beside it (at least 2), as Lightning numbers its versions: the newest
+     * run has the highest. The folder is created atomically ({@link Files#createDirectory}), so that runs started at the
+     * same moment, which would otherwise all see the same name free, each get one of their own.
+     *
+     * @throws IOException where the folder cannot be created (e.g. {@code runs/} is not writable)
      */
     static Path fresh(Path base) throws IOException {
-        if (isFree(base)) {
+        Files.createDirectories(base.toAbsolutePath().getParent());
+        for (int attempt = 0; attempt < MAX_CLAIMS; attempt++) {
+            Path candidate = next(base);
+            try {
+                return Files.createDirectory(candidate);
+            } catch (FileAlreadyExistsException e) {
+                // Another run took it between the look and the claim: look again.
+            }
+        }
+        throw new IllegalStateException("no free run folder beside " + base + " after " + MAX_CLAIMS
+                + " tries; name one with --out DIR");
+    }
+
+    /**
+     * The name {@link #fresh} would claim now: {@code base} when nothing (not even a dangling link) has it, else
+     * {@code base-N} with N one more than the highest number taken beside it (at least 2).
+     */
+    static Path next(Path base) throws IOException {
+        if (!Files.exists(base, LinkOption.NOFOLLOW_LINKS)) {
             return base;
         }
         Path parent = base.toAbsolutePath().getParent();
@@ -136,18 +171,6 @@ final class RunDirectory {
     /** {@code base}'s numbered siblings, {@code base-N}, with N as group 1. */
     private static Pattern numbered(Path base) {
         return Pattern.compile(Pattern.quote(base.getFileName().toString()) + "-([0-9]{1,9})");
-    }
-
-    private static boolean isFree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return true;
-        }
-        if (!Files.isDirectory(dir)) {
-            return false;
-        }
-        try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
-        }
     }
 
     /**

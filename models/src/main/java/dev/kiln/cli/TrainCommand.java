@@ -247,14 +247,16 @@ final class TrainCommand {
                     + " every rank is a JVM of its own and would write its trace to the one FILE; profile a run of one"
                     + " process");
         }
-        // The launcher checks --out before it starts the ranks; rank 0 alone says where the run goes.
+        // The launcher (or a single process, or rank 0) claims a new run's folder and says where the run goes; the
+        // launcher hands its folder to the ranks, and other ranks, which write nothing there, only name it.
         Path outDir = RunDirectory.choose(RunDirectory.TRAIN, outOption, resume,
                 overwrite || findLr && outOption != null,
-                Path.of("runs", modelName + "-" + data.runName()), nproc == null && distributed.rankZero() ? out : null);
+                Path.of("runs", modelName + "-" + data.runName()), distributed.rankZero() ? out : null,
+                distributed.rankZero());
         if (nproc != null) {
             distributed.refuse(true, "--nproc", "it starts the ranks and gives each its --world-size, --rank and"
                     + " --master");
-            return DistributedLauncher.launch(List.of(args), nproc, out);
+            return DistributedLauncher.launch(DistributedLauncher.inFolder(List.of(args), outDir), nproc, out);
         }
         distributed.refuse(findLr, "--find-lr", "the range test runs in one process");
         distributed.refuse(balanceClasses, "--balance-classes", "each rank draws its share of a shuffle instead");

@@ -95,6 +95,17 @@ class DistributedTrainCommandTest {
                 "h:1", 2).contains("-Dkiln.threads=1"), "at least one thread a rank");
     }
 
+    @Test
+    void nprocGivesItsRanksTheFolderItClaimedWhereTheCommandNamesNone() {
+        Path claimed = Path.of("runs", "mlp-mnist-2");
+        assertEquals(List.of("mlp", "--epochs", "1", "--out", claimed.toString()),
+                DistributedLauncher.inFolder(List.of("mlp", "--epochs", "1"), claimed));
+        for (List<String> named : List.of(List.of("mlp", "--out", "r"), List.of("mlp", "--out=r"),
+                List.of("mlp", "--resume", "r/checkpoint.safetensors"), List.of("mlp", "--resume=r/c.safetensors"))) {
+            assertEquals(named, DistributedLauncher.inFolder(named, Path.of("r")));
+        }
+    }
+
     /**
      * A recorded CUDA graph step must not read a value back, and the gradient hooks of DistributedDataParallel read
      * every bucket to the host to all-reduce it: the two are refused together before any rank joins.

@@ -2,15 +2,23 @@ package dev.kiln.cli;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.train.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,11 +31,48 @@ class RunDirectoryTest {
     Path tmp;
 
     @Test
-    void aNewRunTakesTheDefaultFolderWhileItDoesNotExistOrIsEmpty() throws IOException {
+    void aNewRunTakesTheDefaultFolderWhileItDoesNotExist() throws IOException {
         Path base = tmp.resolve("runs").resolve("mlp-mnist");
         assertEquals(base, RunDirectory.fresh(base));
-        Files.createDirectories(base);
-        assertEquals(base, RunDirectory.fresh(base));
+    }
+
+    @Test
+    void aFolderChosenForANewRunIsClaimedSoThatARunStartedBeforeItWritesGetsAnother() throws IOException {
+        Path base = tmp.resolve("runs").resolve("mlp-mnist");
+        Path first = RunDirectory.fresh(base);
+        assertTrue(Files.isDirectory(first), first + " was not created");
+        assertEquals(tmp.resolve("runs").resolve("mlp-mnist-2"), RunDirectory.fresh(base));
+    }
+
+    @Test
+    void runsStartedAtTheSameMomentGetFoldersOfTheirOwn() throws Exception {
+        Path base = tmp.resolve("runs").resolve("mlp-mnist");
+        int runs = 8;
+        CyclicBarrier start = new CyclicBarrier(runs);
+        ExecutorService pool = Executors.newFixedThreadPool(runs);
+        try {
+            List<Future<Path>> chosen = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                chosen.add(pool.submit(() -> {
+                    start.await();
+                    return RunDirectory.fresh(base);
+                }));
+            }
+            Set<Path> folders = new HashSet<>();
+            for (Future<Path> f : chosen) {
+                folders.add(f.get());
+            }
+            assertEquals(runs, folders.size(), "folders chosen: " + folders);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aRankOtherThanZeroFindsTheFolderWithoutClaimingIt() throws IOException {
+        Path base = tmp.resolve("runs").resolve("mlp-mnist");
+        assertEquals(base, RunDirectory.choose(RunDirectory.TRAIN, null, null, false, base, null, false));
+        assertFalse(Files.exists(base));
     }
 
     @Test
