@@ -99,10 +99,11 @@ final class RunDirectory {
     }
 
     /**
-     * Creates and returns the folder for a new run: {@code base} when it does not exist, else {@code base-N} with N one
-     * more than the highest number already taken beside it (at least 2), as Lightning numbers its versions: the newest
-     * run has the highest. The folder is created atomically ({@link Files#createDirectory}), so that runs started at the
-     * same moment, which would otherwise all see the same name free, each get one of their own.
+     * Creates and returns the folder for a new run: {@code base} when neither it nor a numbered one exists, else
+     * {@code base-N} with N one more than the highest number already taken (at least 2), as Lightning numbers its
+     * versions: the newest run has the highest. The folder is created atomically ({@link Files#createDirectory}), so
+     * that runs started at the same moment, which would otherwise all see the same name free, each get one of their
+     * own.
      *
      * @throws IOException where the folder cannot be created (e.g. {@code runs/} is not writable)
      */
@@ -121,25 +122,26 @@ final class RunDirectory {
     }
 
     /**
-     * The name {@link #fresh} would claim now: {@code base} when nothing (not even a dangling link) has it, else
-     * {@code base-N} with N one more than the highest number taken beside it (at least 2).
+     * The name {@link #fresh} would claim now: {@code base} when nothing (not even a dangling link) has it nor any
+     * {@code base-N}, else {@code base-N} with N one more than the highest number taken (at least 2), so that the
+     * newest run keeps the highest number ({@link #newest}).
      */
     static Path next(Path base) throws IOException {
-        if (!Files.exists(base, LinkOption.NOFOLLOW_LINKS)) {
-            return base;
-        }
         Path parent = base.toAbsolutePath().getParent();
-        Pattern numbered = numbered(base);
-        int highest = 1;
-        try (Stream<Path> siblings = Files.list(parent)) {
-            for (Path sibling : siblings.toList()) {
-                Matcher m = numbered.matcher(sibling.getFileName().toString());
-                if (m.matches()) {
-                    highest = Math.max(highest, Integer.parseInt(m.group(1)));
+        // base counts as number 1; a base deleted while base-N stays does not make base the newest run again.
+        int highest = Files.exists(base, LinkOption.NOFOLLOW_LINKS) ? 1 : 0;
+        if (Files.isDirectory(parent)) {
+            Pattern numbered = numbered(base);
+            try (Stream<Path> siblings = Files.list(parent)) {
+                for (Path sibling : siblings.toList()) {
+                    Matcher m = numbered.matcher(sibling.getFileName().toString());
+                    if (m.matches()) {
+                        highest = Math.max(highest, Integer.parseInt(m.group(1)));
+                    }
                 }
             }
         }
-        return base.resolveSibling(base.getFileName() + "-" + (highest + 1));
+        return highest == 0 ? base : base.resolveSibling(base.getFileName() + "-" + Math.max(2, highest + 1));
     }
 
     /**

@@ -37,6 +37,16 @@ class RunDirectoryTest {
     }
 
     @Test
+    void aNewRunWhereTheFirstFolderWasDeletedStillTakesTheHighestNumber() throws IOException {
+        Path base = tmp.resolve("mlp-mnist");
+        Files.writeString(Files.createDirectories(tmp.resolve("mlp-mnist-3")).resolve("metrics.csv"), "epoch\n");
+        Path fresh = RunDirectory.fresh(base);
+        assertEquals(tmp.resolve("mlp-mnist-4"), fresh);
+        Files.writeString(fresh.resolve("metrics.csv"), "epoch\n");
+        assertEquals(fresh.resolve("metrics.csv"), RunDirectory.newest(base, "metrics.csv"));
+    }
+
+    @Test
     void aFolderChosenForANewRunIsClaimedSoThatARunStartedBeforeItWritesGetsAnother() throws IOException {
         Path base = tmp.resolve("runs").resolve("mlp-mnist");
         Path first = RunDirectory.fresh(base);
