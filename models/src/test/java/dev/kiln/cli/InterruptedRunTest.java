@@ -129,6 +129,33 @@ class InterruptedRunTest {
                 stopped.lines().get(stopped.lines().size() - 1), diagnostics);
     }
 
+    /**
+     * kiln train --nproc 2 without --out, beside an earlier run: the launcher claims runs/mlp-mnist-2, says so once,
+     * and its ranks write there, leaving no third folder that a rank claimed for itself.
+     */
+    @Test
+    void nprocWithoutOutWritesTheRunToTheOneFolderTheLauncherClaimed() throws IOException, InterruptedException {
+        Assumptions.assumeTrue(kilnOnTheJvmClassPath(), "kiln is not on the JVM's class path");
+        Path data = KilnRuns.fakeMnist(tmp.resolve("data"), 32, 16);
+        Path work = Files.createDirectories(tmp.resolve("work"));
+        Path earlier = Files.createDirectories(work.resolve("runs").resolve("mlp-mnist"));
+        Files.writeString(earlier.resolve(Trainer.CHECKPOINT), "an earlier run's checkpoint");
+        List<String> javaCommand = List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Dkiln.threads=1", "-cp", System.getProperty("java.class.path"), Kiln.class.getName(), "train", "mlp",
+                "--data-dir", data.toString(), "--epochs", "1", "--batch", "16", "--nproc", "2");
+        Process p = new ProcessBuilder(javaCommand).directory(work.toFile()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), output);
+        assertEquals(0, p.exitValue(), output);
+        String said = "runs/mlp-mnist holds an earlier run: this run writes to runs/mlp-mnist-2";
+        assertEquals(1, output.split(said, -1).length - 1, output);
+        assertTrue(Files.isRegularFile(work.resolve("runs/mlp-mnist-2").resolve(Trainer.CHECKPOINT)), output);
+        try (Stream<Path> runs = Files.list(work.resolve("runs"))) {
+            assertEquals(List.of("mlp-mnist", "mlp-mnist-2"),
+                    runs.map(r -> r.getFileName().toString()).sorted().toList(), output);
+        }
+    }
+
     /** What a child JVM printed (each line) and on which signal it ended. */
     private record Stopped(Process process, List<String> lines, String signal, Path err) {
     }
