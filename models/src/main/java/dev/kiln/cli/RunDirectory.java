@@ -7,7 +7,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -27,6 +29,9 @@ final class RunDirectory {
     static final String OVERWRITE = "overwrite";
     /** How many times {@link #fresh} looks again for a free folder that other runs keep taking first. */
     private static final int MAX_CLAIMS = 100;
+    /** The folders this process created with {@link #fresh}: see {@link #releaseEmptyClaims}. */
+    private static final Set<Path> CLAIMED = new LinkedHashSet<>();
+    private static boolean hookAdded;
 
     /** {@code kiln train}'s runs: its checkpoint marks a run, and {@code --resume} continues from it. */
     static final Kind TRAIN = new Kind("kiln train", Trainer.CHECKPOINT, List.of(Trainer.CHECKPOINT));
@@ -112,13 +117,43 @@ final class RunDirectory {
         for (int attempt = 0; attempt < MAX_CLAIMS; attempt++) {
             Path candidate = next(base);
             try {
-                return Files.createDirectory(candidate);
+                Files.createDirectory(candidate);
+                claimed(candidate);
+                return candidate;
             } catch (FileAlreadyExistsException e) {
                 // Another run took it between the look and the claim: look again.
             }
         }
         throw new IllegalStateException("no free run folder beside " + base + " after " + MAX_CLAIMS
                 + " tries; name one with --out DIR");
+    }
+
+    /** Notes a folder {@link #fresh} created, to be removed at the process's end should it still be empty. */
+    private static void claimed(Path dir) {
+        synchronized (CLAIMED) {
+            if (!hookAdded) {
+                Runtime.getRuntime().addShutdownHook(new Thread(RunDirectory::releaseEmptyClaims, "kiln-run-folders"));
+                hookAdded = true;
+            }
+            CLAIMED.add(dir);
+        }
+    }
+
+    /**
+     * Removes each folder {@link #fresh} created that is still empty (the command failed, or was stopped, before it
+     * wrote anything), so that the next run takes its name rather than the number after it; run at the process's end.
+     */
+    static void releaseEmptyClaims() {
+        synchronized (CLAIMED) {
+            for (Path dir : CLAIMED) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    // Not empty (the run wrote there) or already gone: the folder is left as it is.
+                }
+            }
+            CLAIMED.clear();
+        }
     }
 
     /**

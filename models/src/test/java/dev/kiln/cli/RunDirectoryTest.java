@@ -55,6 +55,17 @@ class RunDirectoryTest {
     }
 
     @Test
+    void aClaimedFolderLeftEmptyByARunThatFailedBeforeWritingIsRemovedSoTheNextRunTakesItsName() throws IOException {
+        Path base = tmp.resolve("runs").resolve("mlp-mnist");
+        Path failed = RunDirectory.fresh(base);
+        Path written = RunDirectory.fresh(base);
+        Files.writeString(written.resolve("metrics.csv"), "epoch\n");
+        RunDirectory.releaseEmptyClaims();
+        assertFalse(Files.exists(failed), failed + " is left empty");
+        assertTrue(Files.isRegularFile(written.resolve("metrics.csv")));
+    }
+
+    @Test
     void runsStartedAtTheSameMomentGetFoldersOfTheirOwn() throws Exception {
         Path base = tmp.resolve("runs").resolve("mlp-mnist");
         int runs = 8;
