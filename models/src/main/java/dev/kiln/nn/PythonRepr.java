@@ -1,8 +1,6 @@
 package dev.kiln.nn;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
+import dev.kiln.engine.PythonFloat;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -18,34 +16,7 @@ final class PythonRepr {
 
     /** Python's {@code repr} of a float: the shortest digits that read back as it, e.g. 0.1, 1e-05, 1.0. */
     static String number(double v) {
-        if (Double.isNaN(v)) {
-            return "nan";
-        }
-        String sign = Math.copySign(1, v) < 0 ? "-" : "";
-        if (Double.isInfinite(v)) {
-            return sign + "inf";
-        }
-        if (v == 0) {
-            return sign + "0.0";
-        }
-        BigDecimal exact = new BigDecimal(Math.abs(v));
-        BigDecimal shortest = exact;
-        for (int digits = 1; digits <= 17; digits++) {
-            shortest = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-            if (shortest.doubleValue() == Math.abs(v)) {
-                break;
-            }
-        }
-        shortest = shortest.stripTrailingZeros();
-        int exponent = shortest.precision() - shortest.scale() - 1;
-        if (exponent < -4 || exponent >= 16) {
-            String digits = shortest.unscaledValue().toString();
-            String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-            return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + (Math.abs(exponent) < 10 ? "0" : "")
-                    + Math.abs(exponent);
-        }
-        String plain = shortest.toPlainString();
-        return sign + (plain.contains(".") ? plain : plain + ".0");
+        return PythonFloat.repr(v);
     }
 
     /** A Python tuple of ints: {@code (3,)}, {@code (5, 5)}. */
