@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,25 +94,9 @@ class IterableDataLoaderResumeTest {
         }
     }
 
-    /** Worker {@code w} yields {@code 100 w, 100 w + 1, ...}, {@code lengths[w]} of them, replayably. */
+    /** {@link IterableDataLoaderTest#uneven}'s streams, replayably. */
     private static IterableDataset uneven(int... lengths) {
-        return replayable(new IterableDataset() {
-            @Override
-            public int[] featureShape() {
-                return new int[] {1};
-            }
-
-            @Override
-            public int classes() {
-                return 3;
-            }
-
-            @Override
-            public ExampleStream open(WorkerInfo worker) {
-                return ExampleStream.of(IntStream.range(0, lengths[worker.id()]).map(k -> 100 * worker.id() + k)
-                        .mapToObj(i -> new Example(new float[] {i}, i % 3)).iterator());
-            }
-        });
+        return replayable(IterableDataLoaderTest.uneven(lengths));
     }
 
     @Test

@@ -151,7 +151,7 @@ class IterableDataLoaderTest {
     }
 
     /** Worker {@code w} yields {@code 100 w, 100 w + 1, ...}, {@code lengths[w]} of them: workers that end unevenly. */
-    private static IterableDataset uneven(int... lengths) {
+    static IterableDataset uneven(int... lengths) {
         return new IterableDataset() {
             @Override
             public int[] featureShape() {
