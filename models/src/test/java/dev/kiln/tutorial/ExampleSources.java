@@ -9,21 +9,38 @@ import java.lang.reflect.Method;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
+import org.junit.jupiter.api.Assumptions;
 
 /** Compiles the files under examples/ as the source launcher would, and runs their {@code main}, capturing its output. */
 final class ExampleSources {
-    static final Path DIRECTORY = Path.of("..", "examples");
-
     private ExampleSources() {
+    }
+
+    /**
+     * The checkout's examples/: beside the module Maven runs the tests in, or in the folder they run from (the GPU
+     * bundle's run-tests.sh, started at the repository's root); aborts the test, saying so, where neither has it.
+     */
+    static Path directory() {
+        for (Path candidate : List.of(Path.of("..", "examples"), Path.of("examples"))) {
+            if (Files.isDirectory(candidate)) {
+                return candidate;
+            }
+        }
+        Assumptions.abort("no examples/ in " + Path.of("..").toAbsolutePath().normalize() + " or "
+                + Path.of("").toAbsolutePath() + ": run from the repository or one of its modules");
+        throw new AssertionError("unreachable");
     }
 
     /** Compiles {@code sources} against the test class path into {@code classes}, failing with javac's messages. */
     static void compile(List<Path> sources, Path classes) {
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        Assumptions.assumeTrue(javac != null, "this Java runtime has no compiler (the GPU bundle's runtime is a JRE):"
+                + " the examples compile under a JDK, as Maven's test run has");
         // Surefire may run the tests from a manifest-only jar; its property holds the class path itself.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         StringWriter messages = new StringWriter();

@@ -24,16 +24,16 @@ class ExamplesTest {
     @BeforeAll
     static void compileEveryExample() throws Exception {
         List<Path> sources;
-        try (Stream<Path> files = Files.list(ExampleSources.DIRECTORY)) {
+        try (Stream<Path> files = Files.list(ExampleSources.directory())) {
             sources = files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
         }
-        assertFalse(sources.isEmpty(), "no examples under " + ExampleSources.DIRECTORY.toAbsolutePath());
+        assertFalse(sources.isEmpty(), "no examples under " + ExampleSources.directory().toAbsolutePath());
         ExampleSources.compile(sources, classes);
     }
 
     @Test
     void everyExampleCompiles() throws Exception {
-        try (Stream<Path> files = Files.list(ExampleSources.DIRECTORY)) {
+        try (Stream<Path> files = Files.list(ExampleSources.directory())) {
             for (Path source : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 String name = source.getFileName().toString().replace(".java", ".class");
                 assertTrue(Files.isRegularFile(classes.resolve(name)), source + " gave no " + name);

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Without its optimizer step the example ends its epoch at 11.6% and 2.305. About 5 s on two cores.
  */
 class QuickstartExampleTest {
-    private static final Path SOURCE = ExampleSources.DIRECTORY.resolve("Quickstart.java");
     private static final long FRESH_SEED = 0x5EEDL;
     private static final Pattern ACCURACY = Pattern.compile("Accuracy: ([0-9.]+)%, Avg loss: ([0-9.]+)");
 
@@ -36,9 +35,10 @@ class QuickstartExampleTest {
         } catch (DataDirectory.DataMissingException e) {
             Assumptions.abort("Fashion-MNIST not present (set KILN_DATA): " + e.getMessage());
         }
-        assertTrue(Files.isRegularFile(SOURCE), "the example is at " + SOURCE.toAbsolutePath());
+        Path source = ExampleSources.directory().resolve("Quickstart.java");
+        assertTrue(Files.isRegularFile(source), "the example is at " + source.toAbsolutePath());
         Path classes = Files.createDirectories(dir.resolve("classes"));
-        ExampleSources.compile(List.of(SOURCE), classes);
+        ExampleSources.compile(List.of(source), classes);
         Path modelFile = dir.resolve("model.safetensors");
         // The random state a fresh JVM starts with, as when the example runs alone: other tests draw numbers first.
         Engine.seed(FRESH_SEED);
