@@ -38,9 +38,11 @@ final class ExampleSources {
 
     /** Compiles {@code sources} against the test class path into {@code classes}, failing with javac's messages. */
     static void compile(List<Path> sources, Path classes) {
+        // The GPU bundle's jlink runtime has no java.compiler module: javax.tools itself would not load there.
+        Assumptions.assumeTrue(ModuleLayer.boot().findModule("java.compiler").isPresent()
+                && ToolProvider.getSystemJavaCompiler() != null, "this Java runtime has no compiler (the GPU bundle's"
+                + " is a JRE): the examples compile under a JDK, as Maven's test run has");
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        Assumptions.assumeTrue(javac != null, "this Java runtime has no compiler (the GPU bundle's runtime is a JRE):"
-                + " the examples compile under a JDK, as Maven's test run has");
         // Surefire may run the tests from a manifest-only jar; its property holds the class path itself.
         String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         StringWriter messages = new StringWriter();
