@@ -76,9 +76,9 @@ final class GridPoolingConverters {
         }
         refuseSymbolicPlanes(g);
         String columns = g.node("MatMul", List.of(q, g.constant(new long[] {width, outW},
-                transpose(windows(width, outW), outW))));
+                PoolingConverters.transpose(PoolingConverters.adaptiveWindows(width, outW, false), outW))));
         String sums = throughInt32(g.node("MatMul", List.of(g.constant(new long[] {outH, height},
-                windows(height, outH)), columns)), g);
+                PoolingConverters.adaptiveWindows(height, outH, false)), columns)), g);
         return rounded(sums, reciprocals(GridAveragePooling.reciprocals(height, width, outH, outW), outH, outW, g),
                 grid, channelsLast, g);
     }
@@ -153,33 +153,5 @@ final class GridPoolingConverters {
             uniform &= v == r[0];
         }
         return uniform ? g.scalar(r[0]) : g.constant(new long[] {outH, outW}, r);
-    }
-
-    /**
-     * PyTorch's adaptive windows along one axis as an [out, size] 0/1 matrix: row i covers positions
-     * floor(i size / out) to ceil((i + 1) size / out) - 1.
-     */
-    private static float[] windows(int size, int out) {
-        float[] a = new float[out * size];
-        for (int i = 0; i < out; i++) {
-            int start = Math.floorDiv(i * size, out);
-            int end = -Math.floorDiv(-(i + 1) * size, out);
-            for (int j = start; j < end; j++) {
-                a[i * size + j] = 1f;
-            }
-        }
-        return a;
-    }
-
-    /** The [cols, rows] transpose of a row-major [rows, cols] matrix. */
-    private static float[] transpose(float[] a, int rows) {
-        int cols = a.length / rows;
-        float[] t = new float[a.length];
-        for (int i = 0; i < rows; i++) {
-            for (int j = 0; j < cols; j++) {
-                t[j * rows + i] = a[i * cols + j];
-            }
-        }
-        return t;
     }
 }

@@ -50,30 +50,31 @@ final class PoolingConverters {
             return g.node("AveragePool", x, AttributeProto.ofInts("kernel_shape", h / outH, w / outW),
                     AttributeProto.ofInts("strides", h / outH, w / outW));
         }
-        String columns = g.node("MatMul", List.of(x, g.constant(new long[] {w, outW}, transpose(averaging(w, outW),
-                outW))));
-        return g.node("MatMul", List.of(g.constant(new long[] {outH, h}, averaging(h, outH)), columns));
+        String columns = g.node("MatMul", List.of(x, g.constant(new long[] {w, outW},
+                transpose(adaptiveWindows(w, outW, true), outW))));
+        return g.node("MatMul", List.of(g.constant(new long[] {outH, h}, adaptiveWindows(h, outH, true)), columns));
     }
 
     /**
-     * PyTorch's adaptive windows along one axis as an [out, size] matrix: row i averages positions
-     * floor(i size / out) to ceil((i + 1) size / out) - 1. A mean over a window is the mean over its rows of the means
-     * over its columns, so one such product per axis pools windows of unequal sizes too.
+     * PyTorch's adaptive windows along one axis as an [out, size] matrix: row i covers positions
+     * floor(i size / out) to ceil((i + 1) size / out) - 1, with 1 / (its window's size) where {@code averaging} (a
+     * mean over a window is the mean over its rows of the means over its columns, so one such product per axis pools
+     * windows of unequal sizes too), else with 1 (the window sums the int8 grid's pooling divides itself).
      */
-    private static float[] averaging(int size, int out) {
+    static float[] adaptiveWindows(int size, int out, boolean averaging) {
         float[] a = new float[out * size];
         for (int i = 0; i < out; i++) {
             int start = Math.floorDiv(i * size, out);
             int end = -Math.floorDiv(-(i + 1) * size, out);
             for (int j = start; j < end; j++) {
-                a[i * size + j] = 1f / (end - start);
+                a[i * size + j] = averaging ? 1f / (end - start) : 1f;
             }
         }
         return a;
     }
 
     /** The [cols, rows] transpose of a row-major [rows, cols] matrix. */
-    private static float[] transpose(float[] a, int rows) {
+    static float[] transpose(float[] a, int rows) {
         int cols = a.length / rows;
         float[] t = new float[a.length];
         for (int i = 0; i < rows; i++) {
