@@ -172,6 +172,11 @@ public final class F {
         }
     }
 
+    /** {@code max(x, 0)} elementwise, PyTorch's {@code F.relu(x)}: the same as {@link Tensor#relu()}. */
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
+
     /**
      * {@code log(1 + e^x)} elementwise, computed as {@code max(x, 0) + log1p(e^-|x|)} so that it never overflows nor
      * rounds e^x to 0 far left (softplus(-40) is 4.2e-18); no threshold: PyTorch's default 20 returns x above it, up
@@ -757,6 +762,14 @@ public final class F {
     /** {@link #avgPool2d(Tensor, int[], int[], int[])} with square kernel, stride and padding. */
     public static Tensor avgPool2d(Tensor input, int kernel, int stride, int padding) {
         return avgPool2d(input, kernel, stride, padding, false, true);
+    }
+
+    /**
+     * {@link #avgPool2d(Tensor, int[], int[], int[])} with PyTorch's defaults, {@code F.avg_pool2d(input, kernel)}:
+     * non-overlapping {@code kernel x kernel} windows (stride {@code kernel}), no padding.
+     */
+    public static Tensor avgPool2d(Tensor input, int kernel) {
+        return avgPool2d(input, kernel, kernel, 0);
     }
 
     /** {@link #avgPool2d(Tensor, int[], int[], int[], boolean, boolean)} with square kernel, stride and padding. */

@@ -55,8 +55,14 @@ final class ReductionOps {
         return Tensor.consume(sumAll(x), x, sum -> sum.div(x.size()));
     }
 
-    /** The maximum of all elements; its gradient is shared out as {@link #extremeOfAll} says. */
+    /**
+     * The maximum of all elements; its gradient is shared out as {@link #extremeOfAll} says. Of integers (I32, I64)
+     * exact in their dtype and without a gradient, as PyTorch's {@code y.max()} of class indices.
+     */
     static Tensor maxAll(Tensor x) {
+        if (!x.dtype().isFloating()) {
+            return x.amax(new int[0], false);
+        }
         return extremeOfAll("max", x, flat -> max(flat, 0, false));
     }
 
@@ -122,8 +128,11 @@ final class ReductionOps {
         return out.withValueRange(0, x.dim(a) - 1);
     }
 
-    /** The minimum of all elements; its gradient is shared out as {@link #extremeOfAll} says. */
+    /** The minimum of all elements, as {@link #maxAll} (integers too). */
     static Tensor minAll(Tensor x) {
+        if (!x.dtype().isFloating()) {
+            return x.amin(new int[0], false);
+        }
         return extremeOfAll("min", x, flat -> min(flat, 0, false));
     }
 

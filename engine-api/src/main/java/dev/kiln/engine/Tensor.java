@@ -1761,6 +1761,11 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.sum(this, axis, keepDim);
     }
 
+    /** Sum over {@code axis}, which is removed: PyTorch's {@code x.sum(axis)} ({@code keepdim=False}). */
+    public Tensor sum(int axis) {
+        return sum(axis, false);
+    }
+
     /** Mean of all elements, a scalar. */
     public Tensor mean() {
         return ReductionOps.meanAll(this);
@@ -1771,6 +1776,11 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.mean(this, axis, keepDim);
     }
 
+    /** Mean over {@code axis}, which is removed: PyTorch's {@code x.mean(axis)} ({@code keepdim=False}). */
+    public Tensor mean(int axis) {
+        return mean(axis, false);
+    }
+
     /** Maximum over {@code axis}; the gradient goes to the first maximal element. */
     public Tensor max(int axis, boolean keepDim) {
         return ReductionOps.max(this, axis, keepDim);
@@ -1778,7 +1788,7 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Maximum of all elements, a scalar; NaN if any is NaN; the gradient is split evenly among the elements equal to
-     * it (the NaNs, when it is NaN), as PyTorch's.
+     * it (the NaNs, when it is NaN), as PyTorch's. Of integers (I32, I64) exact in their dtype, without a gradient.
      */
     public Tensor max() {
         return ReductionOps.maxAll(this);
@@ -1899,7 +1909,7 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Minimum of all elements, a scalar; NaN if any is NaN; the gradient is split evenly among the elements equal to
-     * it (the NaNs, when it is NaN), as PyTorch's.
+     * it (the NaNs, when it is NaN), as PyTorch's. Of integers (I32, I64) exact in their dtype, without a gradient.
      */
     public Tensor min() {
         return ReductionOps.minAll(this);
