@@ -1,0 +1,62 @@
+"""Reference values for what "What is torch.nn really?" (examples/WhatIsNn.java) needed of Kiln: the tutorial's
+Lambda layer in its nn.Sequential (repr), TensorDataset slicing and batching, F.avg_pool2d(x, k) with its default
+stride, F.relu, x.sum(-1) / x.mean(-1) without keepdim, and max() / min() of integer tensors. Printed for
+LambdaTest, TensorDatasetTest and NnTutorialOpsPyTorchParityTest.
+Run: /usr/bin/python3 nn_tutorial_gaps.py"""
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class Lambda(nn.Module):
+    def __init__(self, func):
+        super().__init__()
+        self.func = func
+
+    def forward(self, x):
+        return self.func(x)
+
+
+model = nn.Sequential(
+    Lambda(lambda x: x.view(-1, 1, 28, 28)),
+    nn.Conv2d(1, 16, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1),
+    nn.ReLU(),
+    nn.AvgPool2d(4),
+    Lambda(lambda x: x.view(x.size(0), -1)),
+)
+print("sequential repr:")
+print(model)
+print("sequential output shape of [3, 784]:", list(model(torch.zeros(3, 784)).shape))
+print("lambda state dict:", list(Lambda(lambda x: x).state_dict().keys()))
+
+# TensorDataset: x [10, 2] = arange(20) / 4, y [10] = (3 i) % 7
+x = torch.arange(20, dtype=torch.float32).view(10, 2) / 4
+y = (torch.arange(10) * 3) % 7
+ds = TensorDataset(x, y)
+print("len:", len(ds))
+xb, yb = ds[8:12]
+print("ds[8:12]:", xb.tolist(), yb.tolist())
+xb, yb = ds[2:5]
+print("ds[2:5]:", xb.tolist(), yb.tolist())
+print("ds[3]:", ds[3][0].tolist(), ds[3][1].item())
+print("loader batch 4:", [(b[0].shape[0], b[1].tolist()) for b in DataLoader(ds, batch_size=4)])
+print("loader last batch features:", list(DataLoader(ds, batch_size=4))[-1][0].tolist())
+
+# F.avg_pool2d(x, 4) and F.relu of z = sin(0.37 i), [1, 2, 8, 8]
+z = (torch.arange(128, dtype=torch.float64) * 0.37).sin().view(1, 2, 8, 8)
+print("avg_pool2d(z, 4):", list(F.avg_pool2d(z, 4).shape), F.avg_pool2d(z, 4).flatten().tolist())
+print("relu(z) sum:", F.relu(z).sum().item())
+w = (torch.arange(12, dtype=torch.float64) * 0.37).sin().view(3, 4)
+print("w.sum(-1):", w.sum(-1).tolist())
+print("w.mean(-1):", w.mean(-1).tolist())
+print("w.exp().sum(-1).log().unsqueeze(-1):", w.exp().sum(-1).log().unsqueeze(-1).tolist())
+labels = torch.tensor([5, 0, 4, 1, 9, 2], dtype=torch.int64)
+print("int64 min, max:", labels.min(), labels.max(), labels.max().dtype)
+big = torch.tensor([2 ** 62 + 1, -(2 ** 62) - 3, 7], dtype=torch.int64)
+print("int64 beyond 2^53 min, max:", big.min().item(), big.max().item())
+print("int32 min, max:", labels.int().min(), labels.int().max(), labels.int().max().dtype)
