@@ -44,9 +44,9 @@ import java.util.function.UnaryOperator;
  * {@code sequential}, {@code wrapped}, {@code gpu}: the data set-up and that section ({@code functional} goes on from
  * {@code scratch}'s weights, so runs it first). {@code epochs} defaults to the tutorial's 2, every batch of each.
  *
- * <p>The tutorial reads deeplearning.net's {@code mnist.pkl.gz}: 50,000 training and 10,000 validation images,
- * flattened to 784 values in [0, 1]. Those are the first 50,000 and the next 10,000 images of MNIST's training set,
- * which this example takes from the IDX files under {@code $KILN_DATA/mnist} (grey levels / 255, as ToTensor).
+ * <p>The tutorial reads deeplearning.net's {@code mnist.pkl.gz}: MNIST's 60,000 training images split into 50,000 for
+ * training and 10,000 for validation, flattened to 784 values in [0, 1]. This example takes the first 50,000 and the
+ * next 10,000 from the IDX files under {@code $KILN_DATA/mnist} (grey levels / 255, as ToTensor).
  */
 public class WhatIsNn {
     static final int BS = 64; // batch size

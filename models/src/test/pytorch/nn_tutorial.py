@@ -1,9 +1,9 @@
 """PyTorch's "What is torch.nn really?" tutorial (pytorch.org/tutorials/beginner/nn_tutorial.html) on the project's
 MNIST copy, to set beside examples/WhatIsNn.java (examples/README.md) and NnTutorialExampleTest's floors. The
 tutorial reads deeplearning.net's mnist.pkl.gz (50,000 training and 10,000 validation images, flattened, pixels in
-[0, 1]); that pickle is the first 50,000 and the last 10,000 images of MNIST's training set, so this script takes
-the first 50,000 of /work/shared/data/mnist's training images as train and the next 10,000 as valid, each grey level
-/ 255 as ToTensor scales it. Every section of the tutorial, printed under its heading; seed 0.
+[0, 1], MNIST's 60,000 training images split in two); this script, as the example, takes the first 50,000 of
+../shared/data/mnist's training images as train and the next 10,000 as valid, each grey level / 255 as ToTensor
+scales it. Every section of the tutorial, printed under its heading; seed 0.
 Run: /usr/bin/python3 nn_tutorial.py [DATA_ROOT [EPOCHS [BATCHES_PER_EPOCH]]] (default ../shared/data, the
 tutorial's 2 epochs, every batch)."""
 import gzip
