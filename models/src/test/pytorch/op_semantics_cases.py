@@ -42,7 +42,7 @@ def doc(fragment):
 # Kiln's documented differences, each a fragment of its line in docs/PYTORCH.md.
 DOC_NO_BOOL = doc("No bool dtype: comparisons, `isnan`, `isinf`, `isfinite`, `any` and `all` give 1/0")
 DOC_ONE_DTYPE = doc("No type promotion: a binary op, `where` too, takes operands of one dtype and refuses mixed ones")
-DOC_INT = doc("`max()`, `abs`, `neg`, `sign` and the scalar forms (`add(2.5)`, `mul(2.0)`) need F32 or F64.")
+DOC_INT = doc("`abs`, `neg`, `sign` and the scalar forms (`add(2.5)`, `mul(2.0)`) need F32 or F64")
 DOC_RANK0 = doc("A 0-d tensor has no axis: `squeeze`, `transpose`, `flip`, `sort` and `argsort` refuse an axis for it")
 DOC_SIGN = doc("`sign(NaN)` is NaN and `sign(-0.0)` is -0.0 (PyTorch 1.13: 0 and 0.0)")
 DOC_RELU = doc("`relu(-0.0)` is 0.0 (PyTorch's -0.0)")
@@ -544,7 +544,7 @@ for op, fn in BINARY_SPECIAL.items():
 # ---- dtype rules (PyTorch's default dtype, F32, for integer true division) --------------------------------------
 
 torch.set_default_dtype(torch.float32)
-INTEGER_REFUSED = {"maxAll", "abs", "neg", "sign", "addScalar", "mulScalar"}
+INTEGER_REFUSED = {"abs", "neg", "sign", "addScalar", "mulScalar"}
 INTS = [7, -7, 0, 3, -3, 2 ** 31 - 1]
 I32 = torch.tensor(INTS, dtype=torch.int32)
 I64 = torch.tensor(INTS, dtype=torch.int64)
