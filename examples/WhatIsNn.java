@@ -21,7 +21,9 @@ import dev.kiln.optim.Optimizer;
 import dev.kiln.optim.SGD;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -65,14 +67,26 @@ public class WhatIsNn {
         String section = args.length > 0 ? args[0] : "all";
         epochs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
         maxBatches = args.length > 2 ? Integer.parseInt(args[2]) : Integer.MAX_VALUE;
-        List<String> sections = List.of("scratch", "functional", "module", "linear", "optim", "dataset", "dataloader",
-                "validation", "fit", "cnn", "sequential", "wrapped", "gpu");
-        if (!section.equals("all") && !sections.contains(section)) {
-            throw new IllegalArgumentException("section " + section + ": expected all or one of " + sections);
+        // The sections that each train a model of their own, by the name that runs one alone.
+        Map<String, Runnable> refactorings = new LinkedHashMap<>();
+        refactorings.put("module", WhatIsNn::refactorUsingNnModule);
+        refactorings.put("linear", WhatIsNn::refactorUsingNnLinear);
+        refactorings.put("optim", WhatIsNn::refactorUsingOptim);
+        refactorings.put("dataset", WhatIsNn::refactorUsingDataset);
+        refactorings.put("dataloader", WhatIsNn::refactorUsingDataLoader);
+        refactorings.put("validation", WhatIsNn::addValidation);
+        refactorings.put("fit", WhatIsNn::createFitAndGetData);
+        refactorings.put("cnn", WhatIsNn::switchToCnn);
+        refactorings.put("sequential", WhatIsNn::nnSequential);
+        List<String> sections = new ArrayList<>(List.of("all", "scratch", "functional"));
+        sections.addAll(refactorings.keySet());
+        sections.addAll(List.of("wrapped", "gpu"));
+        if (!sections.contains(section)) {
+            throw new IllegalArgumentException("section " + section + ": expected one of " + sections);
         }
+        boolean all = section.equals("all");
         try (Scope data = Scope.open()) {
             mnistDataSetup();
-            boolean all = section.equals("all");
             if (all || section.equals("scratch") || section.equals("functional")) {
                 try (Scope s = Scope.open()) {
                     Tensor[] weightsAndBias = neuralNetFromScratch();
@@ -81,14 +95,10 @@ public class WhatIsNn {
                     }
                 }
             }
-            List<Runnable> rest = List.of(WhatIsNn::refactorUsingNnModule, WhatIsNn::refactorUsingNnLinear,
-                    WhatIsNn::refactorUsingOptim, WhatIsNn::refactorUsingDataset, WhatIsNn::refactorUsingDataLoader,
-                    WhatIsNn::addValidation, WhatIsNn::createFitAndGetData, WhatIsNn::switchToCnn,
-                    WhatIsNn::nnSequential);
-            for (int i = 0; i < rest.size(); i++) {
-                if (all || section.equals(sections.get(i + 2))) {
+            for (Map.Entry<String, Runnable> r : refactorings.entrySet()) {
+                if (all || section.equals(r.getKey())) {
                     try (Scope s = Scope.open()) {
-                        rest.get(i).run();
+                        r.getValue().run();
                     }
                 }
             }
@@ -112,14 +122,13 @@ public class WhatIsNn {
     static void mnistDataSetup() throws Exception {
         header("MNIST data setup");
         Mnist mnist = Mnist.load(null, "mnist", Mnist.Split.TRAIN);
-        System.out.println("(50000, 784)"); // x_train.shape of the pickle's array
-
         xTrain = images(mnist, 0, 50_000);
         yTrain = labels(mnist, 0, 50_000);
         xValid = images(mnist, 50_000, 60_000);
         yValid = labels(mnist, 50_000, 60_000);
         n = xTrain.dim(0);
         c = xTrain.dim(1);
+        System.out.println("(" + n + ", " + c + ")"); // print(x_train.shape) of the pickle's numpy array
         System.out.println(xTrain + " " + yTrain);
         System.out.println(xTrain.shape());
         System.out.println(yTrain.min() + " " + yTrain.max());
@@ -279,6 +288,7 @@ public class WhatIsNn {
 
     // ---- Refactor using nn.Linear -----------------------------------------------------------------------------
 
+    /** The tutorial's second {@code Mnist_Logistic}, made of an {@code nn.Linear} (Java cannot redefine a class). */
     static class MnistLinear extends Module {
         MnistLinear() {
             registerModule("lin", new Linear(784, 10));
@@ -383,6 +393,7 @@ public class WhatIsNn {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 trainOneEpoch(trainDl, epoch, model, opt);
             }
+            // The loader's last batch: unshuffled, x_train's last rows.
             System.out.println(F.crossEntropy(model.call(lastXb()), lastYb()));
         }
     }
