@@ -9,6 +9,11 @@ public final class F {
     private F() {
     }
 
+    /** {@code max(x, 0)} element-wise, same shape and dtype (PyTorch's {@code F.relu}): {@link Tensor#relu()}. */
+    public static Tensor relu(Tensor x) {
+        return x.relu();
+    }
+
     /** Softmax over {@code axis}. */
     public static Tensor softmax(Tensor x, int axis) {
         return softmax(x, axis, false);
