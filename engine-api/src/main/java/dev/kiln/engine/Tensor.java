@@ -1787,6 +1787,16 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * PyTorch's {@code torch.max(x, axis, keepdim)}, {@code (values, indices)}: the maximum over {@code axis}
+     * ({@link #max(int, boolean)}) and the I64 index of the first maximal element ({@link #argmax(int, boolean)}), of the
+     * first NaN where a slice holds one; the values' gradient goes to that element. Values and indices have x's shape
+     * without {@code axis} (kept as 1 with {@code keepDim}).
+     */
+    public IndexedValues maxWithIndices(int axis, boolean keepDim) {
+        return new IndexedValues(max(axis, keepDim), argmax(axis, keepDim));
+    }
+
+    /**
      * Maximum of all elements, a scalar; NaN if any is NaN; the gradient is split evenly among the elements equal to
      * it (the NaNs, when it is NaN), as PyTorch's. Of integers (I32, I64) exact in their dtype, without a gradient.
      */
@@ -1918,6 +1928,15 @@ public final class Tensor implements AutoCloseable {
     /** Minimum over {@code axis}; NaN where the slice holds one; the gradient goes to the first minimal element. */
     public Tensor min(int axis, boolean keepDim) {
         return ReductionOps.min(this, axis, keepDim);
+    }
+
+    /**
+     * PyTorch's {@code torch.min(x, axis, keepdim)}, {@code (values, indices)}: the minimum over {@code axis}
+     * ({@link #min(int, boolean)}) and the I64 index of the first minimal element ({@link #argmin(int, boolean)}), of the
+     * first NaN where a slice holds one; the values' gradient goes to that element.
+     */
+    public IndexedValues minWithIndices(int axis, boolean keepDim) {
+        return new IndexedValues(min(axis, keepDim), argmin(axis, keepDim));
     }
 
     /** Index (I64) of the first minimum over {@code axis} (of the first NaN, where there is one); any dtype. */

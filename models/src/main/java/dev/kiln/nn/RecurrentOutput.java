@@ -14,4 +14,10 @@ public record RecurrentOutput(Tensor output, Tensor hN, Tensor cN) {
     public RecurrentState state() {
         return new RecurrentState(hN, cN);
     }
+
+    /** As Python prints what the PyTorch layer returns: {@code (output, (h_n, c_n))}, or {@code (output, h_n)}. */
+    @Override
+    public String toString() {
+        return "(" + output + ", " + state() + ")";
+    }
 }

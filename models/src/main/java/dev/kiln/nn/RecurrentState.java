@@ -29,4 +29,13 @@ public record RecurrentState(Tensor h, Tensor c) {
     public RecurrentState detach() {
         return new RecurrentState(h.detach(), c == null ? null : c.detach());
     }
+
+    /**
+     * As Python prints the state PyTorch passes around: {@code (h, c)} for an LSTM's tuple, {@code h} alone for the
+     * tensor of an RNN or GRU, each tensor in its PyTorch repr.
+     */
+    @Override
+    public String toString() {
+        return c == null ? String.valueOf(h) : "(" + h + ", " + c + ")";
+    }
 }
