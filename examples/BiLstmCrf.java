@@ -131,8 +131,7 @@ public class BiLstmCrf {
 
             Tensor forwardVar = initAlphas;
             // Iterate through the sentence.
-            for (int i = 0; i < feats.dim(0); i++) {
-                Tensor feat = feats.index(Idx.at(i));
+            for (Tensor feat : feats.unbind(0)) {
                 List<Tensor> alphasT = new ArrayList<>();  // the forward tensors at this timestep
                 for (int nextTag = 0; nextTag < tagsetSize; nextTag++) {
                     // Broadcast the emission score: it is the same regardless of the previous tag.
@@ -164,8 +163,9 @@ public class BiLstmCrf {
         Tensor scoreSentence(Tensor feats, Tensor tags) {
             Tensor score = Tensor.zeros(1);
             tags = Tensor.cat(List.of(Tensor.fromArray(new long[] {tagToIx.get(START_TAG)}, 1), tags), 0);
-            for (int i = 0; i < feats.dim(0); i++) {
-                Tensor feat = feats.index(Idx.at(i));
+            List<Tensor> rows = feats.unbind(0);
+            for (int i = 0; i < rows.size(); i++) {
+                Tensor feat = rows.get(i);
                 Idx tag = Idx.tensor(tags.index(Idx.at(i + 1)));
                 score = score.add(transitions().index(tag, Idx.tensor(tags.index(Idx.at(i))))).add(feat.index(tag));
             }
@@ -182,8 +182,7 @@ public class BiLstmCrf {
 
             // forwardVar at step i holds the viterbi variables for step i - 1.
             Tensor forwardVar = initVvars;
-            for (int i = 0; i < feats.dim(0); i++) {
-                Tensor feat = feats.index(Idx.at(i));
+            for (Tensor feat : feats.unbind(0)) {
                 int[] bptrsT = new int[tagsetSize];            // the backpointers for this step
                 List<Tensor> viterbivarsT = new ArrayList<>();  // the viterbi variables for this step
                 for (int nextTag = 0; nextTag < tagsetSize; nextTag++) {

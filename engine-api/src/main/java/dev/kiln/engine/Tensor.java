@@ -6,6 +6,7 @@ import java.nio.DoubleBuffer;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.nio.LongBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.LongSummaryStatistics;
@@ -1351,6 +1352,22 @@ public final class Tensor implements AutoCloseable {
     /** Splits along {@code axis} into {@code chunks} pieces as equal as possible (the last may be smaller). */
     public List<Tensor> chunk(int chunks, int axis) {
         return ShapeOps.chunk(this, chunks, axis);
+    }
+
+    /**
+     * The slices along {@code axis}, each without that axis (PyTorch's {@code torch.unbind(x, dim)}, and what
+     * {@code for row in x:} iterates over for axis 0): {@code dim(axis)} views of shape x's without {@code axis}, each
+     * passing its gradient back to its slice; none for an empty axis.
+     */
+    public List<Tensor> unbind(int axis) {
+        int a = shape.axis(axis);
+        int[] ones = new int[dim(a)];
+        Arrays.fill(ones, 1);
+        List<Tensor> slices = new ArrayList<>(ones.length);
+        for (Tensor piece : ones.length == 0 ? List.<Tensor>of() : split(a, ones)) {
+            slices.add(piece.squeeze(a));
+        }
+        return slices;
     }
 
     // ---- Matrix multiplication ------------------------------------------------------------------

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * {@link Tensor#maxWithIndices} and {@link Tensor#minWithIndices} against PyTorch 1.13's {@code torch.max(x, dim)} and
- * {@code torch.min(x, dim)} ({@code models/src/test/pytorch/max_min_with_indices.py}): on a matrix with ties (the first
+ * {@code torch.min(x, dim)} ({@code models/src/test/pytorch/max_min_unbind.py}): on a matrix with ties (the first
  * is taken) and NaN (which wins, its first position indexed), values, indices and the values' gradient of
  * {@code (v * w).sum()}, which goes to the indexed element.
  */

@@ -1,5 +1,6 @@
 """PyTorch 1.13's torch.max(x, dim) and torch.min(x, dim) (values, indices) for MaxMinWithIndicesTest (tests module):
-ties, a NaN among numbers, keepdim, and the values' gradient of (v * w).sum(). Run with /usr/bin/python3."""
+ties, a NaN among numbers, keepdim, and the values' gradient of (v * w).sum(); and torch.unbind for UnbindTest. Run
+with /usr/bin/python3."""
 import torch
 
 nan = float("nan")
@@ -10,3 +11,11 @@ for name, op in (("max", torch.max), ("min", torch.min)):
         v, i = op(x, dim, keepdim=keepdim)
         (v * torch.tensor(w, dtype=torch.float64)).sum().backward()
         print(name, dim, keepdim, v.tolist(), list(v.shape), i.tolist(), x.grad.flatten().tolist())
+
+# UnbindTest: torch.unbind(x, 1) of arange(24) as [2, 3, 4], and the gradient of (slices[1] * w).sum().
+x = torch.arange(24., dtype=torch.float64).reshape(2, 3, 4).requires_grad_()
+slices = torch.unbind(x, 1)
+w = torch.arange(1., 9., dtype=torch.float64).reshape(2, 4)
+(slices[1] * w).sum().backward()
+print("unbind", len(slices), [list(t.shape) for t in slices], slices[2].flatten().tolist(), x.grad.flatten().tolist())
+print("unbind of an empty axis", torch.unbind(torch.zeros(0, 3), 0))
