@@ -248,6 +248,7 @@ public class BiLstmCrf {
     public static void main(String[] args) throws Exception {
         try (Scope scope = Scope.open()) {
             draws = args.length > 0 ? SafeTensors.read(Path.of(args[0])) : null;
+            drawn.clear();
             Engine.seed(1);
 
             // Make up some training data.
