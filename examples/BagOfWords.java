@@ -26,8 +26,9 @@ import java.util.Map;
  * java -cp "models/target/classes:models/target/lib/*" examples/BagOfWords.java [draws.safetensors]
  * </pre>
  * Kiln's random numbers are not PyTorch's: given the file of the tutorial's draws that
- * {@code models/src/test/pytorch/nlp_bag_of_words.py} writes ({@code models/src/test/resources/nlp/bag_of_words.safetensors}),
- * the example starts from PyTorch's weights and inputs and prints the tutorial's numbers.
+ * {@code models/src/test/pytorch/nlp_bag_of_words.py} writes
+ * ({@code models/src/test/resources/nlp/bag_of_words.safetensors}), the example starts from PyTorch's weights and
+ * inputs and prints the tutorial's numbers.
  */
 public class BagOfWords {
     /** PyTorch's draws by name, or null: Kiln draws its own. */
