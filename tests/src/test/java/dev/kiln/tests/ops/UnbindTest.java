@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Tensor#unbind} against PyTorch 1.13's {@code torch.unbind}
- * ({@code models/src/test/pytorch/max_min_unbind.py}): the slices along an axis without it, their gradients back to their slice, and none for an empty axis.
+ * ({@code models/src/test/pytorch/max_min_unbind.py}): the slices along an axis without it, their gradients back to
+ * their slice, and none for an empty axis.
  */
 class UnbindTest {
     private Scope scope;
