@@ -1805,9 +1805,9 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * PyTorch's {@code torch.max(x, axis, keepdim)}, {@code (values, indices)}: the maximum over {@code axis}
-     * ({@link #max(int, boolean)}) and the I64 index of the first maximal element ({@link #argmax(int, boolean)}), of the
-     * first NaN where a slice holds one; the values' gradient goes to that element. Values and indices have x's shape
-     * without {@code axis} (kept as 1 with {@code keepDim}).
+     * ({@link #max(int, boolean)}) and the I64 index of the first maximal element ({@link #argmax(int, boolean)}),
+     * of the first NaN where a slice holds one; the values' gradient goes to that element. Values and indices have
+     * x's shape without {@code axis} (kept as 1 with {@code keepDim}).
      */
     public IndexedValues maxWithIndices(int axis, boolean keepDim) {
         return new IndexedValues(max(axis, keepDim), argmax(axis, keepDim));
@@ -1949,8 +1949,8 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * PyTorch's {@code torch.min(x, axis, keepdim)}, {@code (values, indices)}: the minimum over {@code axis}
-     * ({@link #min(int, boolean)}) and the I64 index of the first minimal element ({@link #argmin(int, boolean)}), of the
-     * first NaN where a slice holds one; the values' gradient goes to that element.
+     * ({@link #min(int, boolean)}) and the I64 index of the first minimal element ({@link #argmin(int, boolean)}),
+     * of the first NaN where a slice holds one; the values' gradient goes to that element.
      */
     public IndexedValues minWithIndices(int axis, boolean keepDim) {
         return new IndexedValues(min(axis, keepDim), argmin(axis, keepDim));
