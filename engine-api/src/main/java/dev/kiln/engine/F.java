@@ -177,11 +177,6 @@ public final class F {
         }
     }
 
-    /** {@code max(x, 0)} elementwise, PyTorch's {@code F.relu(x)}: the same as {@link Tensor#relu()}. */
-    public static Tensor relu(Tensor x) {
-        return x.relu();
-    }
-
     /**
      * {@code log(1 + e^x)} elementwise, computed as {@code max(x, 0) + log1p(e^-|x|)} so that it never overflows nor
      * rounds e^x to 0 far left (softplus(-40) is 4.2e-18); no threshold: PyTorch's default 20 returns x above it, up
