@@ -672,6 +672,15 @@ public final class F {
                 .reshape(in.dims());
     }
 
+    /**
+     * PyTorch's {@code F.max_pool2d(input, kernel)}: {@link #maxPool2d(Tensor, int, int, int)} with a stride of the
+     * kernel and no padding, so that {@code [batch, channels, h, w]} becomes {@code [batch, channels, h / kernel,
+     * w / kernel]} (rounded down).
+     */
+    public static Tensor maxPool2d(Tensor input, int kernel) {
+        return maxPool2d(input, kernel, kernel, 0);
+    }
+
     /** {@link #maxPool2d(Tensor, int[], int[], int[])} with square kernel, stride and padding. */
     public static Tensor maxPool2d(Tensor input, int kernel, int stride, int padding) {
         return maxPool2d(input, kernel, stride, padding, false);

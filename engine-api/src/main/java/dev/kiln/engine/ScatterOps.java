@@ -22,8 +22,29 @@ final class ScatterOps {
     }
 
     static Tensor scatter(Tensor x, int axis, Tensor index, Tensor src) {
+        if (x.rank() <= 1 && (x.rank() == 0 || index.rank() == 0 || src.rank() == 0)) {
+            return scatterOfScalars(x, axis, index, src);
+        }
         int a = checkScatter("scatter", x, axis, index, src);
         return ScatterShapes.fitted(x, a, index.shape(), src, (d, s) -> fittedScatter(d, a, index, s));
+    }
+
+    /**
+     * scatter where a tensor of at most one axis meets a 0-d one, which PyTorch takes as one element (its
+     * {@code ensure_nonempty_dim}): {@code torch.zeros(10).scatter_(0, torch.tensor(y), value=1)}, the one-hot label of
+     * the Transforms tutorial. The result has x's rank.
+     */
+    private static Tensor scatterOfScalars(Tensor x, int axis, Tensor index, Tensor src) {
+        Tensor vector = x.reshape(x.rank() == 0 ? 1 : x.dim(0));
+        Tensor indices = index.rank() == 0 ? index.reshape(1) : index;
+        Tensor values = src.rank() == 0 ? src.reshape(1) : src;
+        Tensor scattered = scatter(vector, axis, indices, values);
+        Tensor out = x.rank() == 0 ? scattered.reshape() : scattered;
+        Tensor.releaseIntermediate(indices, index, out);
+        Tensor.releaseIntermediate(values, src, out);
+        Tensor.releaseIntermediate(vector, x, out);
+        Tensor.releaseIntermediate(scattered, x, out);
+        return out;
     }
 
     /** scatter of an index of src's shape and of x's off the axis. */

@@ -8,6 +8,7 @@ import java.nio.IntBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.LongSummaryStatistics;
 import java.util.concurrent.atomic.AtomicLong;
@@ -741,6 +742,16 @@ public final class Tensor implements AutoCloseable {
     /** Name of the op that produced this tensor, or null for a leaf. */
     public String gradFnName() {
         return gradFn == null ? null : gradFn.op;
+    }
+
+    /**
+     * The inputs of the op that made this tensor, in the op's order, to walk the recorded graph back from a result
+     * (PyTorch's {@code grad_fn.next_functions}, by tensor rather than by backward node: a leaf stands where PyTorch
+     * puts its {@code AccumulateGrad}, a tensor that needs no gradient where it puts {@code None}); null where the op
+     * took no tensor (a layer without bias). Empty for a leaf and for a tensor made without gradients.
+     */
+    public List<Tensor> gradFnInputs() {
+        return gradFn == null ? List.of() : Collections.unmodifiableList(Arrays.asList(gradFn.inputs));
     }
 
     /** Back-propagates from a scalar: equivalent to {@code backward(ones)}. */
