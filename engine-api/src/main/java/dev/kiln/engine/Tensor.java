@@ -1718,6 +1718,32 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.binary(BinaryOp.NE, this, other);
     }
 
+    /**
+     * PyTorch's {@code torch.equal(this, other)}: true when both have one shape and every element is equal (NaN equals
+     * nothing; tensors of no elements are equal), false for shapes that differ, broadcastable ones too. Reads one
+     * number back to the host.
+     *
+     * @throws IllegalArgumentException when the dtypes differ (Kiln does not promote; convert one with {@link #to})
+     */
+    public boolean equal(Tensor other) {
+        Checks.open("equal", this, other);
+        if (dtype != other.dtype) {
+            throw new IllegalArgumentException("equal: " + describe() + " and " + other.describe() + " have different"
+                    + " dtypes; convert one with to(DType) first");
+        }
+        if (!shape.equals(other.shape)) {
+            return false;
+        }
+        try (Autograd.Guard g = Autograd.noGrad()) {
+            Tensor same = eq(other);
+            Tensor all = same.all();
+            boolean equal = all.item() != 0;
+            all.close();
+            same.close();
+            return equal;
+        }
+    }
+
     public Tensor lt(Tensor other) {
         return ElementwiseOps.binary(BinaryOp.LT, this, other);
     }
