@@ -44,11 +44,11 @@ public class NeuralNetworks {
         @Override
         public Tensor forward(Tensor x) {
             // Max pooling over a (2, 2) window
-            x = F.maxPool2d(module("conv1").call(x).relu(), 2);
-            x = F.maxPool2d(module("conv2").call(x).relu(), 2);
+            x = F.maxPool2d(F.relu(module("conv1").call(x)), 2);
+            x = F.maxPool2d(F.relu(module("conv2").call(x)), 2);
             x = x.view(-1, numFlatFeatures(x));
-            x = module("fc1").call(x).relu();
-            x = module("fc2").call(x).relu();
+            x = F.relu(module("fc1").call(x));
+            x = F.relu(module("fc2").call(x));
             return module("fc3").call(x);
         }
 
