@@ -195,6 +195,11 @@ public final class F {
         return y;
     }
 
+    /** PyTorch's {@code F.dropout(x, training=training)}: {@link #dropout(Tensor, double, boolean)} with its p, 0.5. */
+    public static Tensor dropout(Tensor x, boolean training) {
+        return dropout(x, 0.5, training);
+    }
+
     /**
      * Inverted dropout: in training, zeroes each element with probability {@code p} and scales the rest
      * by 1/(1-p); identity otherwise.
@@ -1290,6 +1295,14 @@ public final class F {
     }
 
     /**
+     * PyTorch's {@code F.affine_grid(theta, size)}: {@link #affineGrid(Tensor, int[], boolean)} with PyTorch's
+     * default, {@code align_corners=False} (1.13 warns where it is left out).
+     */
+    public static Tensor affineGrid(Tensor theta, int[] size) {
+        return affineGrid(theta, size, false);
+    }
+
+    /**
      * PyTorch 1.13's {@code F.grid_sample}: {@code input} [N, C, H, W] read at {@code grid} [N, Ho, Wo, 2]'s points,
      * normalised (x, y) with (-1, -1) the top left, gives [N, C, Ho, Wo]; volumetric input [N, C, D, H, W] with grid
      * [N, Do, Ho, Wo, 3] gives [N, C, Do, Ho, Wo] (bicubic takes 4-D input only). {@code alignCorners} as
@@ -1303,6 +1316,14 @@ public final class F {
     public static Tensor gridSample(Tensor input, Tensor grid, GridSampleMode mode, GridSamplePadding padding,
                                     boolean alignCorners) {
         return GridSampleOps.gridSample(input, grid, mode, padding, alignCorners);
+    }
+
+    /**
+     * PyTorch's {@code F.grid_sample(input, grid)}: {@link #gridSample(Tensor, Tensor, GridSampleMode,
+     * GridSamplePadding, boolean)} with PyTorch's defaults, bilinear, zeros padding and {@code align_corners=False}.
+     */
+    public static Tensor gridSample(Tensor input, Tensor grid) {
+        return gridSample(input, grid, GridSampleMode.BILINEAR, GridSamplePadding.ZEROS, false);
     }
 
     // ---- Contractions and grids of whole tensors (see TensordotOps, GridOps) -------------------------------------

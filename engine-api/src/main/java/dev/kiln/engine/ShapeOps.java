@@ -69,6 +69,11 @@ final class ShapeOps {
         return reshape(x, d);
     }
 
+    static Tensor squeeze(Tensor x) {
+        int[] kept = Arrays.stream(x.shape().dims()).filter(d -> d != 1).toArray();
+        return kept.length == x.rank() ? x : reshape(x, kept);
+    }
+
     static Tensor squeeze(Tensor x, int axis) {
         int a = x.shape().axis(axis);
         if (x.dim(a) != 1) {

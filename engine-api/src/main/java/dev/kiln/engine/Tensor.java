@@ -1079,6 +1079,14 @@ public final class Tensor implements AutoCloseable {
         return ShapeOps.reshape(this, shape.insert(axis, 1).dims());
     }
 
+    /**
+     * PyTorch's {@code squeeze()}: removes every dimension of size 1 ([1, 1, 28, 28] to [28, 28]; all ones to a 0-d
+     * tensor); this tensor itself where there is none.
+     */
+    public Tensor squeeze() {
+        return ShapeOps.squeeze(this);
+    }
+
     /** Removes dimension {@code axis} if it has size 1; leaves this tensor as it is otherwise, as PyTorch's. */
     public Tensor squeeze(int axis) {
         return ShapeOps.squeeze(this, axis);
