@@ -15,8 +15,8 @@ import javax.imageio.ImageIO;
 /**
  * Draws grey-scale images as PNG grids, the way {@link FilterPlot} draws kernels: each pixel value in [0, 1]
  * (clamped) becomes a {@value #PIXEL} x {@value #PIXEL} block from black (0) to white (1), MNIST's white ink on
- * black. {@link #pairs} puts each input beside its reconstruction; {@link #grid} lays out samples;
- * {@link #withHeatMaps} puts each image beside itself under a heat map.
+ * black. {@link #pairs} puts each input beside its reconstruction; {@link #grid} lays out samples, {@link #captioned}
+ * with a caption each and a label per row; {@link #withHeatMaps} puts each image beside itself under a heat map.
  */
 public final class ImageGrid {
     /** Screen pixels per image pixel. */
@@ -26,6 +26,7 @@ public final class ImageGrid {
     private static final int MARGIN = 12;
     private static final int TOP = 40;
     private static final int CAPTION = 16;
+    private static final int ROW_LABEL = 64;
 
     static {
         if (System.getProperty("java.awt.headless") == null) {
@@ -53,6 +54,57 @@ public final class ImageGrid {
         try {
             for (int i = 0; i < n; i++) {
                 tile(g, v, i, height, width, MARGIN + (i % columns) * (tileW + GAP), TOP + (i / columns) * (tileH + GAP));
+            }
+            title(g, title, imageW);
+        } finally {
+            g.dispose();
+        }
+        AtomicFiles.write(png, o -> ImageIO.write(img, "png", o));
+    }
+
+    /**
+     * Writes {@code images} [n, height * width] (or [n, 1, height, width]) in rows of {@code columns}, each under its
+     * caption (a null caption leaves its cell empty), each row headed on its left by its entry of {@code rowLabels}
+     * (null for none), atomically: matplotlib's grid of subplots with titles and y labels, as PyTorch's FGSM tutorial
+     * draws its adversarial examples.
+     *
+     * @throws IllegalArgumentException when the captions are not one per image or the row labels not one per row
+     */
+    public static void captioned(Path png, Tensor images, List<String> captions, List<String> rowLabels, int height,
+                                 int width, int columns, String title) throws IOException {
+        double[] v = pixels("captioned", images, height, width);
+        int n = images.dim(0);
+        checkColumns(columns);
+        int rows = (n + columns - 1) / columns;
+        if (captions.size() != n || (rowLabels != null && rowLabels.size() != rows)) {
+            throw new IllegalArgumentException("ImageGrid.captioned: " + n + " images " + images.shape() + " in " + rows
+                    + " rows of " + columns + " need " + n + " captions and " + rows + " row labels, got "
+                    + captions.size() + " and " + (rowLabels == null ? "none" : rowLabels.size()));
+        }
+        int tileW = width * PIXEL;
+        int tileH = height * PIXEL;
+        int rowH = CAPTION + tileH + GAP;
+        int left = rowLabels == null ? MARGIN : MARGIN + ROW_LABEL;
+        int imageW = Math.max(left + MARGIN + columns * tileW + (columns - 1) * GAP, 320);
+        int imageH = TOP + MARGIN + rows * rowH - GAP;
+        BufferedImage img = canvas(imageW, imageH);
+        Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.BLACK);
+            g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+            for (int r = 0; rowLabels != null && r < rows; r++) {
+                ConfusionMatrix.centre(g, rowLabels.get(r), MARGIN + ROW_LABEL / 2, TOP + r * rowH + CAPTION + tileH / 2);
+            }
+            for (int i = 0; i < n; i++) {
+                if (captions.get(i) == null) {
+                    continue;
+                }
+                int x0 = left + (i % columns) * (tileW + GAP);
+                int y0 = TOP + (i / columns) * rowH;
+                g.setColor(Color.BLACK);
+                ConfusionMatrix.centre(g, captions.get(i), x0 + tileW / 2, y0 + CAPTION / 2);
+                tile(g, v, i, height, width, x0, y0 + CAPTION);
             }
             title(g, title, imageW);
         } finally {

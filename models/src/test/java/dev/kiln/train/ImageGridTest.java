@@ -106,4 +106,35 @@ class ImageGridTest {
             assertEquals("ImageGrid.withHeatMaps: 2 images [2, 4] but 1 maps and 2 captions", e.getMessage());
         }
     }
+
+    @Test
+    void captionedGridsPutEachImageUnderItsCaptionAfterItsRowsLabelAndLeaveNullCaptionsEmpty() throws IOException {
+        Path png = tmp.resolve("captioned.png");
+        try (Scope s = Scope.open()) {
+            // Four white 28x28 images in rows of two; the fourth has no caption, so its cell stays empty.
+            Tensor images = Tensor.ones(4, 1, 28, 28);
+            List<String> captions = java.util.Arrays.asList("7 -> 7", "1 -> 1", "4 -> 9", null);
+            ImageGrid.captioned(png, images, captions, List.of("Eps: 0", "Eps: 0.05"), 28, 28, 2, "adversarial");
+        }
+        BufferedImage img = ImageIO.read(png.toFile());
+        int tile = 28 * ImageGrid.PIXEL;
+        int left = MARGIN + 64;
+        int rowHeight = 16 + tile + 4;
+        assertEquals(TOP + MARGIN + 2 * rowHeight - 4, img.getHeight(), "two rows, each a caption over its tiles");
+        assertEquals(255, grey(img, left, TOP + 16), "image 0");
+        assertEquals(255, grey(img, left + tile + 4, TOP + 16), "image 1, right of it");
+        assertEquals(255, grey(img, left, TOP + rowHeight + 16), "image 2, second row");
+        assertEquals(new Color(0xDD, 0xE4, 0xEE).getRGB(), img.getRGB(left + tile + 4, TOP + rowHeight + 16),
+                "the null caption's cell: the background");
+    }
+
+    @Test
+    void captionedGridsRefuseARowLabelPerRowMismatch() {
+        try (Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageGrid.captioned(
+                    tmp.resolve("x.png"), Tensor.zeros(3, 4), List.of("a", "b", "c"), List.of("row"), 2, 2, 2, "t"));
+            assertEquals("ImageGrid.captioned: 3 images [3, 4] in 2 rows of 2 need 3 captions and 2 row labels, got 3"
+                    + " and 1", e.getMessage());
+        }
+    }
 }
