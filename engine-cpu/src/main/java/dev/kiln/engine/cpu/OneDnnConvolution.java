@@ -43,6 +43,14 @@ final class OneDnnConvolution implements AutoCloseable {
     /** Gradient elements summed per task: a {@link Parallel#GRAIN} of additions per slice, worth a thread each. */
     static final int SUM_CHUNK = 1 << 16;
 
+    /**
+     * Multiply-adds below which a single image's forward pass stays on one thread: handing half the channels to a
+     * worker and spinning for it cost more than it saved for LeNet's convolutions of one MNIST image (1.4e5 and 3.2e5
+     * multiply-adds): the FGSM tutorial's 7,000 single-image attacks took 7.7-10.3 s on two threads, 4.7-5.3 s on one
+     * (2026-12-08, 2 vCPUs). ResNet's single-image convolutions, 1e8 and more, still split.
+     */
+    static final long MIN_SPLIT_MULTIPLY_ADDS = 1L << 22;
+
     /** Temporaries a slice of a forward or backward-data call holds at once, at most, unless one image needs more. */
     static final long TEMPORARY_BYTES = 8L << 20;
 
@@ -147,11 +155,18 @@ final class OneDnnConvolution implements AutoCloseable {
     /**
      * Whether the forward pass of {@code g} splits its output channels over the threads instead of its batch: a
      * single image, which the batch split would leave to one thread (ResNet-18 on one 224x224 image: 48 ms, where two
-     * images took 59).
+     * images took 59), of at least {@link #MIN_SPLIT_MULTIPLY_ADDS}.
      */
     private boolean splitsChannels(GroupedConv2dGeometry g) {
         return lanes.length > 1 && g.groups() == 1 && g.group().batch() == 1
-                && g.group().outChannels() >= lanes.length;
+                && g.group().outChannels() >= lanes.length && multiplyAdds(g) >= MIN_SPLIT_MULTIPLY_ADDS;
+    }
+
+    /** The multiply-adds of a forward pass of {@code g}: output elements times the inputs each reads. */
+    static long multiplyAdds(GroupedConv2dGeometry g) {
+        Conv2dGeometry c = g.group();
+        return (long) g.groups() * c.batch() * c.outChannels() * c.outH() * c.outW() * c.inChannels() * c.kernelH()
+                * c.kernelW();
     }
 
     /**

@@ -196,8 +196,9 @@ class OneDnnConvolutionTest {
      */
     @Test
     void forgettingASingleImageSplitByChannelsClosesEveryThreadsPlan() {
-        GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("one image, 6 channels",
-                Shape.of(1, 3, 8, 8), Shape.of(6, 3, 3, 3), new int[] {1}, new int[] {1}, new int[] {1}), 1);
+        GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("one image, 32 channels",
+                Shape.of(1, 16, 32, 32), Shape.of(32, 16, 3, 3), new int[] {1}, new int[] {1}, new int[] {1}), 1);
+        assertTrue(OneDnnConvolution.multiplyAdds(g) >= OneDnnConvolution.MIN_SPLIT_MULTIPLY_ADDS, "worth splitting");
         try (Parallel two = new Parallel(2); OneDnnConvolution fresh = OneDnnConvolution.open(backend, two);
              Scope scope = Scope.open()) {
             Tensor out = Tensor.empty(g.outputShape(), DType.F32, backend);
@@ -205,6 +206,28 @@ class OneDnnConvolutionTest {
             assertEquals(2, fresh.plansKept(), "one plan per thread's channels");
             fresh.forget(new ConvolutionKey(g, ConvolutionKey.Direction.FORWARD, false));
             assertEquals(0, fresh.plansKept(), "plans kept after forgetting the convolution");
+        }
+    }
+
+    /**
+     * LeNet's second convolution on one MNIST image, 3.2e5 multiply-adds, runs on one thread, one plan: split over
+     * two, handing over and waiting cost more than the half saved (the FGSM tutorial ran 1.5-2x slower).
+     */
+    @Test
+    void aSmallSingleImageStaysOnOneThread() {
+        GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("LeNet conv2, one image",
+                Shape.of(1, 10, 12, 12), Shape.of(20, 10, 5, 5), new int[] {1}, new int[] {0}, new int[] {1}), 1);
+        assertEquals(320_000, OneDnnConvolution.multiplyAdds(g));
+        try (Parallel two = new Parallel(2); OneDnnConvolution fresh = OneDnnConvolution.open(backend, two);
+             Scope scope = Scope.open()) {
+            Tensor input = random(backend, g.inputShape(), 20);
+            Tensor weight = random(backend, g.weightShape(), 21);
+            Tensor out = Tensor.empty(g.outputShape(), DType.F32, backend);
+            fresh.forward(input, weight, null, g, out);
+            assertEquals(1, fresh.plansKept(), "one plan, for the whole image");
+            Tensor expected = Tensor.empty(g.outputShape(), DType.F32, openBlas);
+            openBlas.groupedConv2dForward(input, weight, null, g, expected);
+            assertClose("one image on one thread", expected, out);
         }
     }
 
