@@ -94,7 +94,7 @@ final class OneDnnConvolution implements AutoCloseable {
         dnnl_version_t v = dnnl.dnnl_version();
         return "oneDNN " + v.major() + "." + v.minor() + "." + v.patch() + " (batch split over Kiln's "
                 + lanes.length + " thread" + (lanes.length == 1 ? "" : "s")
-                + (lanes.length == 1 ? "" : ", a single image's output channels") + ")";
+                + (lanes.length == 1 ? "" : ", a single image's output channels from 2^22 multiply-adds") + ")";
     }
 
     /** Whether oneDNN has primitives for {@code key}; creates and keeps the first slice's plan when it has. */
