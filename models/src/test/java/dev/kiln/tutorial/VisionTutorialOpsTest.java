@@ -12,6 +12,7 @@ import dev.kiln.engine.GridSamplePadding;
 import dev.kiln.engine.Scope;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
+import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ class VisionTutorialOpsTest {
     }
 
     /** f(scale * i) over the flat index i, in shape {@code dims}. */
-    private static Tensor wave(java.util.function.DoubleUnaryOperator f, double scale, int... dims) {
+    private static Tensor wave(DoubleUnaryOperator f, double scale, int... dims) {
         double[] v = new double[Arrays.stream(dims).reduce(1, (a, b) -> a * b)];
         for (int i = 0; i < v.length; i++) {
             v[i] = f.applyAsDouble(scale * i);
@@ -56,7 +57,7 @@ class VisionTutorialOpsTest {
         return Tensor.fromArray(v, dims);
     }
 
-    private static double weightedSum(Tensor t, java.util.function.DoubleUnaryOperator f, double scale) {
+    private static double weightedSum(Tensor t, DoubleUnaryOperator f, double scale) {
         return t.mul(wave(f, scale, t.shape().dims())).sum().item();
     }
 
