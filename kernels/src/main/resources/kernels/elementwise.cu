@@ -3,7 +3,7 @@
 // no divergence.
 #include "kiln_common.cuh"
 
-enum BinaryCode { ADD, SUB, MUL, DIV, MAX, MIN, ATAN2, FMOD, REMAINDER, FLOOR_DIVIDE, EQ, NE, LT, LE, GT, GE };
+enum BinaryCode { ADD, SUB, MUL, DIV, MAX, MIN, ATAN2, POW, FMOD, REMAINDER, FLOOR_DIVIDE, EQ, NE, LT, LE, GT, GE };
 
 template <typename T> __device__ void unary_impl(int op, double param, const T* x, T* out, long long n) {
     T p = (T) param;
@@ -209,6 +209,11 @@ template <typename A> __device__ inline A kiln_floor_divide(A x, A y) {
     return div - floor > A(0.5) ? floor + A(1) : floor;
 }
 
+// C's pow, as PyTorch's pow of two tensors; not k_pow, which takes x^0.5 as a square root as PyTorch's pow by a
+// number does ((-0)^0.5 is -0 there, +0 here).
+__device__ inline float c_pow(float x, float y) { return powf(x, y); }
+__device__ inline double c_pow(double x, double y) { return pow(x, y); }
+
 template <typename A> __device__ inline A binary_value(int op, A x, A y) {
     switch (op) {
         case ADD: return x + y;
@@ -219,6 +224,7 @@ template <typename A> __device__ inline A binary_value(int op, A x, A y) {
         case MAX: return x != x ? x : (y != y ? y : (x > y ? x : (y > x ? y : (x == A(0) ? x + y : x))));
         case MIN: return x != x ? x : (y != y ? y : (x < y ? x : (y < x ? y : (x == A(0) ? -(-x + -y) : x))));
         case ATAN2: return k_atan2(x, y);
+        case POW: return c_pow(x, y);
         case FMOD: return k_fmod(x, y);
         case REMAINDER: return kiln_remainder(x, y);
         case FLOOR_DIVIDE: return kiln_floor_divide(x, y);

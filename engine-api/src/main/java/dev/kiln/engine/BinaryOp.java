@@ -9,6 +9,11 @@ public enum BinaryOp {
     /** atan2(a, b): the angle of the point (b, a), in [-pi, pi]. */
     ATAN2,
     /**
+     * a^b as C's pow (PyTorch's pow of two tensors): 1 where a is 1 or b is 0, NaN included; NaN where a negative a
+     * meets a b that is not an integer.
+     */
+    POW,
+    /**
      * C's fmod: a - trunc(a / b) b, with the sign of a; NaN where b is 0. Of integers exact in the integer type; a
      * zero divisor is an error on the CPU.
      */

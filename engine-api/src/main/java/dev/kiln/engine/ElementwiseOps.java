@@ -114,6 +114,7 @@ final class ElementwiseOps {
             case MAX -> Tensor.consume(share(a.lt(b), a, b), g, g::mul);
             case MIN -> Tensor.consume(share(a.gt(b), a, b), g, g::mul);
             case ATAN2 -> Tensor.consume(g.mul(b), g, t -> Tensor.consume(squaredNorm(a, b), g, t::div));
+            case POW -> Composite.gradient(() -> powerGradientOfBase(a, b, g));
             case FMOD, REMAINDER -> g;
             default -> throw new IllegalStateException(op + " has no gradient");
         };
@@ -129,6 +130,7 @@ final class ElementwiseOps {
             case MIN -> Tensor.consume(share(a.lt(b), a, b), g, g::mul);
             case ATAN2 -> Tensor.consume(Tensor.consume(g.mul(a), g, t -> Tensor.consume(squaredNorm(a, b), g, t::div)),
                     g, Tensor::neg);
+            case POW -> Composite.gradient(() -> powerGradientOfExponent(a, b, out, g));
             case FMOD -> negatedProduct(g, Tensor.consume(a.div(b), a, t -> unary(UnaryOp.TRUNC, 0, t)));
             case REMAINDER -> negatedProduct(g, binary(BinaryOp.FLOOR_DIVIDE, a, b));
             default -> throw new IllegalStateException(op + " has no gradient");
@@ -144,6 +146,34 @@ final class ElementwiseOps {
         Tensor halfTies = Tensor.consume(a.eq(b), a, t -> t.mul(-0.5));
         Tensor lost = Tensor.consume(loses, a, t -> Tensor.consume(halfTies, a, h -> h.sub(t)));
         return Tensor.consume(lost, a, t -> t.add(1));
+    }
+
+    /** {@code g b a^(b - 1)}, 0 where b is 0 (not 0 inf where a is 0 too), as PyTorch's pow_backward_self. */
+    private static Tensor powerGradientOfBase(Tensor a, Tensor b, Tensor g) {
+        Tensor slope = b.mul(binary(BinaryOp.POW, a, b.sub(1.0)));
+        return g.mul(where(b.eq(0.0), scalarLike(slope, 0), slope));
+    }
+
+    /**
+     * {@code g a^b log(a)}, 0 where a is 0 and b at least 0 (not 0 (-inf)), as PyTorch's pow_backward_exponent: NaN
+     * where a is negative.
+     */
+    private static Tensor powerGradientOfExponent(Tensor a, Tensor b, Tensor out, Tensor g) {
+        Tensor slope = out.mul(a.log());
+        return g.mul(where(a.eq(0.0).mul(b.ge(0.0)), scalarLike(slope, 0), slope));
+    }
+
+    /**
+     * x^exponent element by element, broadcast ({@link Tensor#pow(Tensor)}): an integer exponent is converted to x's
+     * floating dtype first, as PyTorch's result has x's dtype.
+     */
+    static Tensor power(Tensor x, Tensor exponent) {
+        Checks.open("pow", x, exponent);
+        Checks.floating("pow", x);
+        if (exponent.dtype().isFloating()) {
+            return binary(BinaryOp.POW, x, exponent);
+        }
+        return Tensor.consume(exponent.to(x.dtype()), exponent, e -> binary(BinaryOp.POW, x, e));
     }
 
     /** a^2 + b^2, broadcast. */

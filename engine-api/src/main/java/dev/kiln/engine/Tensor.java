@@ -1427,6 +1427,21 @@ public final class Tensor implements AutoCloseable {
         return ElementwiseOps.unary(UnaryOp.POW, exponent, this);
     }
 
+    /**
+     * Each element raised to the matching element of {@code exponent}, broadcast (PyTorch's {@code x.pow(tensor)}):
+     * x [2000, 1] to the powers [3] gives [2000, 3]. C's pow, as PyTorch's: 1 where x is 1 or the exponent 0, NaN
+     * where a negative x meets an exponent that is not an integer. An I32 or I64 exponent is converted to this
+     * tensor's dtype, the dtype PyTorch's result has too. Differentiable in both, as PyTorch's: this one's gradient
+     * is 0 where the exponent is 0; the exponent's is 0 where this is 0 and the exponent at least 0, NaN where this is
+     * negative.
+     *
+     * @throws IllegalArgumentException where this tensor is not F32 or F64, or a floating exponent has the other
+     *     floating dtype
+     */
+    public Tensor pow(Tensor exponent) {
+        return ElementwiseOps.power(this, exponent);
+    }
+
     /** Each element squared. */
     public Tensor square() {
         return ElementwiseOps.unary(UnaryOp.POW, 2, this);

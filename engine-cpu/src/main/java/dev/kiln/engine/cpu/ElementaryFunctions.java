@@ -130,6 +130,14 @@ final class ElementaryFunctions {
         return x < 0 ? Math.ceil(x) : Math.floor(x);
     }
 
+    /**
+     * C's pow(a, b), PyTorch's pow of two tensors: Math.pow but for 1^b = 1 (b NaN too) and (-1)^(+-inf) = 1, where
+     * Math.pow gives NaN.
+     */
+    static double pow(double a, double b) {
+        return a == 1 || a == -1 && Double.isInfinite(b) ? 1 : Math.pow(a, b);
+    }
+
     /** Python's a % b for floats, as PyTorch computes it: fmod moved by b where its sign differs from b's. */
     static double remainder(double a, double b) {
         double mod = a % b;

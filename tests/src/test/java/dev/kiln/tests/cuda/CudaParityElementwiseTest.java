@@ -255,19 +255,25 @@ class CudaParityElementwiseTest extends ParityTest {
     }
 
     /**
-     * A first operand: values from {-1, -0.5, 0, 0.5, 1} for comparisons, max and min (so that ties occur),
-     * otherwise in [-1, 1).
+     * A first operand: values from {-1, -0.5, 0, 0.5, 1} for comparisons, max and min (so that ties occur), in
+     * [0.25, 2) for pow's bases, otherwise in [-1, 1).
      */
     private static double[] left(BinaryOp op, long seed, int n) {
+        if (op == BinaryOp.POW) {
+            return values(seed, n, 0.25, 2); // a negative base to a fractional power is NaN
+        }
         return op.isComparison() || op == BinaryOp.MAX || op == BinaryOp.MIN
                 ? ties(seed, n, -1, -0.5, 0, 0.5, 1) : values(seed, n, -1, 1);
     }
 
     /**
-     * A second operand: like {@link #left}, but a divisor (of div, fmod, remainder, floorDivide) is kept at least 0.25
-     * away from zero.
+     * A second operand: like {@link #left}, but pow's exponents in [-2, 2) and a divisor (of div, fmod, remainder,
+     * floorDivide) kept at least 0.25 away from zero.
      */
     private static double[] right(BinaryOp op, long seed, int n) {
+        if (op == BinaryOp.POW) {
+            return values(seed, n, -2, 2);
+        }
         if (op != BinaryOp.DIV && op != BinaryOp.FMOD && op != BinaryOp.REMAINDER && op != BinaryOp.FLOOR_DIVIDE) {
             return left(op, seed, n);
         }
