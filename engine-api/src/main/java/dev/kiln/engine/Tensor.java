@@ -987,6 +987,18 @@ public final class Tensor implements AutoCloseable {
         return this;
     }
 
+    /**
+     * {@code this -= other} in place (PyTorch's {@code sub_(other)}, {@code x -= other}; same shape and dtype), a
+     * subtraction rounded once, as PyTorch's: the hand-written update {@code a -= learning_rate * a.grad} of
+     * "Learning PyTorch with Examples" is {@code a.subInPlace(a.grad().mul(learningRate))}; returns this.
+     */
+    public Tensor subInPlace(Tensor other) {
+        checkInPlace("subInPlace", other);
+        storage.writtenInPlace();
+        backend().binary(BinaryOp.SUB, this, other, this);
+        return this;
+    }
+
     /** {@code this += value} in place (PyTorch's {@code add_(value)}), F32 or F64, as {@link #add(double)}; returns this. */
     public Tensor addInPlace(double value) {
         return affineInPlace("addInPlace", 1, value);
