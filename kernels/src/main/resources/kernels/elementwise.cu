@@ -3,7 +3,7 @@
 // no divergence.
 #include "kiln_common.cuh"
 
-enum BinaryCode { ADD, SUB, MUL, DIV, MAX, MIN, ATAN2, POW, FMOD, REMAINDER, FLOOR_DIVIDE, EQ, NE, LT, LE, GT, GE };
+enum BinaryCode { ADD, SUB, MUL, DIV, MAX, MIN, ATAN2, POWER, FMOD, REMAINDER, FLOOR_DIVIDE, EQ, NE, LT, LE, GT, GE };
 
 template <typename T> __device__ void unary_impl(int op, double param, const T* x, T* out, long long n) {
     T p = (T) param;
@@ -224,7 +224,7 @@ template <typename A> __device__ inline A binary_value(int op, A x, A y) {
         case MAX: return x != x ? x : (y != y ? y : (x > y ? x : (y > x ? y : (x == A(0) ? x + y : x))));
         case MIN: return x != x ? x : (y != y ? y : (x < y ? x : (y < x ? y : (x == A(0) ? -(-x + -y) : x))));
         case ATAN2: return k_atan2(x, y);
-        case POW: return c_pow(x, y);
+        case POWER: return c_pow(x, y);
         case FMOD: return k_fmod(x, y);
         case REMAINDER: return kiln_remainder(x, y);
         case FLOOR_DIVIDE: return kiln_floor_divide(x, y);

@@ -10,9 +10,10 @@ public enum BinaryOp {
     ATAN2,
     /**
      * a^b as C's pow (PyTorch's pow of two tensors): 1 where a is 1 or b is 0, NaN included; NaN where a negative a
-     * meets a b that is not an integer.
+     * meets a b that is not an integer. Not POW: the kernels' C enums of both op kinds share one scope, and
+     * {@link UnaryOp#POW} is there.
      */
-    POW,
+    POWER,
     /**
      * C's fmod: a - trunc(a / b) b, with the sign of a; NaN where b is 0. Of integers exact in the integer type; a
      * zero divisor is an error on the CPU.

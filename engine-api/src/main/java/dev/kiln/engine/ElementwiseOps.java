@@ -114,7 +114,7 @@ final class ElementwiseOps {
             case MAX -> Tensor.consume(share(a.lt(b), a, b), g, g::mul);
             case MIN -> Tensor.consume(share(a.gt(b), a, b), g, g::mul);
             case ATAN2 -> Tensor.consume(g.mul(b), g, t -> Tensor.consume(squaredNorm(a, b), g, t::div));
-            case POW -> Composite.gradient(() -> powerGradientOfBase(a, b, g));
+            case POWER -> Composite.gradient(() -> powerGradientOfBase(a, b, g));
             case FMOD, REMAINDER -> g;
             default -> throw new IllegalStateException(op + " has no gradient");
         };
@@ -130,7 +130,7 @@ final class ElementwiseOps {
             case MIN -> Tensor.consume(share(a.lt(b), a, b), g, g::mul);
             case ATAN2 -> Tensor.consume(Tensor.consume(g.mul(a), g, t -> Tensor.consume(squaredNorm(a, b), g, t::div)),
                     g, Tensor::neg);
-            case POW -> Composite.gradient(() -> powerGradientOfExponent(a, b, out, g));
+            case POWER -> Composite.gradient(() -> powerGradientOfExponent(a, b, out, g));
             case FMOD -> negatedProduct(g, Tensor.consume(a.div(b), a, t -> unary(UnaryOp.TRUNC, 0, t)));
             case REMAINDER -> negatedProduct(g, binary(BinaryOp.FLOOR_DIVIDE, a, b));
             default -> throw new IllegalStateException(op + " has no gradient");
@@ -150,7 +150,7 @@ final class ElementwiseOps {
 
     /** {@code g b a^(b - 1)}, 0 where b is 0 (not 0 inf where a is 0 too), as PyTorch's pow_backward_self. */
     private static Tensor powerGradientOfBase(Tensor a, Tensor b, Tensor g) {
-        Tensor slope = b.mul(binary(BinaryOp.POW, a, b.sub(1.0)));
+        Tensor slope = b.mul(binary(BinaryOp.POWER, a, b.sub(1.0)));
         return g.mul(where(b.eq(0.0), scalarLike(slope, 0), slope));
     }
 
@@ -171,9 +171,9 @@ final class ElementwiseOps {
         Checks.open("pow", x, exponent);
         Checks.floating("pow", x);
         if (exponent.dtype().isFloating()) {
-            return binary(BinaryOp.POW, x, exponent);
+            return binary(BinaryOp.POWER, x, exponent);
         }
-        return Tensor.consume(exponent.to(x.dtype()), exponent, e -> binary(BinaryOp.POW, x, e));
+        return Tensor.consume(exponent.to(x.dtype()), exponent, e -> binary(BinaryOp.POWER, x, e));
     }
 
     /** a^2 + b^2, broadcast. */

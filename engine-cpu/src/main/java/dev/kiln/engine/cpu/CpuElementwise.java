@@ -740,7 +740,7 @@ final class CpuElementwise {
             case MAX -> Math::max;
             case MIN -> Math::min;
             case ATAN2 -> Math::atan2;
-            case POW -> ElementaryFunctions::pow;
+            case POWER -> ElementaryFunctions::pow;
             // Java's % on doubles is C's fmod: the sign of the dividend, NaN for a zero divisor.
             case FMOD -> (x, y) -> x % y;
             case REMAINDER -> ElementaryFunctions::remainder;

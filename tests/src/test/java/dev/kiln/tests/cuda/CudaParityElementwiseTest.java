@@ -259,7 +259,7 @@ class CudaParityElementwiseTest extends ParityTest {
      * [0.25, 2) for pow's bases, otherwise in [-1, 1).
      */
     private static double[] left(BinaryOp op, long seed, int n) {
-        if (op == BinaryOp.POW) {
+        if (op == BinaryOp.POWER) {
             return values(seed, n, 0.25, 2); // a negative base to a fractional power is NaN
         }
         return op.isComparison() || op == BinaryOp.MAX || op == BinaryOp.MIN
@@ -271,7 +271,7 @@ class CudaParityElementwiseTest extends ParityTest {
      * floorDivide) kept at least 0.25 away from zero.
      */
     private static double[] right(BinaryOp op, long seed, int n) {
-        if (op == BinaryOp.POW) {
+        if (op == BinaryOp.POWER) {
             return values(seed, n, -2, 2);
         }
         if (op != BinaryOp.DIV && op != BinaryOp.FMOD && op != BinaryOp.REMAINDER && op != BinaryOp.FLOOR_DIVIDE) {

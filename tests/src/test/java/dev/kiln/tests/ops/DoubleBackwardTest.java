@@ -166,7 +166,7 @@ class DoubleBackwardTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"ADD", "SUB", "MUL", "DIV", "MAX", "MIN", "ATAN2", "POW", "FMOD", "REMAINDER"})
+    @EnumSource(names = {"ADD", "SUB", "MUL", "DIV", "MAX", "MIN", "ATAN2", "POWER", "FMOD", "REMAINDER"})
     void secondDerivativesOfBroadcastBinaryOpsMatchFiniteDifferences(BinaryOp op) {
         Tensor a = distinct(0.55, 3, 4);
         Tensor b = distinct(1.0, 4);
@@ -178,7 +178,7 @@ class DoubleBackwardTest {
             case MAX -> in -> in[0].maximum(in[1]);
             case MIN -> in -> in[0].minimum(in[1]);
             case ATAN2 -> in -> in[0].atan2(in[1]);
-            case POW -> in -> in[0].square().add(0.5).pow(in[1]);
+            case POWER -> in -> in[0].square().add(0.5).pow(in[1]);
             // Quotients a / b stay half a step of 0.1 away from integers, where fmod and remainder jump.
             case FMOD -> in -> in[0].fmod(in[1]);
             default -> in -> in[0].remainder(in[1]);
