@@ -59,7 +59,8 @@ class DynamicNet(torch.nn.Module):
         return y
 
     def string(self):
-        return f'y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + {self.d.item()} x^3 + {self.e.item()} x^4 ? + {self.e.item()} x^5 ?'
+        return (f'y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + {self.d.item()} x^3 + '
+                f'{self.e.item()} x^4 ? + {self.e.item()} x^5 ?')
 
 
 x = torch.linspace(-math.pi, math.pi, 2000)

@@ -32,11 +32,11 @@ import org.junit.jupiter.api.io.TempDir;
  * t = 99 already. The F32 runs stay within 3e-6 (relative) of PyTorch's losses and coefficients (rounding alone:
  * summation orders differ), the F64 arrays within 1e-14; the tolerances are 1e-5 and 1e-9. Coefficients near 0 are
  * compared to 1e-7 absolutely too (the custom function's a and c end at about 1e-9 in PyTorch and at 0 here: their
- * gradients cancel, x being symmetric). RMSprop is followed closely while the loss falls (to t = 1199); from about t = 1300 its steps, of
- * the size of the learning rate whatever the gradient, jitter about the minimum and the two runs part (PyTorch's own
- * run, its bias started one ulp away, parts from it the same way: a loss of 10.13 rather than 11.40 at t = 1399, a
- * ending at -1.3e-4 rather than 6.4e-4), so the end is held to 1% of the loss and 5e-3 of each coefficient, where a
- * run that does not train stays at a loss over 1e4.
+ * gradients cancel, x being symmetric). RMSprop is followed closely while the loss falls (to t = 1199); from about
+ * t = 1300 its steps, of the size of the learning rate whatever the gradient, jitter about the minimum and the two
+ * runs part (PyTorch's own run, its bias started one ulp away, parts from it the same way: a loss of 10.13 rather than
+ * 11.40 at t = 1399, a ending at -1.3e-4 rather than 6.4e-4), so the end is held to 1% of the loss and 5e-3 of each
+ * coefficient, where a run that does not train stays at a loss over 1e4.
  */
 class PolynomialExamplesTest {
     private static final double F32_TOLERANCE = 1e-5;

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@link Tensor#subInPlace(Tensor)}, PyTorch's {@code sub_} and {@code -=}: the hand-written gradient step of
- * "Learning PyTorch with Examples" against PyTorch 1.13's float32 values ({@code models/src/test/pytorch/sub_in_place.py}).
+ * "Learning PyTorch with Examples" against PyTorch 1.13's float32 values
+ * ({@code models/src/test/pytorch/sub_in_place.py}).
  */
 class SubInPlaceTest {
     private Scope scope;
