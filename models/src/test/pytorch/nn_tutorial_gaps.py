@@ -1,7 +1,7 @@
 """Reference values for what "What is torch.nn really?" (examples/WhatIsNn.java) needed of Kiln: the tutorial's
 Lambda layer in its nn.Sequential (repr), TensorDataset slicing and batching, F.avg_pool2d(x, k) with its default
-stride, F.relu, x.sum(-1) / x.mean(-1) without keepdim, and max() / min() of integer tensors. Printed for
-LambdaTest, TensorDatasetTest and NnTutorialOpsPyTorchParityTest.
+stride, F.relu, x.sum(-1) / x.mean(-1) without keepdim (of a 0-d tensor too), and max() / min() of integer tensors
+(and their refusal of no elements). Printed for LambdaTest, TensorDatasetTest and NnTutorialOpsPyTorchParityTest.
 Run: /usr/bin/python3 nn_tutorial_gaps.py"""
 import torch
 import torch.nn.functional as F
@@ -60,3 +60,21 @@ print("int64 min, max:", labels.min(), labels.max(), labels.max().dtype)
 big = torch.tensor([2 ** 62 + 1, -(2 ** 62) - 3, 7], dtype=torch.int64)
 print("int64 beyond 2^53 min, max:", big.min().item(), big.max().item())
 print("int32 min, max:", labels.int().min(), labels.int().max(), labels.int().max().dtype)
+
+# A 0-d tensor's sum and mean over its one axis, 0 or -1, and the refusal of another; max() / min() of no elements.
+s = torch.tensor(2.5, dtype=torch.float64)
+print("0-d sum(-1), sum(0), mean(-1), sum(-1, keepdim=True):", s.sum(-1), s.sum(0), s.mean(-1),
+      s.sum(-1, keepdim=True).shape)
+print("0-d int32 sum(0):", torch.tensor(7, dtype=torch.int32).sum(0))
+leaf = s.clone().requires_grad_()
+print("0-d (3 sum(-1)) gradient:", torch.autograd.grad(leaf.sum(-1) * 3, leaf)[0])
+try:
+    s.sum(1)
+except IndexError as e:
+    print("0-d sum(1):", type(e).__name__, e)
+for empty in (torch.zeros(0, dtype=torch.int64), torch.zeros(2, 0, dtype=torch.int32)):
+    for name in ("max", "min"):
+        try:
+            getattr(empty, name)()
+        except RuntimeError as e:
+            print(name + "() of", empty.dtype, list(empty.shape), "raises:", e)

@@ -9,6 +9,10 @@ final class ReductionOps {
 
     static Tensor sum(Tensor x, int axis, boolean keepDim) {
         Checks.open("sum", x);
+        if (x.rank() == 0) {
+            requireScalarAxis("sum", axis);
+            return sumAll(x);
+        }
         int a = x.shape().axis(axis);
         if (!x.dtype().isFloating()) {
             return integerSum(x, a, keepDim);
@@ -45,6 +49,10 @@ final class ReductionOps {
     static Tensor mean(Tensor x, int axis, boolean keepDim) {
         Checks.open("mean", x);
         Checks.floating("mean", x);
+        if (x.rank() == 0) {
+            requireScalarAxis("mean", axis);
+            return meanAll(x);
+        }
         int n = x.dim(axis);
         return Tensor.consume(sum(x, axis, keepDim), x, sum -> sum.div(n));
     }
@@ -60,6 +68,7 @@ final class ReductionOps {
      * exact in their dtype and without a gradient, as PyTorch's {@code y.max()} of class indices.
      */
     static Tensor maxAll(Tensor x) {
+        requireElements("max", x);
         if (!x.dtype().isFloating()) {
             return x.amax(new int[0], false);
         }
@@ -130,6 +139,7 @@ final class ReductionOps {
 
     /** The minimum of all elements, as {@link #maxAll} (integers too). */
     static Tensor minAll(Tensor x) {
+        requireElements("min", x);
         if (!x.dtype().isFloating()) {
             return x.amin(new int[0], false);
         }
@@ -199,6 +209,26 @@ final class ReductionOps {
     /** Zeros of x's shape with {@code g} added at {@code index} along {@code axis}: a recorded scatter-add. */
     private static Tensor scatteredTo(Tensor x, int axis, Tensor index, Tensor g) {
         return x.fullLike(0).scatterAdd(axis, index, g);
+    }
+
+    /**
+     * A 0-d tensor's one axis, as PyTorch names it for its reductions: 0 or -1 (its sum over it is its value, as if
+     * it were [1]).
+     */
+    private static void requireScalarAxis(String op, int axis) {
+        if (axis != 0 && axis != -1) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for a 0-d tensor; expected 0"
+                    + " or -1");
+        }
+    }
+
+    /** The extreme of all elements needs one, as PyTorch's {@code max()} does (it names no axis to reduce instead). */
+    private static void requireElements(String op, Tensor x) {
+        Checks.open(op, x);
+        if (x.size() == 0) {
+            throw new IllegalArgumentException(op + ": " + x.dtype() + " " + x.shape() + " has no elements; the "
+                    + op + " of all elements needs at least one");
+        }
     }
 
     private static void requireNonEmpty(String op, Tensor x, int axis) {

@@ -1845,7 +1845,10 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.sumAll(this);
     }
 
-    /** Sum over {@code axis}, keeping it as size 1 when {@code keepDim}; integers as {@link #sum()}. */
+    /**
+     * Sum over {@code axis} (negative from the end), keeping it as size 1 when {@code keepDim}; integers as
+     * {@link #sum()}. A 0-d tensor takes axis 0 or -1 and gives its value, 0-d, as PyTorch's.
+     */
     public Tensor sum(int axis, boolean keepDim) {
         return ReductionOps.sum(this, axis, keepDim);
     }
@@ -1860,7 +1863,7 @@ public final class Tensor implements AutoCloseable {
         return ReductionOps.meanAll(this);
     }
 
-    /** Mean over {@code axis}. */
+    /** Mean over {@code axis}, as {@link #sum(int, boolean)}: a 0-d tensor takes axis 0 or -1. */
     public Tensor mean(int axis, boolean keepDim) {
         return ReductionOps.mean(this, axis, keepDim);
     }

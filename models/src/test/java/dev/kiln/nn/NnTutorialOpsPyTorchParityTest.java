@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kiln.engine.DType;
 import dev.kiln.engine.F;
@@ -13,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The tensor functions "What is torch.nn really?" (examples/WhatIsNn.java) calls as PyTorch spells them:
  * {@code F.avg_pool2d(x, 4)} (stride defaulting to the kernel), {@code F.relu}, {@code x.sum(-1)} and
- * {@code x.mean(-1)} without keepdim, and {@code y.min()}, {@code y.max()} of integer labels. Reference values:
+ * {@code x.mean(-1)} without keepdim (a 0-d tensor's over axis 0 or -1 too), and {@code y.min()}, {@code y.max()} of
+ * integer labels (refused without elements, as PyTorch's). Reference values:
  * models/src/test/pytorch/nn_tutorial_gaps.py (PyTorch 1.13), on z = sin(0.37 i).
  */
 class NnTutorialOpsPyTorchParityTest {
@@ -79,6 +81,62 @@ class NnTutorialOpsPyTorchParityTest {
             Tensor big = Tensor.fromArray(new long[] {(1L << 62) + 1, -(1L << 62) - 3, 7}, 3);
             assertEquals(-4611686018427387907L, big.min().toLongArray()[0]);
             assertEquals(4611686018427387905L, big.max().toLongArray()[0]);
+        }
+    }
+
+    private static Tensor zeroDimensional(double value) {
+        return Tensor.scalar(value).to(DType.F64);
+    }
+
+    @Test
+    void aZeroDimensionalTensorSumsAndAveragesOverAxisZeroOrMinusOneToItsValue() {
+        try (Scope s = Scope.open()) {
+            Tensor x = zeroDimensional(2.5);
+            for (Tensor y : new Tensor[] {x.sum(-1), x.sum(0), x.mean(-1), x.mean(0), x.sum(-1, true)}) {
+                assertEquals(0, y.rank(), "0-d, keepdim or not");
+                assertEquals(2.5, y.item());
+            }
+        }
+    }
+
+    @Test
+    void aZeroDimensionalIntegerSumOverItsAxisIsI64() {
+        try (Scope s = Scope.open()) {
+            assertEquals("tensor(7)", Tensor.fromArray(new int[] {7}, 1).view().sum(0).toString());
+        }
+    }
+
+    @Test
+    void aZeroDimensionalSumOverItsAxisPassesTheGradientThrough() {
+        try (Scope s = Scope.open()) {
+            Tensor x = zeroDimensional(2.5).requiresGrad(true);
+            x.sum(-1).mul(3.0).backward();
+            assertEquals(3.0, x.grad().item(), "torch.autograd.grad(x.sum(-1) * 3, x)");
+            GradCheck.check("sum(-1) of 0-d", in -> in[0].sum(-1).mul(in[0]), zeroDimensional(2.5).requiresGrad(true));
+        }
+    }
+
+    @Test
+    void aZeroDimensionalTensorRefusesAnAxisOtherThanZeroOrMinusOne() {
+        try (Scope s = Scope.open()) {
+            Tensor x = zeroDimensional(2.5);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> x.sum(1));
+            assertEquals("sum: axis 1 is out of range for a 0-d tensor; expected 0 or -1", e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> x.mean(-2, true));
+            assertEquals("mean: axis -2 is out of range for a 0-d tensor; expected 0 or -1", e.getMessage());
+        }
+    }
+
+    @Test
+    void maxAndMinOfAnIntegerTensorWithoutElementsAreRefusedNamingTheOp() {
+        try (Scope s = Scope.open()) {
+            Tensor empty = Tensor.fromArray(new long[0], 0);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, empty::max);
+            assertEquals("max: I64 [0] has no elements; the max of all elements needs at least one", e.getMessage());
+            Tensor noColumns = Tensor.fromArray(new int[0], 2, 0);
+            e = assertThrows(IllegalArgumentException.class, noColumns::min);
+            assertEquals("min: I32 [2, 0] has no elements; the min of all elements needs at least one",
+                    e.getMessage());
         }
     }
 }
