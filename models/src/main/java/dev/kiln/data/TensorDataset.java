@@ -9,7 +9,9 @@ import java.util.Arrays;
  * {@code i} is {@code (x[i], y[i])}. Features {@code [n, ...]} (F32 or F64; the shape after the first axis is each
  * example's, {@code [784]} for the flattened MNIST of "What is torch.nn really?"), labels {@code [n]} class indices
  * (I64 or I32, none negative); the classes are {@code max(y) + 1}. The values are copied to the host once, when it is
- * made, so the tensors may be closed afterwards and a {@link DataLoader} reads it from its threads.
+ * made, so the tensors may be closed afterwards and a {@link DataLoader} reads it from its threads. Batches hold F32
+ * features and I64 labels whatever the tensors' dtypes ({@link HostBatch}'s), where PyTorch's keep them: F64
+ * features are rounded to F32.
  *
  * <p>{@link #slice(int, int)} is PyTorch's {@code ds[start:end]}, a whole mini-batch at once; a {@link DataLoader}
  * over it batches as PyTorch's over a {@code TensorDataset} does.
@@ -22,7 +24,7 @@ public final class TensorDataset implements Dataset {
 
     /**
      * @param features [n, ...] F32 or F64
-     * @param labels   [n] I64 or I32 class indices, each at least 0
+     * @param labels   [n] I64 or I32 class indices, each in [0, 2^31 - 1)
      * @throws IllegalArgumentException where the shapes, dtypes or labels are not those
      */
     public TensorDataset(Tensor features, Tensor labels) {
@@ -44,9 +46,9 @@ public final class TensorDataset implements Dataset {
         this.labels = labels.toLongArray();
         long max = -1;
         for (int i = 0; i < this.labels.length; i++) {
-            if (this.labels[i] < 0) {
+            if (this.labels[i] < 0 || this.labels[i] >= Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("TensorDataset: label " + this.labels[i] + " of example " + i
-                        + " is negative; labels are class indices");
+                        + " is not a class index; expected 0 <= label < " + Integer.MAX_VALUE);
             }
             max = Math.max(max, this.labels[i]);
         }

@@ -117,4 +117,29 @@ class TensorDatasetTest {
         assertThrows(IllegalArgumentException.class, () -> ds.slice(3, 3));
         assertThrows(IllegalArgumentException.class, () -> ds.slice(-1, 2));
     }
+
+    @Test
+    void batchesHoldF32FeaturesAndI64LabelsWhateverTheTensorsDtypes() {
+        TensorDataset ds;
+        try (Scope s = Scope.open()) {
+            ds = new TensorDataset(Tensor.fromArray(new double[] {0.1, 0.2}, 2, 1), Tensor.fromArray(new int[] {1, 0}, 2));
+        }
+        HostBatch b = ds.slice(0, 2);
+        try (Scope s = Scope.open()) {
+            assertEquals(DType.F32, b.features().dtype(), "PyTorch's would stay float64");
+            assertEquals(DType.I64, b.labels().dtype(), "PyTorch's would stay int32");
+            assertArrayEquals(new float[] {0.1f, 0.2f}, b.features().toFloatArray());
+        }
+    }
+
+    @Test
+    void refusesALabelBeyondTheClassesADatasetCounts() {
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.zeros(2, 1);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> new TensorDataset(x, Tensor.fromArray(new long[] {0, 1L << 31}, 2)));
+            assertEquals("TensorDataset: label 2147483648 of example 1 is not a class index; expected 0 <= label < "
+                    + "2147483647", e.getMessage());
+        }
+    }
 }
