@@ -128,6 +128,7 @@ public class WhatIsNn {
         yValid = labels(mnist, 50_000, 60_000);
         n = xTrain.dim(0);
         c = xTrain.dim(1);
+        // The tutorial first shows x_train[0] with pyplot.imshow; a console example has no window to show it in.
         System.out.println("(" + n + ", " + c + ")"); // print(x_train.shape) of the pickle's numpy array
         System.out.println(xTrain + " " + yTrain);
         System.out.println(xTrain.shape());
