@@ -780,7 +780,8 @@ public final class F {
 
     /**
      * {@link #avgPool2d(Tensor, int[], int[], int[])} with PyTorch's defaults, {@code F.avg_pool2d(input, kernel)}:
-     * non-overlapping {@code kernel x kernel} windows (stride {@code kernel}), no padding.
+     * non-overlapping {@code kernel x kernel} windows (stride {@code kernel}), no padding: {@code [batch, channels,
+     * h, w]} to {@code [batch, channels, h / kernel, w / kernel]}, rounded down.
      */
     public static Tensor avgPool2d(Tensor input, int kernel) {
         return avgPool2d(input, kernel, kernel, 0);

@@ -1891,6 +1891,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * Maximum of all elements, a scalar; NaN if any is NaN; the gradient is split evenly among the elements equal to
      * it (the NaNs, when it is NaN), as PyTorch's. Of integers (I32, I64) exact in their dtype, without a gradient.
+     *
+     * @throws IllegalArgumentException for a tensor without elements, as PyTorch's
      */
     public Tensor max() {
         return ReductionOps.maxAll(this);
@@ -2012,6 +2014,8 @@ public final class Tensor implements AutoCloseable {
     /**
      * Minimum of all elements, a scalar; NaN if any is NaN; the gradient is split evenly among the elements equal to
      * it (the NaNs, when it is NaN), as PyTorch's. Of integers (I32, I64) exact in their dtype, without a gradient.
+     *
+     * @throws IllegalArgumentException for a tensor without elements, as PyTorch's
      */
     public Tensor min() {
         return ReductionOps.minAll(this);
