@@ -24,4 +24,14 @@ public enum DType {
     public boolean isFloating() {
         return floating;
     }
+
+    /** PyTorch's name of the dtype, as its reprs print it after {@code torch.}: float32, float64, int32, int64. */
+    public String pytorchName() {
+        return switch (this) {
+            case F32 -> "float32";
+            case F64 -> "float64";
+            case I32 -> "int32";
+            case I64 -> "int64";
+        };
+    }
 }

@@ -76,7 +76,7 @@ final class TensorRepr {
         }
         // Values show an I64 tensor's dtype (no decimals); an empty one names it.
         if (t.dtype() == DType.F64 || t.dtype() == DType.I32 || t.dtype() == DType.I64 && t.size() == 0) {
-            suffixes.add("dtype=torch." + torchName(t.dtype()));
+            suffixes.add("dtype=torch." + t.dtype().pytorchName());
         }
         if (t.gradFnName() != null) {
             suffixes.add("grad_fn=<" + t.gradFnName() + ">");
@@ -85,15 +85,6 @@ final class TensorRepr {
         }
         Object shown = t.dtype().isFloating() ? shownValues(t, Tensor::toDoubleArray) : shownValues(t, Tensor::toLongArray);
         return ofShown(shown, dims, suffixes);
-    }
-
-    private static String torchName(DType dtype) {
-        return switch (dtype) {
-            case F32 -> "float32";
-            case F64 -> "float64";
-            case I32 -> "int32";
-            case I64 -> "int64";
-        };
     }
 
     /** Python's tuple of the sizes: {@code (2, 3)}, {@code (0,)}, {@code ()}. */

@@ -279,10 +279,4 @@ public class AdaptiveLogSoftmaxWithLoss extends Module {
                     + "]");
         }
     }
-
-    @Override
-    public String toString() {
-        return "AdaptiveLogSoftmaxWithLoss(in_features=" + inFeatures + ", n_classes=" + nClasses + ", cutoffs="
-                + Arrays.toString(Arrays.copyOf(cutoffs, cutoffs.length - 1)) + ", div_value=" + divValue + ")";
-    }
 }

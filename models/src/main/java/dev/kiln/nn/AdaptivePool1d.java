@@ -38,8 +38,9 @@ abstract class AdaptivePool1d extends Module {
         return consume(rowPooling.forward(x.unsqueeze(-2)), y -> y.squeeze(-2));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code output_size=4}. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(output_size=" + outputSize + ")";
+    protected String extraRepr() {
+        return "output_size=" + outputSize;
     }
 }

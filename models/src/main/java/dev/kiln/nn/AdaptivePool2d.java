@@ -77,8 +77,9 @@ abstract class AdaptivePool2d extends Module {
         return unbatched ? y.squeeze(0) : y;
     }
 
+    /** PyTorch's {@code extra_repr}: {@code output_size=1}, or a tuple where the sides differ ({@code (2, 3)}). */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(output_size=(" + outH + ", " + outW + "))";
+    protected String extraRepr() {
+        return "output_size=" + PythonRepr.intOrTuple(outH, outW);
     }
 }

@@ -71,8 +71,9 @@ abstract class AdaptivePool3d extends Module {
         return unbatched ? consume(y, t -> t.squeeze(0)) : y;
     }
 
+    /** PyTorch's {@code extra_repr}: {@code output_size=2}, or a tuple where the sides differ. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(output_size=(" + outD + ", " + outH + ", " + outW + "))";
+    protected String extraRepr() {
+        return "output_size=" + PythonRepr.intOrTuple(outD, outH, outW);
     }
 }

@@ -38,9 +38,4 @@ public class AdditiveAttention extends Attention {
         Tensor pairs = q.unsqueeze(2).add(preparedKeys.unsqueeze(1)).tanh();
         return module("v").call(pairs).reshape(batch, steps, keys);
     }
-
-    @Override
-    public String toString() {
-        return "AdditiveAttention(" + queryDim + ", " + keyDim + ", hidden=" + hidden + ")";
-    }
 }

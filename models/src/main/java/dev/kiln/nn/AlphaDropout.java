@@ -53,8 +53,9 @@ public class AlphaDropout extends Module {
         return x.bernoulliLike(1 - p);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code p=0.5, inplace=False}. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(p=" + p + ")";
+    protected String extraRepr() {
+        return "p=" + PythonRepr.number(p) + ", inplace=False";
     }
 }

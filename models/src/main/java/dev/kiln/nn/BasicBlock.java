@@ -99,10 +99,4 @@ public class BasicBlock extends Module implements ConvBatchNormBlock {
         releaseConsumed(convolved, out);
         return out;
     }
-
-    @Override
-    public String toString() {
-        Conv2d conv1 = (Conv2d) module("conv1");
-        return "BasicBlock(" + conv1.inChannels() + " -> " + conv1.outChannels() + ", stride=" + conv1.stride()[0] + ")";
-    }
 }

@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -108,8 +109,9 @@ public class Bidirectional extends Module {
         return merge;
     }
 
+    /** Kiln's own settings in PyTorch's style, before the two layers: {@code merge=concat} or {@code merge=sum}. */
     @Override
-    public String toString() {
-        return "Bidirectional(" + forwardLayer() + ", merge=" + merge + ")";
+    protected String extraRepr() {
+        return "merge=" + merge.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -95,8 +95,10 @@ public class Bilinear extends Module implements TwoInputForward {
         throw TwoInputs.unsupported(this);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code in1_features=2, in2_features=3, out_features=4, bias=True}. */
     @Override
-    public String toString() {
-        return "Bilinear(" + in1Features + ", " + in2Features + ", " + outFeatures + ", bias=" + (bias() != null) + ")";
+    protected String extraRepr() {
+        return "in1_features=" + in1Features + ", in2_features=" + in2Features + ", out_features=" + outFeatures
+                + ", bias=" + PythonRepr.bool(bias() != null);
     }
 }

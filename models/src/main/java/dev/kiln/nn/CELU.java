@@ -40,8 +40,9 @@ public class CELU extends Module {
                 () -> Tensor.where(x.gt(0), x, x.div(alpha).exp().sub(1).mul(alpha)));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code alpha=1.0}. */
     @Override
-    public String toString() {
-        return "CELU(" + alpha + ")";
+    protected String extraRepr() {
+        return "alpha=" + PythonRepr.number(alpha);
     }
 }

@@ -48,8 +48,9 @@ public class ChannelShuffle extends Module {
                 () -> x.reshape(x.dim(0), groups, channels / groups, positions).transpose(1, 2).reshape(dims));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code groups=2}. */
     @Override
-    public String toString() {
-        return "ChannelShuffle(groups=" + groups + ")";
+    protected String extraRepr() {
+        return "groups=" + groups;
     }
 }

@@ -23,8 +23,9 @@ public class ConstantPad1d extends PaddingLayer {
         return value;
     }
 
+    /** PyTorch's {@code extra_repr}: {@code padding=(1, 2), value=3.5}. */
     @Override
-    public String toString() {
-        return "ConstantPad1d(padding=" + amounts() + ", value=" + value + ")";
+    protected String extraRepr() {
+        return "padding=" + amounts() + ", value=" + PythonRepr.number(value);
     }
 }

@@ -69,9 +69,4 @@ public class CosineSimilarity extends Module implements TwoInputForward {
     public Tensor forward(Tensor x) {
         throw TwoInputs.unsupported(this);
     }
-
-    @Override
-    public String toString() {
-        return "CosineSimilarity(axis=" + axis + ", eps=" + eps + ")";
-    }
 }

@@ -30,8 +30,9 @@ public class DotProductAttention extends Attention {
         return scaled ? consume(scores, t -> t.mul(1 / Math.sqrt(queries.dim(2)))) : scores;
     }
 
+    /** Kiln's setting in PyTorch's style: {@code scaled=True}. */
     @Override
-    public String toString() {
-        return "DotProductAttention(scaled=" + scaled + ")";
+    protected String extraRepr() {
+        return "scaled=" + PythonRepr.bool(scaled);
     }
 }

@@ -48,8 +48,9 @@ public class Dropout2d extends Module {
         return x.mul(consume(keep, k -> k.mul(1 / (1 - p))));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code p=0.5, inplace=False}. */
     @Override
-    public String toString() {
-        return "Dropout2d(p=" + p + ")";
+    protected String extraRepr() {
+        return "p=" + PythonRepr.number(p) + ", inplace=False";
     }
 }

@@ -52,8 +52,9 @@ public class Dropout3d extends Module {
         return x.mul(consume(keep, k -> k.mul(1 / (1 - p))));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code p=0.5, inplace=False}. */
     @Override
-    public String toString() {
-        return "Dropout3d(p=" + p + ")";
+    protected String extraRepr() {
+        return "p=" + PythonRepr.number(p) + ", inplace=False";
     }
 }

@@ -23,13 +23,13 @@ public abstract class DynamicQuantizedCell extends Module {
     DynamicQuantizedCell(String kind, Module source) {
         for (String name : new String[] {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
             if (source.computedParameter(name) != null) {
-                throw new IllegalArgumentException(kind + ".from(" + source + "): parameter '" + name + "' is computed"
+                throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): parameter '" + name + "' is computed"
                         + " (weight norm, spectral norm or a parametrization); remove that first");
             }
         }
         Tensor weightIh = source.param("weight_ih");
         if (weightIh.dtype() != DType.F32) {
-            throw new IllegalArgumentException(kind + ".from(" + source + "): the parameters are " + weightIh.dtype()
+            throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): the parameters are " + weightIh.dtype()
                     + ", expected F32; convert the cell with to(DType.F32) first");
         }
         this.kind = kind;
@@ -77,12 +77,19 @@ public abstract class DynamicQuantizedCell extends Module {
         }
     }
 
+    /** PyTorch's name of the quantized cell, e.g. {@code DynamicQuantizedLSTMCell}. */
     @Override
-    public String toString() {
-        return kind + "(" + inputSize + ", " + hiddenSize + extraDescription() + ")";
+    protected String typeName() {
+        return kind;
     }
 
-    /** Subclass options for {@link #toString()}, each starting with ", ". */
+    /** PyTorch's {@code extra_repr}: the input and hidden sizes, {@code 3, 4}, then the subclass's options. */
+    @Override
+    protected String extraRepr() {
+        return inputSize + ", " + hiddenSize + extraDescription();
+    }
+
+    /** Subclass options for {@link #extraRepr()}, each starting with ", ". */
     String extraDescription() {
         return "";
     }

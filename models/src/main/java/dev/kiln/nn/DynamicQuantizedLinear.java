@@ -37,7 +37,7 @@ public final class DynamicQuantizedLinear extends Module {
      */
     public static DynamicQuantizedLinear from(Linear linear) {
         if (linear.computedParameter("weight") != null || linear.computedParameter("bias") != null) {
-            throw new IllegalArgumentException("DynamicQuantizedLinear.from(" + linear + "): the weight or bias is"
+            throw new IllegalArgumentException("DynamicQuantizedLinear.from(" + linear.describe() + "): the weight or bias is"
                     + " computed (weight norm, spectral norm or a parametrization); remove that first");
         }
         DynamicQuantizedLinear q = of(linear.weight(), linear.bias());
@@ -92,7 +92,7 @@ public final class DynamicQuantizedLinear extends Module {
     void refuseConversion(String path, DType dtype) {
         if (dtype != DType.F32) {
             throw new IllegalArgumentException("to(" + dtype + "): " + (path.isEmpty() ? "" : "'" + path + "' is ")
-                    + this + ", an int8 layer that runs in F32 only; convert the F32 model before quantising it");
+                    + describe() + ", an int8 layer that runs in F32 only; convert the F32 model before quantising it");
         }
     }
 
@@ -101,9 +101,14 @@ public final class DynamicQuantizedLinear extends Module {
         packed.close();
     }
 
+    /**
+     * PyTorch's {@code extra_repr}: {@code in_features=4, out_features=3, dtype=torch.qint8,
+     * qscheme=torch.per_channel_symmetric}, the scheme Kiln's weights have (one symmetric scale per output row; PyTorch's
+     * default dynamic quantization prints {@code torch.per_tensor_affine}).
+     */
     @Override
-    public String toString() {
-        return "DynamicQuantizedLinear(" + inFeatures + ", " + outFeatures + ", bias=" + (bias() != null)
-                + ", int8 weights with per-row scales)";
+    protected String extraRepr() {
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures
+                + ", dtype=torch.qint8, qscheme=torch.per_channel_symmetric";
     }
 }

@@ -49,7 +49,7 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
             for (int d = 0; d < source.directions(); d++) {
                 for (String name : new String[] {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
                     if (source.computedParameter(name + suffix(layer, d)) != null) {
-                        throw new IllegalArgumentException(kind + ".from(" + source + "): parameter '" + name
+                        throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): parameter '" + name
                                 + suffix(layer, d) + "' is computed (weight norm, spectral norm or a parametrization);"
                                 + " remove that first");
                     }
@@ -57,7 +57,7 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
             }
         }
         if (source.dtype() != DType.F32) {
-            throw new IllegalArgumentException(kind + ".from(" + source + "): the parameters are " + source.dtype()
+            throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): the parameters are " + source.dtype()
                     + ", expected F32; convert the layer with to(DType.F32) first");
         }
     }

@@ -181,7 +181,7 @@ public class EmbeddingBag extends Module implements TwoInputForward {
      *     not have the indices' shape, and as {@link #forward(Tensor, Tensor)}
      */
     public Tensor forward(Tensor indices, Tensor offsets, Tensor perSampleWeights) {
-        Bags bags = Bags.of(toString(), indices, offsets, includeLastOffset);
+        Bags bags = Bags.of(describe(), indices, offsets, includeLastOffset);
         Tensor scales = scales(perSampleWeights, indices, bags);
         Tensor weight = weight();
         if (bags.longest() == 0) {
@@ -258,10 +258,10 @@ public class EmbeddingBag extends Module implements TwoInputForward {
         return mode.name().toLowerCase(Locale.ROOT);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code 10, 3, mode=sum, padding_idx=0} (no sparse or include_last_offset). */
     @Override
-    public String toString() {
-        return "EmbeddingBag(" + numEmbeddings + ", " + embeddingDim + ", mode=" + modeName()
-                + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "")
-                + (includeLastOffset ? ", include_last_offset=True" : "") + (sparse ? ", sparse=True" : "") + ")";
+    protected String extraRepr() {
+        return numEmbeddings + ", " + embeddingDim + ", mode=" + modeName()
+                + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "");
     }
 }

@@ -223,10 +223,23 @@ public final class FakeQuantize extends Module {
         return fakeQuantEnabled;
     }
 
+    /**
+     * PyTorch's {@code extra_repr}: the switches (uint8 [1] tensors in PyTorch), the grid, and the qparams as its
+     * buffers hold them, e.g. {@code fake_quant_enabled=tensor([1], dtype=torch.uint8), observer_enabled=tensor([1],
+     * dtype=torch.uint8), quant_min=0, quant_max=255, dtype=torch.quint8, qscheme=torch.per_tensor_affine, ch_axis=-1,
+     * scale=tensor([1.]), zero_point=tensor([0], dtype=torch.int32)}.
+     */
     @Override
-    public String toString() {
-        return "FakeQuantize(" + (perChannel ? "qint8, per_channel_symmetric" : "quint8, per_tensor_affine")
-                + ", quant_min=" + quantMin + ", quant_max=" + quantMax + ", observer_enabled=" + observerEnabled
-                + ", fake_quant_enabled=" + fakeQuantEnabled + ")";
+    protected String extraRepr() {
+        return "fake_quant_enabled=" + flag("fake_quant_enabled") + ", observer_enabled=" + flag("observer_enabled")
+                + ", quant_min=" + quantMin + ", quant_max=" + quantMax
+                + (perChannel ? ", dtype=torch.qint8, qscheme=torch.per_channel_symmetric, ch_axis=0"
+                        : ", dtype=torch.quint8, qscheme=torch.per_tensor_affine, ch_axis=-1")
+                + ", scale=" + buffer("scale") + ", zero_point=" + buffer("zero_point");
+    }
+
+    /** A switch buffer as PyTorch prints its uint8 one: {@code tensor([1], dtype=torch.uint8)}. */
+    private String flag(String name) {
+        return "tensor([" + (long) buffer(name).item() + "], dtype=torch.uint8)";
     }
 }

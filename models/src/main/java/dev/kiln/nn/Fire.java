@@ -38,12 +38,4 @@ public class Fire extends Module {
         releaseConsumed(convolved, y);
         return y;
     }
-
-    @Override
-    public String toString() {
-        Conv2d squeeze = (Conv2d) module("squeeze");
-        return "Fire(" + squeeze.inChannels() + " -> " + squeeze.outChannels() + " -> "
-                + ((Conv2d) module("expand1x1")).outChannels() + " + " + ((Conv2d) module("expand3x3")).outChannels()
-                + ")";
-    }
 }

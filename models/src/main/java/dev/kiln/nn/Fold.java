@@ -81,14 +81,11 @@ public class Fold extends Module {
         }
     }
 
+    /** PyTorch's {@code extra_repr}: {@code output_size=(4, 5), kernel_size=2, dilation=1, padding=0, stride=1}. */
     @Override
-    public String toString() {
-        return "Fold(output_size=" + tuple(outputSize) + ", kernel_size=" + tuple(kernel) + ", dilation="
-                + tuple(dilation) + ", padding=" + tuple(padding) + ", stride=" + tuple(stride) + ")";
-    }
-
-    /** (height, width) as a Python tuple. */
-    static String tuple(int[] pair) {
-        return "(" + pair[0] + ", " + pair[1] + ")";
+    protected String extraRepr() {
+        return "output_size=" + PythonRepr.intOrTuple(outputSize) + ", kernel_size=" + PythonRepr.intOrTuple(kernel)
+                + ", dilation=" + PythonRepr.intOrTuple(dilation) + ", padding=" + PythonRepr.intOrTuple(padding)
+                + ", stride=" + PythonRepr.intOrTuple(stride);
     }
 }

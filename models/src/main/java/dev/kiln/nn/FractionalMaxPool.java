@@ -7,9 +7,7 @@ import dev.kiln.engine.Scope;
 import dev.kiln.engine.Shape;
 import dev.kiln.engine.Tensor;
 import java.util.Arrays;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 /**
  * What {@link FractionalMaxPool2d} and {@link FractionalMaxPool3d} share: the kernel, the output size (or the ratio
@@ -266,16 +264,5 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
     private static Tensor outputOnly(F.MaxPoolOutput pooled) {
         pooled.indices().close();
         return pooled.output();
-    }
-
-    @Override
-    public String toString() {
-        String size = outputSize != null ? "output_size=" + tuple(Arrays.stream(outputSize).mapToObj(String::valueOf))
-                : "output_ratio=" + tuple(Arrays.stream(outputRatio).mapToObj(String::valueOf));
-        return layer + "(kernel_size=" + tuple(Arrays.stream(kernel).mapToObj(String::valueOf)) + ", " + size + ")";
-    }
-
-    private static String tuple(Stream<String> parts) {
-        return parts.collect(Collectors.joining(", ", "(", ")"));
     }
 }

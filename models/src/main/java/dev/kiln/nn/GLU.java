@@ -47,8 +47,9 @@ public class GLU extends Module {
         });
     }
 
+    /** PyTorch's {@code extra_repr}: {@code dim=1}. */
     @Override
-    public String toString() {
-        return "GLU(axis=" + axis + ")";
+    protected String extraRepr() {
+        return "dim=" + axis;
     }
 }

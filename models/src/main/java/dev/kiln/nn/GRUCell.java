@@ -59,8 +59,9 @@ public class GRUCell extends Module implements TwoInputForward {
         return next;
     }
 
+    /** PyTorch's {@code extra_repr}: the input and hidden sizes, {@code 3, 4}. */
     @Override
-    public String toString() {
-        return "GRUCell(" + inputSize + ", " + hiddenSize + ")";
+    protected String extraRepr() {
+        return inputSize + ", " + hiddenSize;
     }
 }

@@ -30,8 +30,9 @@ public class GaussianNoise extends Module {
         return x.add(x.normalLike(0, std));
     }
 
+    /** The setting in PyTorch's style: {@code std=0.1}. */
     @Override
-    public String toString() {
-        return "GaussianNoise(std=" + std + ")";
+    protected String extraRepr() {
+        return "std=" + PythonRepr.number(std);
     }
 }

@@ -30,9 +30,4 @@ public class GeneralAttention extends Attention {
         }
         return queries.matmul(preparedKeys.transpose(1, 2));
     }
-
-    @Override
-    public String toString() {
-        return "GeneralAttention(" + queryDim + ", " + keyDim + ")";
-    }
 }

@@ -70,9 +70,4 @@ public class GlobalAvgPool2d extends Module {
             throw new IllegalArgumentException("GlobalAvgPool2d: input " + x.shape() + ": " + e.getMessage(), e);
         }
     }
-
-    @Override
-    public String toString() {
-        return "GlobalAvgPool2d()";
-    }
 }

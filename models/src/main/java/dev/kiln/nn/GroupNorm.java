@@ -80,9 +80,10 @@ public class GroupNorm extends Module {
         return GroupNormalization.normalise(x, numGroups, eps, weight(), bias());
     }
 
+    /** PyTorch's {@code extra_repr}: {@code 2, 4, eps=1e-05, affine=True}. */
     @Override
-    public String toString() {
-        return "GroupNorm(" + numGroups + ", " + numChannels + ", eps=" + eps + (weight() == null ? ", affine=False" : "")
-                + ")";
+    protected String extraRepr() {
+        return numGroups + ", " + numChannels + ", eps=" + PythonRepr.number(eps) + ", affine="
+                + PythonRepr.bool(weight() != null);
     }
 }

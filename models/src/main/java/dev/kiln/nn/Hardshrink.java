@@ -32,8 +32,9 @@ public class Hardshrink extends Module {
         return Temporaries.freedWithoutGradients(() -> x.maskedFill(x.abs().le(lambda), 0));
     }
 
+    /** PyTorch's {@code extra_repr}: the threshold, {@code 0.5}. */
     @Override
-    public String toString() {
-        return "Hardshrink(" + lambda + ")";
+    protected String extraRepr() {
+        return PythonRepr.number(lambda);
     }
 }

@@ -38,8 +38,9 @@ public class Hardtanh extends Module {
         return Temporaries.freedWithoutGradients(() -> Clamp.between(x, min, max));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code min_val=-1.0, max_val=1.0}. */
     @Override
-    public String toString() {
-        return "Hardtanh(min=" + min + ", max=" + max + ")";
+    protected String extraRepr() {
+        return "min_val=" + PythonRepr.number(min) + ", max_val=" + PythonRepr.number(max);
     }
 }

@@ -112,9 +112,11 @@ public abstract class InstanceNorm extends NormBase {
         return y.reshape(x.shape().dims());
     }
 
+    /** PyTorch's {@code extra_repr}: {@code 3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False}. */
     @Override
-    public String toString() {
-        return name() + "(" + numFeatures + ", eps=" + eps + (weight() == null ? "" : ", affine=True")
-                + (trackRunningStats ? ", momentum=" + momentum + ", track_running_stats=True" : "") + ")";
+    protected String extraRepr() {
+        return numFeatures + ", eps=" + PythonRepr.number(eps) + ", momentum=" + PythonRepr.number(momentum)
+                + ", affine=" + PythonRepr.bool(weight() != null) + ", track_running_stats="
+                + PythonRepr.bool(trackRunningStats);
     }
 }

@@ -50,19 +50,4 @@ public class InvertedResidual extends Module {
         Tensor y = module("conv").call(x);
         return residual ? consume(y, t -> t.add(x)) : y;
     }
-
-    /** Reads the widths from the block's convolutions, which {@link Fusion} may have regrouped. */
-    @Override
-    public String toString() {
-        List<Conv2d> convs = new ArrayList<>();
-        for (Module m : module("conv").modules()) {
-            if (m instanceof Conv2d c) {
-                convs.add(c);
-            }
-        }
-        Conv2d projection = convs.get(convs.size() - 1);
-        Conv2d depthwise = convs.get(convs.size() - 2);
-        return "InvertedResidual(" + convs.get(0).inChannels() + " -> " + projection.outChannels() + ", stride="
-                + depthwise.stride()[0] + ", hidden=" + projection.inChannels() + ")";
-    }
 }

@@ -11,10 +11,12 @@ import dev.kiln.engine.Tensor;
  */
 public class LPPool1d extends Pool1d {
     private final double normType;
+    /** False where the stride defaulted to the kernel: PyTorch's {@code stride=None}, which its repr prints. */
+    private final boolean strideGiven;
 
     /** Non-overlapping windows: stride {@code kernel}. */
     public LPPool1d(double normType, int kernel) {
-        this(normType, kernel, kernel, false);
+        this(normType, kernel, kernel, false, false);
     }
 
     public LPPool1d(double normType, int kernel, int stride) {
@@ -29,8 +31,13 @@ public class LPPool1d extends Pool1d {
      *     positive and finite
      */
     public LPPool1d(double normType, int kernel, int stride, boolean ceilMode) {
+        this(normType, kernel, stride, ceilMode, true);
+    }
+
+    private LPPool1d(double normType, int kernel, int stride, boolean ceilMode, boolean strideGiven) {
         super(kernel, stride, 0, ceilMode);
         this.normType = LPPool2d.checkedNormType(getClass().getSimpleName(), normType);
+        this.strideGiven = strideGiven;
     }
 
     public double normType() {
@@ -44,9 +51,10 @@ public class LPPool1d extends Pool1d {
                 .squeeze(2);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code norm_type=2, kernel_size=3, stride=None, ceil_mode=False}. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(norm_type=" + normType + ", kernel=" + kernel + ", stride=" + stride
-                + extraOptions() + ")";
+    protected String extraRepr() {
+        return "norm_type=" + PythonRepr.asWritten(normType) + ", kernel_size=" + kernel + ", stride="
+                + (strideGiven ? Integer.toString(stride) : "None") + ", ceil_mode=" + PythonRepr.bool(ceilMode);
     }
 }

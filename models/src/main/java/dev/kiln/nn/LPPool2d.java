@@ -14,10 +14,12 @@ import dev.kiln.engine.Tensor;
  */
 public class LPPool2d extends Pool2d {
     private final double normType;
+    /** False where the stride defaulted to the kernel: PyTorch's {@code stride=None}, which its repr prints. */
+    private final boolean strideGiven;
 
     /** Non-overlapping {@code kernel x kernel} windows: stride {@code kernel}. */
     public LPPool2d(double normType, int kernel) {
-        this(normType, kernel, kernel, false);
+        this(normType, kernel, kernel, false, false);
     }
 
     public LPPool2d(double normType, int kernel, int stride) {
@@ -32,8 +34,13 @@ public class LPPool2d extends Pool2d {
      *     positive and finite
      */
     public LPPool2d(double normType, int kernel, int stride, boolean ceilMode) {
+        this(normType, kernel, stride, ceilMode, true);
+    }
+
+    private LPPool2d(double normType, int kernel, int stride, boolean ceilMode, boolean strideGiven) {
         super(kernel, stride, 0, ceilMode);
         this.normType = checkedNormType(getClass().getSimpleName(), normType);
+        this.strideGiven = strideGiven;
     }
 
     /** {@code p}, refused with the layer's name unless positive and finite. */
@@ -68,9 +75,10 @@ public class LPPool2d extends Pool2d {
         return Module.consume(sum, s -> s.pow(1 / p));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code norm_type=2, kernel_size=3, stride=None, ceil_mode=False}. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(norm_type=" + normType + ", kernel=" + kernel + ", stride=" + stride
-                + extraOptions() + ")";
+    protected String extraRepr() {
+        return "norm_type=" + PythonRepr.asWritten(normType) + ", kernel_size=" + kernel + ", stride="
+                + (strideGiven ? Integer.toString(stride) : "None") + ", ceil_mode=" + PythonRepr.bool(ceilMode);
     }
 }

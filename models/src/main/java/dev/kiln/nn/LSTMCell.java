@@ -66,8 +66,9 @@ public class LSTMCell extends Module {
         return next;
     }
 
+    /** PyTorch's {@code extra_repr}: the input and hidden sizes, {@code 3, 4}. */
     @Override
-    public String toString() {
-        return "LSTMCell(" + inputSize + ", " + hiddenSize + ")";
+    protected String extraRepr() {
+        return inputSize + ", " + hiddenSize;
     }
 }

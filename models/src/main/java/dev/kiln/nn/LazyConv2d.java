@@ -103,7 +103,7 @@ public class LazyConv2d extends LazyModule {
                     + " width]");
         }
         if (!initialized()) {
-            ConvNd.checkGroups(toString(), x.dim(1), outChannels, groups);
+            ConvNd.checkGroups(describe(), x.dim(1), outChannels, groups);
             int perGroup = x.dim(1) / groups;
             initializeFor(x, new int[] {outChannels, perGroup, kernel[0], kernel[1]}, outChannels,
                     1 / Math.sqrt((double) perGroup * kernel[0] * kernel[1]));
@@ -116,10 +116,10 @@ public class LazyConv2d extends LazyModule {
         return F.conv2d(x, weight(), bias(), stride, padding, dilation, groups);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code 0, 4, kernel_size=(3, 3), stride=(1, 1)} (0 input channels until inferred). */
     @Override
-    public String toString() {
-        return "LazyConv2d(" + inChannels + ", " + outChannels + ", kernel_size=(" + kernel[0] + ", " + kernel[1]
-                + "), stride=(" + stride[0] + ", " + stride[1] + "), padding=(" + padding[0] + ", " + padding[1]
-                + "), dilation=(" + dilation[0] + ", " + dilation[1] + "), groups=" + groups + ")";
+    protected String extraRepr() {
+        return ConvNd.settings(inChannels, outChannels, kernel, stride, padding, dilation, groups,
+                bias() != null);
     }
 }

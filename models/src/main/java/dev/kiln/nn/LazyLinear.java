@@ -75,9 +75,9 @@ public class LazyLinear extends LazyModule {
         return consume(rows, t -> t.reshape(outDims));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code in_features=0, out_features=4, bias=True} (0 until inferred). */
     @Override
-    public String toString() {
-        return "LazyLinear(in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias="
-                + (bias() != null) + ")";
+    protected String extraRepr() {
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + PythonRepr.bool(bias() != null);
     }
 }

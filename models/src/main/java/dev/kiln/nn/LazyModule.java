@@ -54,6 +54,16 @@ abstract class LazyModule extends Module {
         initialized = true;
     }
 
+    /**
+     * PyTorch's name for the layer: {@code LazyLinear} until the first forward pass, then the eager layer's
+     * ({@code Linear}), as PyTorch's lazy module turns into it.
+     */
+    @Override
+    protected String typeName() {
+        String lazy = super.typeName();
+        return initialized && lazy.startsWith("Lazy") ? lazy.substring("Lazy".length()) : lazy;
+    }
+
     private void adopt(String name, Tensor fresh, Tensor placeholder) {
         registerParameter(name, fresh);
         fresh.requiresGrad(placeholder.requiresGrad());

@@ -77,8 +77,10 @@ public class LocalResponseNorm extends Module {
         });
     }
 
+    /** PyTorch's {@code extra_repr}: {@code 2, alpha=0.0001, beta=0.75, k=1.0}. */
     @Override
-    public String toString() {
-        return "LocalResponseNorm(" + size + ", alpha=" + alpha + ", beta=" + beta + ", k=" + k + ")";
+    protected String extraRepr() {
+        return size + ", alpha=" + PythonRepr.number(alpha) + ", beta=" + PythonRepr.number(beta) + ", k="
+                + PythonRepr.number(k);
     }
 }

@@ -15,9 +15,4 @@ public class LogSigmoid extends Module {
         return Temporaries.freedWithoutGradients(
                 () -> new SoftplusFunction(1, Double.POSITIVE_INFINITY).apply(x.neg()).neg());
     }
-
-    @Override
-    public String toString() {
-        return "LogSigmoid";
-    }
 }

@@ -34,8 +34,9 @@ public class LogSoftmax extends Module {
         return F.logSoftmax(x, axis);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code dim=1}. */
     @Override
-    public String toString() {
-        return "LogSoftmax(axis=" + axis + ")";
+    protected String extraRepr() {
+        return "dim=" + axis;
     }
 }

@@ -62,8 +62,9 @@ public final class LossModule extends Module implements TwoInputForward, Loss {
         return call(output, target);
     }
 
+    /** The wrapped loss's class name, as PyTorch's repr names the loss: {@code CrossEntropyLoss()}. */
     @Override
-    public String toString() {
-        return loss.getClass().getSimpleName() + "()";
+    protected String typeName() {
+        return loss.getClass().getSimpleName();
     }
 }

@@ -31,8 +31,9 @@ public class MaskingNoise extends Module {
         return x.mul(x.bernoulliLike(1 - p));
     }
 
+    /** The setting in PyTorch's style, as Dropout's: {@code p=0.3}. */
     @Override
-    public String toString() {
-        return "MaskingNoise(p=" + p + ")";
+    protected String extraRepr() {
+        return "p=" + PythonRepr.number(p);
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.nn;
 
 import dev.kiln.engine.Tensor;
+import java.util.Arrays;
 import java.util.function.Supplier;
 
 /**
@@ -53,8 +54,18 @@ abstract class MaxUnpool extends Module implements TwoInputForward {
         }
     }
 
+    /** PyTorch's {@code extra_repr}: each setting as a tuple over the spatial axes, {@code kernel_size=(2, 2)}. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding + ")";
+    protected String extraRepr() {
+        return "kernel_size=" + perAxis(kernel) + ", stride=" + perAxis(stride) + ", padding=" + perAxis(padding);
+    }
+
+    /** 1 or 2: the spatial axes the layer unpools, over which PyTorch's repr repeats each setting. */
+    abstract int spatialAxes();
+
+    private String perAxis(int v) {
+        int[] each = new int[spatialAxes()];
+        Arrays.fill(each, v);
+        return PythonRepr.tuple(each);
     }
 }

@@ -75,4 +75,9 @@ public class MaxUnpool1d extends MaxUnpool {
                 new int[] {0, padding}, outputSize);
         return y.squeeze(2);
     }
+
+    @Override
+    int spatialAxes() {
+        return 1;
+    }
 }

@@ -49,4 +49,9 @@ public class MaxUnpool2d extends MaxUnpool {
         return naming(x, indices, () -> F.maxUnpool2d(x, indices, new int[] {kernel}, new int[] {stride},
                 new int[] {padding}, outputSize));
     }
+
+    @Override
+    int spatialAxes() {
+        return 2;
+    }
 }

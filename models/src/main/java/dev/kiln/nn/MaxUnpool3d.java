@@ -104,9 +104,10 @@ public class MaxUnpool3d extends Module implements TwoInputForward {
         }
     }
 
+    /** PyTorch's {@code extra_repr}: {@code kernel_size=(3, 3, 3), stride=(3, 3, 3), padding=(0, 0, 0)}. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(kernel=" + SpatialAxes.THREE.dims(kernel) + ", stride="
-                + SpatialAxes.THREE.dims(stride) + ", padding=" + SpatialAxes.THREE.dims(padding) + ")";
+    protected String extraRepr() {
+        return "kernel_size=" + PythonRepr.tuple(kernel) + ", stride=" + PythonRepr.tuple(stride) + ", padding="
+                + PythonRepr.tuple(padding);
     }
 }

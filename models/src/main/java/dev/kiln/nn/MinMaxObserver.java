@@ -90,9 +90,9 @@ public final class MinMaxObserver extends Module {
         return new Uint8Grid(scale, (int) Math.max(0, Math.min(quantMax, zero)));
     }
 
+    /** PyTorch's {@code extra_repr}: the range, {@code min_val=inf, max_val=-inf} before any element. */
     @Override
-    public String toString() {
-        return "MinMaxObserver(min_val=" + minVal + ", max_val=" + maxVal + (reduceRange ? ", reduce_range" : "")
-                + ")";
+    protected String extraRepr() {
+        return "min_val=" + PythonRepr.number(minVal) + ", max_val=" + PythonRepr.number(maxVal);
     }
 }

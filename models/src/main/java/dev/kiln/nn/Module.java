@@ -1125,7 +1125,15 @@ public abstract class Module implements AutoCloseable, Cloneable {
         modules.forEach((name, m) -> lines.add("(" + name + "): " + PythonRepr.indent(m.toString(), 2)));
         String body = lines.isEmpty() ? "" : leaf && lines.size() == 1 ? lines.get(0)
                 : "\n  " + String.join("\n  ", lines) + "\n";
-        return typeName() + "(" + body + ")";
+        return reprName() + "(" + body + ")";
+    }
+
+    /**
+     * The name the repr prints: {@link #typeName()}, with PyTorch's {@code Parametrized} in front while a parameter of
+     * this module is parametrized ({@code ParametrizedLinear}), as PyTorch's parametrized module's class is named.
+     */
+    private String reprName() {
+        return (Parametrize.isParametrized(this) ? "Parametrized" : "") + typeName();
     }
 
     /**

@@ -124,9 +124,10 @@ public final class MovingAverageMinMaxObserver extends Module {
         return MinMaxObserver.grid(minVal, maxVal, reduceRange);
     }
 
+    /** PyTorch's {@code extra_repr}: the range as its buffers hold it, {@code min_val=inf, max_val=-inf} at first. */
     @Override
-    public String toString() {
-        return "MovingAverageMinMaxObserver(min_val=" + minVal + ", max_val=" + maxVal + ", averaging_constant="
-                + averagingConstant + (reduceRange ? ", reduce_range" : "") + ")";
+    protected String extraRepr() {
+        return "min_val=" + PythonRepr.number(buffer("min_val").item()) + ", max_val="
+                + PythonRepr.number(buffer("max_val").item());
     }
 }

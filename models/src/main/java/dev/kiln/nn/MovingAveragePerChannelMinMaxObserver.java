@@ -176,9 +176,9 @@ public final class MovingAveragePerChannelMinMaxObserver extends Module {
         return minVals;
     }
 
+    /** PyTorch's {@code extra_repr}: each channel's range as its buffers hold it, {@code tensor([])} at first. */
     @Override
-    public String toString() {
-        return "MovingAveragePerChannelMinMaxObserver(ch_axis=0, qint8, per_channel_symmetric, averaging_constant="
-                + averagingConstant + ")";
+    protected String extraRepr() {
+        return "min_val=" + buffer("min_val") + ", max_val=" + buffer("max_val");
     }
 }

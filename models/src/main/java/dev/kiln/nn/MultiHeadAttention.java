@@ -44,7 +44,8 @@ import java.util.Map;
  * weights stacked in that order; otherwise they are {@code q_proj_weight} [embedDim, embedDim], {@code k_proj_weight}
  * [embedDim, kdim] and {@code v_proj_weight} [embedDim, vdim], and there is no {@code in_proj_weight}. With bias,
  * {@code in_proj_bias} [3 embedDim] likewise; then {@code bias_k} and {@code bias_v} with addBiasKv, and the
- * sub-module {@code out_proj}, a {@link Linear} [embedDim, embedDim] (with a bias unless built without). Self-attention
+ * sub-module {@code out_proj}, a {@link Linear} [embedDim, embedDim] (with a bias unless built without; PyTorch's
+ * {@link NonDynamicallyQuantizableLinear}, which dynamic quantization leaves in float). Self-attention
  * (query, key and value the same tensor) projects all three in one GEMM with the whole packed weight; attention to
  * another sequence projects the queries with the first embedDim rows and, when key and value are the same tensor,
  * keys and values in one GEMM with the other rows, as PyTorch does. Initialised as PyTorch does: {@code in_proj_weight}
@@ -136,7 +137,7 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
                 biasKv.add(registerParameter(name, unscoped(() -> Tensor.zeros(DType.F32, 1, 1, embedDim))));
             }
         }
-        Linear out = registerModule("out_proj", new Linear(embedDim, embedDim, bias));
+        Linear out = registerModule("out_proj", new NonDynamicallyQuantizableLinear(embedDim, embedDim, bias));
         if (bias) {
             Init.zeros(out.bias());
         }
@@ -376,9 +377,9 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
         Tensor givenMask = attnMask == null ? null : attnMask.mask();
         Tensor givenBias = attnMask == null ? null : attnMask.bias();
         if (attnMask != null) {
-            attnMask.check(toString(), "attention mask", batch, heads, steps, givenKeys);
+            attnMask.check(describe(), "attention mask", batch, heads, steps, givenKeys);
         }
-        AttentionMask.checkKeyPadding(toString(), "key padding mask", keyPaddingMask, batch, givenKeys);
+        AttentionMask.checkKeyPadding(describe(), "key padding mask", keyPaddingMask, batch, givenKeys);
         int keySteps = givenKeys + addedKeys();
         Tensor allKeys = withAddedKeys(keys, "bias_k");
         Tensor allValues = withAddedKeys(values, "bias_v");
@@ -645,15 +646,6 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
         }
     }
 
-    @Override
-    public String toString() {
-        return "MultiHeadAttention(" + embedDim + ", heads=" + heads + ", dropout=" + dropout
-                + (bias ? "" : ", bias=false") + (addBiasKv ? ", addBiasKv=true" : "")
-                + (addZeroAttn ? ", addZeroAttn=true" : "")
-                + (kdim == embedDim ? "" : ", kdim=" + kdim) + (vdim == embedDim ? "" : ", vdim=" + vdim)
-                + (batchFirst ? "" : ", batchFirst=false") + ")";
-    }
-
     /**
      * Options of a {@link MultiHeadAttention}, in the order of PyTorch's constructor, with its defaults. Where kdim or
      * vdim is not embedDim the input projections are three separate weights, as PyTorch has them.
@@ -729,5 +721,11 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
         public MultiHeadAttention build() {
             return new MultiHeadAttention(this);
         }
+    }
+
+    /** PyTorch's class name, {@code MultiheadAttention}, which its repr prints (no settings: only {@code out_proj}). */
+    @Override
+    protected String typeName() {
+        return "MultiheadAttention";
     }
 }

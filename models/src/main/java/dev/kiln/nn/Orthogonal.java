@@ -211,8 +211,9 @@ public final class Orthogonal extends Module implements Parametrize.RightInverse
         return like.fullLike(1, batch).diagEmbed(0, -2, -1);
     }
 
+    /** PyTorch's name of the parametrization, {@code _Orthogonal}, which prints no settings. */
     @Override
-    public String toString() {
-        return "Orthogonal(map=" + map + ", use_trivialization=" + trivialization + ")";
+    protected String typeName() {
+        return "_Orthogonal";
     }
 }

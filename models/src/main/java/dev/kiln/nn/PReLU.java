@@ -73,8 +73,9 @@ public class PReLU extends Module {
         return weight().reshape(dims);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code num_parameters=1}. */
     @Override
-    public String toString() {
-        return "PReLU(numParameters=" + numParameters + ")";
+    protected String extraRepr() {
+        return "num_parameters=" + numParameters;
     }
 }

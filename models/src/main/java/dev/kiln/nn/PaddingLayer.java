@@ -69,8 +69,9 @@ abstract class PaddingLayer extends Module {
         return "(" + String.join(", ", Arrays.stream(padding).mapToObj(Integer::toString).toList()) + ")";
     }
 
+    /** PyTorch's {@code extra_repr}: the amounts, {@code (1, 1, 2, 0)}. */
     @Override
-    public String toString() {
-        return getClass().getSimpleName() + "(" + amounts() + ")";
+    protected String extraRepr() {
+        return amounts();
     }
 }

@@ -60,9 +60,4 @@ public class PairwiseDistance extends Module implements BinaryOperator<Tensor>, 
     public Tensor forward(Tensor x) {
         throw TwoInputs.unsupported(this);
     }
-
-    @Override
-    public String toString() {
-        return "PairwiseDistance(p=" + p + ", eps=" + eps + ", keepDim=" + keepDim + ")";
-    }
 }

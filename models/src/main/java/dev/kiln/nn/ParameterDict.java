@@ -125,8 +125,16 @@ public class ParameterDict extends Module {
         throw new UnsupportedOperationException("ParameterDict has no forward pass; read its parameters from the module that owns it");
     }
 
+    /**
+     * PyTorch's {@code extra_repr}: a line per parameter, {@code   (key): Parameter containing: [torch.FloatTensor of
+     * size 2x3]} (the legacy type name, as PyTorch's dict prints it), indented by 2 more where there are several.
+     */
     @Override
-    public String toString() {
-        return "ParameterDict(" + keys() + ")";
+    protected String extraRepr() {
+        List<String> lines = new ArrayList<>();
+        for (String key : keys()) {
+            lines.add(PythonRepr.parameterLine(key, PythonRepr.legacyTypeName(get(key)), get(key)));
+        }
+        return String.join("\n", lines);
     }
 }

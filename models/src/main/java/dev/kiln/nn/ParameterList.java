@@ -83,8 +83,16 @@ public class ParameterList extends Module implements Iterable<Tensor> {
         throw new UnsupportedOperationException("ParameterList has no forward pass; read its parameters from the module that owns it");
     }
 
+    /**
+     * PyTorch's {@code extra_repr}: a line per parameter, {@code   (0): Parameter containing: [torch.float32 of size 2x3]},
+     * which the repr indents by 2 more where there are several.
+     */
     @Override
-    public String toString() {
-        return "ParameterList(" + size() + ")";
+    protected String extraRepr() {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < size(); i++) {
+            lines.add(PythonRepr.parameterLine(Integer.toString(i), PythonRepr.dtype(get(i).dtype()), get(i)));
+        }
+        return String.join("\n", lines);
     }
 }

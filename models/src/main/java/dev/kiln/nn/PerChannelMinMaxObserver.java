@@ -96,8 +96,10 @@ public final class PerChannelMinMaxObserver extends Module {
         return minVals;
     }
 
+    /** PyTorch's {@code extra_repr}: each channel's range, {@code min_val=tensor([]), max_val=tensor([])} at first. */
     @Override
-    public String toString() {
-        return "PerChannelMinMaxObserver(ch_axis=0, qint8, per_channel_symmetric)";
+    protected String extraRepr() {
+        return "min_val=" + PythonRepr.floats(minVals == null ? new float[0] : minVals) + ", max_val="
+                + PythonRepr.floats(maxVals == null ? new float[0] : maxVals);
     }
 }

@@ -35,8 +35,9 @@ public class PixelShuffle extends Module {
         }
     }
 
+    /** PyTorch's {@code extra_repr}: {@code upscale_factor=2}. */
     @Override
-    public String toString() {
-        return "PixelShuffle(upscale_factor=" + upscaleFactor + ")";
+    protected String extraRepr() {
+        return "upscale_factor=" + upscaleFactor;
     }
 }

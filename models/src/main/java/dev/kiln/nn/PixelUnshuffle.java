@@ -35,8 +35,9 @@ public class PixelUnshuffle extends Module {
         }
     }
 
+    /** PyTorch's {@code extra_repr}: {@code downscale_factor=2}. */
     @Override
-    public String toString() {
-        return "PixelUnshuffle(downscale_factor=" + downscaleFactor + ")";
+    protected String extraRepr() {
+        return "downscale_factor=" + downscaleFactor;
     }
 }

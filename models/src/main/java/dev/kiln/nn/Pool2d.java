@@ -81,11 +81,6 @@ abstract class Pool2d extends Module {
         }
     }
 
-    /** The options beyond kernel, stride and padding that differ from PyTorch's defaults, as PyTorch names them. */
-    String extraOptions() {
-        return ceilMode ? ", ceil_mode=True" : "";
-    }
-
     /** PyTorch's {@code extra_repr} of an average pooling; max pooling adds its dilation and ceil mode. */
     @Override
     protected String extraRepr() {

@@ -75,8 +75,9 @@ public class PositionalEncoding extends Module {
         return x.add(encoding.to(x.dtype()));
     }
 
+    /** The sizes in PyTorch's style (its tutorial's names): {@code 8, max_len=5000}. */
     @Override
-    public String toString() {
-        return "PositionalEncoding(" + dim + ", maxLength=" + maxLength + ")";
+    protected String extraRepr() {
+        return dim + ", max_len=" + maxLength;
     }
 }

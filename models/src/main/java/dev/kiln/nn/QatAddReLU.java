@@ -34,8 +34,9 @@ public final class QatAddReLU extends Module implements TwoInputForward {
         throw TwoInputs.unsupported(this);
     }
 
+    /** PyTorch's name of it, {@code FloatFunctional}, which prints its fake quantisation as the child it is. */
     @Override
-    public String toString() {
-        return "QatAddReLU()";
+    protected String typeName() {
+        return "FloatFunctional";
     }
 }

@@ -84,11 +84,4 @@ public final class QatBasicBlock extends Module {
         Tensor shortcut = downsample == null ? in : downsample.call(in);
         return module(ADD_RELU).call(residual, shortcut);
     }
-
-    @Override
-    public String toString() {
-        Conv2d conv1 = (Conv2d) module("conv1");
-        return "QatBasicBlock(" + conv1.inChannels() + " -> " + conv1.outChannels() + ", stride="
-                + conv1.stride()[0] + ")";
-    }
 }

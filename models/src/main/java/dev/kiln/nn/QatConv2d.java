@@ -56,10 +56,9 @@ public final class QatConv2d extends Conv2d implements QatLayer {
         return relu;
     }
 
+    /** PyTorch's names of its QAT layers: {@code Conv2d}, or {@code ConvReLU2d} with the ReLU fused. */
     @Override
-    public String toString() {
-        return (relu ? "QatConvReLU2d(" : "QatConv2d(") + inChannels() + ", " + outChannels() + ", kernel_size="
-                + Arrays.toString(kernelSize()) + ", stride=" + Arrays.toString(stride()) + ", padding="
-                + Arrays.toString(padding()) + ")";
+    protected String typeName() {
+        return relu ? "ConvReLU2d" : "Conv2d";
     }
 }

@@ -122,10 +122,9 @@ public final class QatConvBn2d extends Conv2d implements QatLayer {
         return relu;
     }
 
+    /** PyTorch's names of its QAT layers: {@code ConvBn2d}, or {@code ConvBnReLU2d} with the ReLU fused. */
     @Override
-    public String toString() {
-        return (relu ? "QatConvBnReLU2d(" : "QatConvBn2d(") + inChannels() + ", " + outChannels() + ", kernel_size="
-                + Arrays.toString(kernelSize()) + ", stride=" + Arrays.toString(stride()) + ", padding="
-                + Arrays.toString(padding()) + ", eps=" + norm().eps() + ")";
+    protected String typeName() {
+        return relu ? "ConvBnReLU2d" : "ConvBn2d";
     }
 }

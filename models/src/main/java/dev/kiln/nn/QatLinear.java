@@ -55,8 +55,9 @@ public final class QatLinear extends Linear implements QatLayer {
         return relu;
     }
 
+    /** PyTorch's names of its QAT layers: {@code Linear}, or {@code LinearReLU} with the ReLU fused. */
     @Override
-    public String toString() {
-        return (relu ? "QatLinearReLU(" : "QatLinear(") + inFeatures() + ", " + outFeatures() + ")";
+    protected String typeName() {
+        return relu ? "LinearReLU" : "Linear";
     }
 }

@@ -122,7 +122,7 @@ public final class QuantizedBasicBlock extends Module {
     public QuantizedTensor forward(QuantizedTensor x) {
         Uint8Grid grid = StaticQuantization.gridOf(path, this, x);
         if (!grid.equals(inputGrid())) {
-            throw new IllegalArgumentException("'" + path + "' " + this + ": the input is on " + grid
+            throw new IllegalArgumentException("'" + path + "' " + describe() + ": the input is on " + grid
                     + " but the block reads " + inputGrid() + "; quantise it onto that grid");
         }
         try (Tensor values = x.dequantize(); Tensor y = forward(values)) {
@@ -177,11 +177,9 @@ public final class QuantizedBasicBlock extends Module {
         return true;
     }
 
+    /** The output's grid, as PyTorch's quantized {@code add_relu} prints it: {@code scale=0.05, zero_point=0}. */
     @Override
-    public String toString() {
-        QuantizedConv2d conv1 = conv1();
-        int[] shape = conv1.packedWeight().shape().dims();
-        return "QuantizedBasicBlock(" + shape[1] + " -> " + shape[0] + ", stride=" + conv1.stride()[0] + ", scale="
-                + outputGrid.scale() + ", zero_point=" + outputGrid.zeroPoint() + ")";
+    protected String extraRepr() {
+        return "scale=" + PythonRepr.number(outputGrid.scale()) + ", zero_point=" + outputGrid.zeroPoint();
     }
 }

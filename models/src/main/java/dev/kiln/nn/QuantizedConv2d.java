@@ -27,11 +27,6 @@ public final class QuantizedConv2d extends QuantizedLayer {
 
     /** The sizes of a fused max pooling, as {@link MaxPool2d}'s (without dilation). */
     private record MaxPooling(int kernel, int stride, int padding, boolean ceilMode) {
-        @Override
-        public String toString() {
-            return "MaxPool2d(kernel=" + kernel + ", stride=" + stride + ", padding=" + padding
-                    + (ceilMode ? ", ceil_mode=True" : "") + ")";
-        }
     }
 
     private QuantizedConv2d(String path, Conv2d conv, StaticInt8ConvWeights packed, Uint8Grid inputGrid,
@@ -122,7 +117,7 @@ public final class QuantizedConv2d extends QuantizedLayer {
     Tensor forwardOn(Tensor x, Uint8Grid grid) {
         refuseTraining();
         if (x.rank() != 4 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must be [batch, "
+            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape() + " must be [batch, "
                     + inChannels + ", height, width]");
         }
         if (pool == null) {
@@ -142,12 +137,25 @@ public final class QuantizedConv2d extends QuantizedLayer {
         return new StaticInt8Conv.Layer(packedWeight(), bias(), stride, padding, dilation, outputGrid(), fusedRelu());
     }
 
+    /** PyTorch's name: {@code QuantizedConv2d}, or {@code QuantizedConvReLU2d} with the ReLU fused. */
     @Override
-    public String toString() {
+    protected String typeName() {
+        return fusedRelu() ? "QuantizedConvReLU2d" : "QuantizedConv2d";
+    }
+
+    /**
+     * PyTorch's {@code extra_repr}: {@code 2, 4, kernel_size=(3, 3), stride=(1, 1), scale=0.0041, zero_point=0,
+     * padding=(1, 1)}, then Kiln's fused max pooling where there is one, {@code max_pool=MaxPool2d(...)}.
+     */
+    @Override
+    protected String extraRepr() {
         int[] shape = packedWeight().shape().dims();
-        return (fusedRelu() ? "QuantizedConvReLU2d(" : "QuantizedConv2d(") + shape[1] + ", " + shape[0]
-                + ", kernel_size=" + Arrays.toString(new int[] {shape[2], shape[3]}) + ", stride="
-                + Arrays.toString(stride) + ", padding=" + Arrays.toString(padding) + ", scale=" + outputGrid().scale()
-                + ", zero_point=" + outputGrid().zeroPoint() + ")" + (pool == null ? "" : " + " + pool);
+        int groups = inChannels / shape[1];
+        return inChannels + ", " + shape[0] + ", kernel_size=" + PythonRepr.tuple(shape[2], shape[3]) + ", stride="
+                + PythonRepr.tuple(stride) + ", scale=" + PythonRepr.number(outputGrid().scale()) + ", zero_point="
+                + outputGrid().zeroPoint() + (Arrays.stream(padding).allMatch(p -> p == 0) ? "" : ", padding="
+                + PythonRepr.tuple(padding)) + (Arrays.stream(dilation).allMatch(d -> d == 1) ? "" : ", dilation="
+                + PythonRepr.tuple(dilation)) + (groups == 1 ? "" : ", groups=" + groups)
+                + (bias() == null ? ", bias=False" : "") + (pool == null ? "" : ", max_pool=" + fusedMaxPool());
     }
 }

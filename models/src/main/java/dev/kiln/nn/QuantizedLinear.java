@@ -85,7 +85,7 @@ public final class QuantizedLinear extends QuantizedLayer {
             return pooledForward(x, grid);
         }
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
-            throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must end in "
+            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape() + " must end in "
                     + inFeatures + " features");
         }
         int[] outDims = x.shape().with(-1, outFeatures).dims();
@@ -102,7 +102,7 @@ public final class QuantizedLinear extends QuantizedLayer {
     /** x [batch, in, height, width] pooled onto {@code grid}, then this layer: [batch, out]. */
     private Tensor pooledForward(Tensor x, Uint8Grid grid) {
         if (x.rank() != 4 || x.dim(1) != inFeatures) {
-            throw new IllegalArgumentException("'" + path() + "' " + this + ": input " + x.shape() + " must be [batch, "
+            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape() + " must be [batch, "
                     + inFeatures + ", height, width]");
         }
         StaticInt8Conv.Layer layer = new StaticInt8Conv.Layer(packedWeight(), bias(), ONE, ZERO, ONE, outputGrid(),
@@ -112,10 +112,21 @@ public final class QuantizedLinear extends QuantizedLayer {
         return consume(y, t -> t.reshape(x.dim(0), outFeatures));
     }
 
+    /** PyTorch's name: {@code QuantizedLinear}, or {@code QuantizedLinearReLU} with the ReLU fused. */
     @Override
-    public String toString() {
-        return (fusedRelu() ? "QuantizedLinearReLU(" : "QuantizedLinear(") + inFeatures + ", " + outFeatures
-                + ", scale=" + outputGrid().scale() + ", zero_point=" + outputGrid().zeroPoint() + ")"
-                + (pooled ? " after AdaptiveAvgPool2d(1), Flatten" : "");
+    protected String typeName() {
+        return fusedRelu() ? "QuantizedLinearReLU" : "QuantizedLinear";
+    }
+
+    /**
+     * PyTorch's {@code extra_repr}: {@code in_features=16, out_features=8, scale=0.004, zero_point=0,
+     * qscheme=torch.per_channel_affine} (its weights have a scale per row), then where Kiln fused the pooling before it
+     * {@code pooled_input=AdaptiveAvgPool2d(output_size=1)}.
+     */
+    @Override
+    protected String extraRepr() {
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", scale="
+                + PythonRepr.number(outputGrid().scale()) + ", zero_point=" + outputGrid().zeroPoint()
+                + ", qscheme=torch.per_channel_affine" + (pooled ? ", pooled_input=AdaptiveAvgPool2d(output_size=1)" : "");
     }
 }

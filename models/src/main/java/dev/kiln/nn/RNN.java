@@ -39,11 +39,6 @@ public class RNN extends Recurrent {
         return F.rnnSequence(pre, h0, param("weight_hh" + suffix), relu, lengths, reverse);
     }
 
-    @Override
-    String extraDescription() {
-        return relu ? ", nonlinearity='relu'" : "";
-    }
-
     /** Options of an {@link RNN}. */
     public static final class Builder extends Recurrent.Builder<Builder, RNN> {
         private boolean relu;

@@ -95,8 +95,10 @@ public class RNNCell extends Module implements TwoInputForward {
         return unbatched ? consume(next, t -> t.squeeze(0)) : next;
     }
 
+    /** PyTorch's {@code extra_repr}: {@code 3, 4}, then {@code bias=False} and {@code nonlinearity=relu} where set. */
     @Override
-    public String toString() {
-        return "RNNCell(" + inputSize + ", " + hiddenSize + (relu ? ", nonlinearity=relu" : "") + ")";
+    protected String extraRepr() {
+        return inputSize + ", " + hiddenSize + (namedParameters().containsKey("bias_ih") ? "" : ", bias=False")
+                + (relu ? ", nonlinearity=relu" : "");
     }
 }

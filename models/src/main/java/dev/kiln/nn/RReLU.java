@@ -47,8 +47,9 @@ public class RReLU extends Module {
         });
     }
 
+    /** PyTorch's {@code extra_repr}: {@code lower=0.125, upper=0.3333333333333333}. */
     @Override
-    public String toString() {
-        return "RReLU(lower=" + lower + ", upper=" + upper + ")";
+    protected String extraRepr() {
+        return "lower=" + PythonRepr.number(lower) + ", upper=" + PythonRepr.number(upper);
     }
 }

@@ -9,8 +9,9 @@ public class ReLU6 extends Hardtanh {
         super(0, 6);
     }
 
+    /** Nothing, as PyTorch's: {@code ReLU6()} (its bounds are fixed). */
     @Override
-    public String toString() {
-        return "ReLU6";
+    protected String extraRepr() {
+        return "";
     }
 }

@@ -34,8 +34,9 @@ public class Softmin extends Module {
         return Temporaries.freedWithoutGradients(() -> F.softmax(x.neg(), axis));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code dim=1}. */
     @Override
-    public String toString() {
-        return "Softmin(axis=" + axis + ")";
+    protected String extraRepr() {
+        return "dim=" + axis;
     }
 }

@@ -40,8 +40,9 @@ public class Softplus extends Module {
         return new SoftplusFunction(beta, threshold).apply(x);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code beta=1, threshold=20} (whole values as ints, as PyTorch's defaults are). */
     @Override
-    public String toString() {
-        return "Softplus(beta=" + beta + ", threshold=" + threshold + ")";
+    protected String extraRepr() {
+        return "beta=" + PythonRepr.asWritten(beta) + ", threshold=" + PythonRepr.asWritten(threshold);
     }
 }

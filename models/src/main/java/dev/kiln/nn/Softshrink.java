@@ -37,8 +37,9 @@ public class Softshrink extends Module {
         });
     }
 
+    /** PyTorch's {@code extra_repr}: the threshold, {@code 0.5}. */
     @Override
-    public String toString() {
-        return "Softshrink(" + lambda + ")";
+    protected String extraRepr() {
+        return PythonRepr.number(lambda);
     }
 }

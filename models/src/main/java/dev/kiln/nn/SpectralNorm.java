@@ -170,8 +170,9 @@ public final class SpectralNorm extends Module {
         return consume(consume(x.norm(2), n -> n.clampMin(eps)), x::div);
     }
 
+    /** PyTorch's name of the parametrization, {@code _SpectralNorm}, which prints no settings. */
     @Override
-    public String toString() {
-        return "SpectralNorm(dim=" + dim + ", n_power_iterations=" + nPowerIterations + ", eps=" + eps + ")";
+    protected String typeName() {
+        return "_SpectralNorm";
     }
 }

@@ -11,9 +11,4 @@ public class Tanhshrink extends Module {
     public Tensor forward(Tensor x) {
         return Temporaries.freedWithoutGradients(() -> x.sub(x.tanh()));
     }
-
-    @Override
-    public String toString() {
-        return "Tanhshrink";
-    }
 }

@@ -30,10 +30,4 @@ public abstract class ThreeInputLoss extends Module implements ThreeInputForward
     public Tensor forward(Tensor x) {
         throw Losses.threeInputs(this, inputs);
     }
-
-    /** PyTorch's repr, e.g. {@code TripletMarginLoss()}. */
-    @Override
-    public String toString() {
-        return getClass().getSimpleName() + "()";
-    }
 }

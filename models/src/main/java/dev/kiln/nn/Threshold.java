@@ -33,8 +33,9 @@ public class Threshold extends Module {
         return Temporaries.freedWithoutGradients(() -> x.maskedFill(x.le(threshold), value));
     }
 
+    /** PyTorch's {@code extra_repr}: {@code threshold=0.1, value=20} (whole values as ints). */
     @Override
-    public String toString() {
-        return "Threshold(threshold=" + threshold + ", value=" + value + ")";
+    protected String extraRepr() {
+        return "threshold=" + PythonRepr.asWritten(threshold) + ", value=" + PythonRepr.asWritten(value);
     }
 }

@@ -175,15 +175,6 @@ public class Transformer extends Module implements TwoInputForward {
         throw new UnsupportedOperationException(describe() + " reads a source and a target; call forward(src, tgt, ...)");
     }
 
-    @Override
-    public String toString() {
-        TransformerEncoderLayer layer = encoder().layer(0);
-        return "Transformer(" + dModel + ", nhead=" + nhead + ", numEncoderLayers=" + encoder().numLayers()
-                + ", numDecoderLayers=" + decoder().numLayers() + ", dimFeedforward="
-                + ((Linear) layer.module("linear1")).outFeatures() + ", dropout=" + layer.selfAttention().dropout()
-                + ", batchFirst=" + batchFirst + ", " + layer.options().describe() + ")";
-    }
-
     /** The options of a {@link Transformer}, PyTorch's keywords, each starting at PyTorch's default. */
     public static final class Builder {
         private int dModel = 512;

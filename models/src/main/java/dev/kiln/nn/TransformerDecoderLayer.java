@@ -106,7 +106,7 @@ public class TransformerDecoderLayer extends Module {
     public TransformerDecoderOutput forward(Tensor y, Tensor memory, AttentionMask tgtMask, AttentionMask memoryMask,
                                             Tensor tgtKeyPaddingMask, Tensor memoryKeyPaddingMask) {
         if (y.rank() == 2 && y.dim(1) == dModel) {
-            return BatchOfOne.squeezed(forward(y.unsqueeze(0), BatchOfOne.memory(toString(), memory, y, dModel),
+            return BatchOfOne.squeezed(forward(y.unsqueeze(0), BatchOfOne.memory(describe(), memory, y, dModel),
                     tgtMask, memoryMask, BatchOfOne.keyPadding(tgtKeyPaddingMask),
                     BatchOfOne.keyPadding(memoryKeyPaddingMask)));
         }
@@ -197,9 +197,9 @@ public class TransformerDecoderLayer extends Module {
     private void checkMasks(AttentionMask mask, String maskName, Tensor keyPadding, String keyPaddingName, int batch,
                             int steps, int keySteps) {
         if (mask != null) {
-            mask.check(toString(), maskName, batch, selfAttention().heads(), steps, keySteps);
+            mask.check(describe(), maskName, batch, selfAttention().heads(), steps, keySteps);
         }
-        AttentionMask.checkKeyPadding(toString(), keyPaddingName, keyPadding, batch, keySteps);
+        AttentionMask.checkKeyPadding(describe(), keyPaddingName, keyPadding, batch, keySteps);
     }
 
     /** The residual sub-layer of dropout3(linear2(dropout(activation(linear1(.))))) on {@code y}. */
@@ -230,12 +230,5 @@ public class TransformerDecoderLayer extends Module {
     public Tensor forward(Tensor y) {
         throw new UnsupportedOperationException(describe() + ": a decoder layer attends to the encoder's memory; call "
                 + "forward(target, memory, selfMask, memoryMask)");
-    }
-
-    @Override
-    public String toString() {
-        MultiHeadAttention attention = selfAttention();
-        return "TransformerDecoderLayer(" + dModel + ", heads=" + attention.heads() + ", feedForward="
-                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + attention.dropout() + ", " + options.describe() + ")";
     }
 }

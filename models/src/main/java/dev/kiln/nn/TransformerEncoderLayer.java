@@ -95,9 +95,9 @@ public class TransformerEncoderLayer extends Module implements TwoInputForward {
                     + "] or unbatched [steps, " + dModel + "]");
         }
         if (srcMask != null) {
-            srcMask.check(toString(), "src mask", x.dim(0), selfAttention().heads(), x.dim(1), x.dim(1));
+            srcMask.check(describe(), "src mask", x.dim(0), selfAttention().heads(), x.dim(1), x.dim(1));
         }
-        AttentionMask.checkKeyPadding(toString(), "src key padding mask", srcKeyPaddingMask, x.dim(0), x.dim(1));
+        AttentionMask.checkKeyPadding(describe(), "src key padding mask", srcKeyPaddingMask, x.dim(0), x.dim(1));
         Tensor y = options.normFirst() ? preNormSelfAttention(x, srcMask, srcKeyPaddingMask)
                 : postNormSelfAttention(x, srcMask, srcKeyPaddingMask);
         Tensor out = options.normFirst() ? preNormFeedForward(y) : postNormFeedForward(y);
@@ -152,12 +152,5 @@ public class TransformerEncoderLayer extends Module implements TwoInputForward {
     @Override
     public Tensor forward(Tensor x) {
         return forward(x, null);
-    }
-
-    @Override
-    public String toString() {
-        MultiHeadAttention attention = selfAttention();
-        return "TransformerEncoderLayer(" + dModel + ", heads=" + attention.heads() + ", feedForward="
-                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + attention.dropout() + ", " + options.describe() + ")";
     }
 }

@@ -15,7 +15,7 @@ final class TwoInputs {
      *     do not broadcast
      */
     static Shape broadcast(Module module, Tensor x1, Tensor x2) {
-        return Shape.broadcast(module.toString(), x1.shape(), x2.shape());
+        return Shape.broadcast(module.describe(), x1.shape(), x2.shape());
     }
 
     /** {@code x} repeated to {@code shape}, or {@code x} itself when it has that shape already. */

@@ -58,8 +58,9 @@ public class Unflatten extends Module {
         return x.reshape(dims);
     }
 
+    /** PyTorch's {@code extra_repr}: {@code dim=1, unflattened_size=(2, 5)}. */
     @Override
-    public String toString() {
-        return "Unflatten(" + axis + ", " + Arrays.toString(sizes) + ")";
+    protected String extraRepr() {
+        return "dim=" + axis + ", unflattened_size=" + PythonRepr.tuple(sizes);
     }
 }

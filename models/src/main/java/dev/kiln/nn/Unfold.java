@@ -74,9 +74,10 @@ public class Unfold extends Module {
         }
     }
 
+    /** PyTorch's {@code extra_repr}: {@code kernel_size=2, dilation=1, padding=1, stride=2}. */
     @Override
-    public String toString() {
-        return "Unfold(kernel_size=" + Fold.tuple(kernel) + ", dilation=" + Fold.tuple(dilation) + ", padding="
-                + Fold.tuple(padding) + ", stride=" + Fold.tuple(stride) + ")";
+    protected String extraRepr() {
+        return "kernel_size=" + PythonRepr.intOrTuple(kernel) + ", dilation=" + PythonRepr.intOrTuple(dilation)
+                + ", padding=" + PythonRepr.intOrTuple(padding) + ", stride=" + PythonRepr.intOrTuple(stride);
     }
 }

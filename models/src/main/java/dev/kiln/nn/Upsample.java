@@ -182,12 +182,20 @@ public class Upsample extends Module {
                 .mapToObj(rank -> shapes[rank - 3]).collect(Collectors.joining(" or "));
     }
 
+    /**
+     * PyTorch's {@code extra_repr}: {@code scale_factor=2.0, mode=nearest} (factors as floats, several as a tuple) or
+     * {@code size=(4, 5), mode=bilinear}; like PyTorch's it leaves out align_corners and recompute_scale_factor.
+     */
     @Override
-    public String toString() {
-        String given = size != null ? "size=(" + Arrays.stream(size).mapToObj(Integer::toString)
-                .collect(Collectors.joining(", ")) + ")" : "scale_factor=" + factors(scaleFactor);
-        return "Upsample(" + given + ", mode=" + mode.pytorchName() + (alignCorners ? ", align_corners=True" : "")
-                + (recomputeScaleFactor ? ", recompute_scale_factor=True" : "") + ")";
+    protected String extraRepr() {
+        String given;
+        if (size != null) {
+            given = "size=" + (size.length == 1 ? Integer.toString(size[0]) : PythonRepr.tuple(size));
+        } else {
+            String[] each = Arrays.stream(scaleFactor).mapToObj(PythonRepr::number).toArray(String[]::new);
+            given = "scale_factor=" + (each.length == 1 ? each[0] : "(" + String.join(", ", each) + ")");
+        }
+        return given + ", mode=" + mode.pytorchName();
     }
 
     /** A factor as PyTorch prints it where it is one, integers without a fraction; several as a tuple. */

@@ -74,8 +74,9 @@ public final class WeightNormParametrization extends Module implements Parametri
                 + " forward(List.of(g, v))");
     }
 
+    /** The axis kept, in PyTorch's style (PyTorch 1.13 has no such parametrization): {@code dim=0}. */
     @Override
-    public String toString() {
-        return "WeightNormParametrization(dim=" + dim + ")";
+    protected String extraRepr() {
+        return "dim=" + dim;
     }
 }
