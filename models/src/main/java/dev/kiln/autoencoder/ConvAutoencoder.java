@@ -82,7 +82,7 @@ public class ConvAutoencoder extends Autoencoder {
     /** Codes [batch, codeSize] of images [batch, channels, height, width], or of the same flattened [batch, features]. */
     @Override
     public Tensor encode(Tensor x) {
-        checkInput(toString(), x, features());
+        checkInput(describe(), x, features());
         return encoder().call(x.reshape(x.dim(0), channels, height, width));
     }
 
@@ -91,8 +91,9 @@ public class ConvAutoencoder extends Autoencoder {
         return decoder().call(code);
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return "ConvAutoencoder(" + channels + "x" + height + "x" + width + " -> " + codeSize + ")";
     }
 }

@@ -46,8 +46,9 @@ public class DenoisingAutoencoder extends WrappedAutoencoder {
         return inner().objective(noise().call(input), target, penalty);
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
-        return "DenoisingAutoencoder(" + inner() + ", " + noise() + ")";
+    public String describe() {
+        return "DenoisingAutoencoder(" + inner().describe() + ", " + noise().describe() + ")";
     }
 }

@@ -52,12 +52,13 @@ public abstract class DenseAutoencoder extends Autoencoder {
 
     @Override
     public Tensor encode(Tensor x) {
-        checkInput(toString(), x, features());
+        checkInput(describe(), x, features());
         return encoder().call(x);
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return getClass().getSimpleName() + Arrays.toString(sizes);
     }
 }

@@ -32,8 +32,9 @@ public class SparseAutoencoder extends WrappedAutoencoder {
         return inner == null ? activity : inner.add(activity);
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
-        return "SparseAutoencoder(" + inner() + ", l1=" + l1 + ")";
+    public String describe() {
+        return "SparseAutoencoder(" + inner().describe() + ", l1=" + l1 + ")";
     }
 }

@@ -60,7 +60,7 @@ public class VariationalAutoencoder extends Autoencoder {
 
     /** The posterior's mean and log-variance for inputs x [batch, ...]. */
     public Posterior posterior(Tensor x) {
-        checkInput(toString(), x, features);
+        checkInput(describe(), x, features);
         Tensor h = module("encoder").call(x);
         return new Posterior(module("mean").call(h), module("log_var").call(h));
     }
@@ -92,7 +92,7 @@ public class VariationalAutoencoder extends Autoencoder {
     /** The decoder's logits [batch, features] for codes z [batch, latent]. */
     public Tensor decodeLogits(Tensor z) {
         if (z.rank() != 2 || z.dim(1) != latent) {
-            throw new IllegalArgumentException(this + ": code " + z.shape() + " must be [batch, " + latent + "]");
+            throw new IllegalArgumentException(describe() + ": code " + z.shape() + " must be [batch, " + latent + "]");
         }
         return module("decoder").call(z);
     }
@@ -129,7 +129,7 @@ public class VariationalAutoencoder extends Autoencoder {
 
     private Tensor code(Posterior p, Tensor eps) {
         if (!eps.shape().equals(p.mean().shape())) {
-            throw new IllegalArgumentException(this + ": noise " + eps.shape() + " must be " + p.mean().shape());
+            throw new IllegalArgumentException(describe() + ": noise " + eps.shape() + " must be " + p.mean().shape());
         }
         return reparameterise(p.mean(), p.logVar(), eps);
     }
@@ -161,8 +161,9 @@ public class VariationalAutoencoder extends Autoencoder {
         return out.add(module("mean"));
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return "VariationalAutoencoder(" + features + ", " + hidden + ", " + latent + ")";
     }
 }

@@ -216,7 +216,7 @@ public class Dcgan extends Module {
     /** Images [batch, channels, height, width] in (-1, 1) generated from {@code noise} [batch, latent]. */
     public Tensor generate(Tensor noise) {
         if (noise.rank() != 2 || noise.dim(1) != latent) {
-            throw new IllegalArgumentException(this + ": noise " + noise.shape() + " must be [batch, " + latent + "]");
+            throw new IllegalArgumentException(describe() + ": noise " + noise.shape() + " must be [batch, " + latent + "]");
         }
         return generator().call(noise);
     }
@@ -238,7 +238,7 @@ public class Dcgan extends Module {
     /** Standard normal noise [n, latent] from the engine's seeded stream, in the dtype of the weights. */
     public Tensor noise(int n) {
         if (n <= 0) {
-            throw new IllegalArgumentException(this + ": the number of noise vectors must be positive, got " + n);
+            throw new IllegalArgumentException(describe() + ": the number of noise vectors must be positive, got " + n);
         }
         return Tensor.randn(parameters().get(0).dtype(), n, latent);
     }
@@ -250,7 +250,7 @@ public class Dcgan extends Module {
                 && images.dim(3) == width;
         boolean flat = images.rank() == 2 && images.dim(1) == features;
         if (!image && !flat) {
-            throw new IllegalArgumentException(this + ": images " + images.shape() + " must be [batch, " + channels
+            throw new IllegalArgumentException(describe() + ": images " + images.shape() + " must be [batch, " + channels
                     + ", " + height + ", " + width + "] or [batch, " + features + "]");
         }
         return flat ? images.reshape(images.dim(0), channels, height, width) : images;
@@ -266,8 +266,9 @@ public class Dcgan extends Module {
         return images.add(1).mul(0.5);
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return "Dcgan(latent " + latent + " -> " + channels + "x" + height + "x" + width + ", " + featureMaps
                 + " feature maps" + (discriminatorNorm == DiscriminatorNorm.BATCH ? "" : ", discriminator norm "
                 + discriminatorNorm.label()) + ")";

@@ -72,9 +72,4 @@ public class FeedbackAlignmentLinear extends Linear {
             return new Tensor[] {gradY.matmul(feedback), gradY.t().matmul(x), gradY.sum(0, false)};
         }
     }
-
-    @Override
-    public String toString() {
-        return "FeedbackAlignmentLinear(" + inFeatures() + ", " + outFeatures() + ")";
-    }
 }

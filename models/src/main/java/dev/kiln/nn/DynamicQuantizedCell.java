@@ -93,4 +93,13 @@ public abstract class DynamicQuantizedCell extends Module {
     String extraDescription() {
         return "";
     }
+
+    /**
+     * PyTorch's repr, its settings alone ({@code DynamicQuantizedLSTMCell(3, 4)}): the int8 products it holds as
+     * sub-modules are PyTorch's packed weights, which its repr leaves out.
+     */
+    @Override
+    public String toString() {
+        return typeName() + "(" + extraRepr() + ")";
+    }
 }

@@ -103,12 +103,12 @@ public final class DynamicQuantizedLinear extends Module {
 
     /**
      * PyTorch's {@code extra_repr}: {@code in_features=4, out_features=3, dtype=torch.qint8,
-     * qscheme=torch.per_channel_symmetric}, the scheme Kiln's weights have (one symmetric scale per output row; PyTorch's
-     * default dynamic quantization prints {@code torch.per_tensor_affine}).
+     * qscheme=torch.per_channel_affine}, as PyTorch prints the layer that {@code per_channel_dynamic_qconfig} makes
+     * (Kiln's weights: one symmetric scale per output row, which PyTorch's packed weight reports as per-channel affine).
      */
     @Override
     protected String extraRepr() {
         return "in_features=" + inFeatures + ", out_features=" + outFeatures
-                + ", dtype=torch.qint8, qscheme=torch.per_channel_symmetric";
+                + ", dtype=torch.qint8, qscheme=torch.per_channel_affine";
     }
 }

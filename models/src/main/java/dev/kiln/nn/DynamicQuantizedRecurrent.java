@@ -184,4 +184,13 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
                     + " Autograd.noGrad()");
         }
     }
+
+    /**
+     * PyTorch's repr, its settings alone ({@code DynamicQuantizedLSTM(3, 4)}): the int8 products it holds as
+     * sub-modules are PyTorch's packed weights, which its repr leaves out.
+     */
+    @Override
+    public String toString() {
+        return typeName() + "(" + extraRepr() + ")";
+    }
 }

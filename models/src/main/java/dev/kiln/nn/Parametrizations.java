@@ -206,4 +206,10 @@ final class Parametrizations extends Module {
         throw new UnsupportedOperationException(NAME + ": holds parametrizations, which their module reads through"
                 + " its parameters; it has no forward pass");
     }
+
+    /** PyTorch's class of the {@code parametrizations} dict, {@code ModuleDict}, which its repr prints. */
+    @Override
+    protected String typeName() {
+        return "ModuleDict";
+    }
 }

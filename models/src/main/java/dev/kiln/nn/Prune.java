@@ -350,7 +350,7 @@ public final class Prune {
     /** {@link #apply(String, Module, String, PruningMask.Method)} ranking by {@code importanceScores}, or the weight. */
     private static <M extends Module> M apply(String caller, M module, String name, PruningMask.Method method,
             Tensor importanceScores) {
-        String what = caller + ": parameter '" + name + "' of " + module;
+        String what = caller + ": parameter '" + name + "' of " + module.describe();
         try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
             Tensor weight = prunable(caller, module, name);
             Tensor ranked = scores(caller, module, name, weight, importanceScores);

@@ -387,7 +387,7 @@ final class QuantisedSite {
     }
 
     private static void check(String path, Module layer) {
-        String where = "StaticQuantization: '" + path + "' (" + layer + ") cannot be quantised: ";
+        String where = "StaticQuantization: '" + path + "' (" + layer.describe() + ") cannot be quantised: ";
         if (layer instanceof Conv2d conv && (conv.groups() != 1 || conv.paddingMode() != PaddingMode.ZEROS)) {
             throw new IllegalArgumentException(where + "only convolutions without groups and with zero padding have"
                     + " an int8 kernel");
@@ -506,19 +506,19 @@ final class QuantisedSite {
     private Uint8Grid grid(String observerName) {
         Module observer = layer.namedChildren().get(observerName);
         if (!(observer instanceof MinMaxObserver minMax)) {
-            throw new IllegalStateException("StaticQuantization.convert: '" + path + "' (" + layer + ") has no "
+            throw new IllegalStateException("StaticQuantization.convert: '" + path + "' (" + layer.describe() + ") has no "
                     + observerName + ": pass the model StaticQuantization.prepare returned");
         }
         if (!minMax.hasObserved()) {
             throw new IllegalStateException("StaticQuantization.convert: the observer " + observerName + " of '"
-                    + path + "' (" + layer + ") has seen nothing; run calibration batches through the prepared"
+                    + path + "' (" + layer.describe() + ") has seen nothing; run calibration batches through the prepared"
                     + " model before converting it");
         }
         try {
             return minMax.calculateQParams();
         } catch (IllegalStateException e) {
             throw new IllegalStateException("StaticQuantization.convert: the observer " + observerName + " of '" + path
-                    + "' (" + layer + "): " + e.getMessage(), e);
+                    + "' (" + layer.describe() + "): " + e.getMessage(), e);
         }
     }
 }

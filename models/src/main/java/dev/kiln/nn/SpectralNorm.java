@@ -76,7 +76,7 @@ public final class SpectralNorm extends Module {
         int rank = weight.rank();
         if (dim < -rank || dim >= rank) {
             throw new IllegalArgumentException("SpectralNorm.apply: dim " + dim + " is out of range [" + -rank + ", "
-                    + rank + ") for parameter '" + name + "' " + weight.shape() + " of " + module);
+                    + rank + ") for parameter '" + name + "' " + weight.shape() + " of " + module.describe());
         }
         if (nPowerIterations < 1) {
             throw new IllegalArgumentException("SpectralNorm.apply: nPowerIterations must be at least 1, got "

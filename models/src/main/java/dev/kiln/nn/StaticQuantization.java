@@ -251,16 +251,16 @@ public final class StaticQuantization {
         try {
             return op.get();
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + path + "' " + layer + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("'" + path + "' " + layer.describe() + ": " + e.getMessage(), e);
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("'" + path + "' " + layer + ": " + e.getMessage(), e);
+            throw new IllegalStateException("'" + path + "' " + layer.describe() + ": " + e.getMessage(), e);
         }
     }
 
     /** Refuses a forward pass of {@code layer} in training mode with gradients on: int8 layers cannot be trained. */
     static void refuseTraining(String path, Module layer) {
         if (layer.isTraining() && Autograd.isEnabled()) {
-            throw new IllegalStateException("'" + path + "' " + layer + " is an int8 inference layer without"
+            throw new IllegalStateException("'" + path + "' " + layer.describe() + " is an int8 inference layer without"
                     + " parameters or backward pass, so it cannot be trained; evaluate it in eval mode under"
                     + " Autograd.noGrad(), or train the F32 model and quantise it again");
         }
@@ -270,7 +270,7 @@ public final class StaticQuantization {
     static void refuseConversion(String path, Module layer, DType dtype) {
         if (dtype != DType.F32) {
             throw new IllegalArgumentException("to(" + dtype + "): " + (path.isEmpty() ? "" : "'" + path + "' is ")
-                    + layer + ", an int8 layer that runs in F32 only; convert the F32 model before quantising it");
+                    + layer.describe() + ", an int8 layer that runs in F32 only; convert the F32 model before quantising it");
         }
     }
 
@@ -280,7 +280,7 @@ public final class StaticQuantization {
      */
     static Uint8Grid gridOf(String path, Module layer, QuantizedTensor x) {
         if (x.dtype() != QuantizedDType.QUINT8 || x.isPerChannel()) {
-            throw new IllegalArgumentException("'" + path + "' " + layer + ": a quantised input must be QUINT8 per"
+            throw new IllegalArgumentException("'" + path + "' " + layer.describe() + ": a quantised input must be QUINT8 per"
                     + " tensor, got " + x.dtype() + (x.isPerChannel() ? " per channel" : " per tensor"));
         }
         return new Uint8Grid((float) x.qScale(), x.qZeroPoint());

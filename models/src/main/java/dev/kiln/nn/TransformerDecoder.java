@@ -42,7 +42,7 @@ public class TransformerDecoder extends Module {
         if (numLayers < 1) {
             throw new IllegalArgumentException("TransformerDecoder: needs at least one layer, got " + numLayers);
         }
-        Sequential layers = registerModule("layers", new Sequential());
+        ModuleList layers = registerModule("layers", new ModuleList());
         for (int i = 0; i < numLayers; i++) {
             layers.add(new TransformerDecoderLayer(dModel, heads, feedForward, dropout, options));
         }
@@ -60,8 +60,8 @@ public class TransformerDecoder extends Module {
         return (TransformerDecoderLayer) layers().get(i);
     }
 
-    private Sequential layers() {
-        return (Sequential) module("layers");
+    private ModuleList layers() {
+        return (ModuleList) module("layers");
     }
 
     /** See the class comment for shapes; the masks as in {@link TransformerDecoderLayer#forward(Tensor, Tensor, Tensor, Tensor)}. */

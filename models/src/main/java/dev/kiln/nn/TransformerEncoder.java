@@ -43,7 +43,7 @@ public class TransformerEncoder extends Module implements TwoInputForward {
         if (numLayers < 1) {
             throw new IllegalArgumentException("TransformerEncoder: needs at least one layer, got " + numLayers);
         }
-        Sequential layers = registerModule("layers", new Sequential());
+        ModuleList layers = registerModule("layers", new ModuleList());
         for (int i = 0; i < numLayers; i++) {
             layers.add(new TransformerEncoderLayer(dModel, heads, feedForward, dropout, options));
         }
@@ -77,8 +77,8 @@ public class TransformerEncoder extends Module implements TwoInputForward {
         return (TransformerEncoderLayer) layers().get(i);
     }
 
-    private Sequential layers() {
-        return (Sequential) module("layers");
+    private ModuleList layers() {
+        return (ModuleList) module("layers");
     }
 
     /** {@code x} [batch, S, dModel] with {@code mask} (or null) broadcasting to [batch, S, S]; returns [batch, S, dModel]. */

@@ -255,9 +255,12 @@ final class TransformerConverters {
         return g.convert(child(m, "dropout2"), "dropout2", y);
     }
 
-    /** The layers in order, then the final norm where the stack has one. */
+    /** The layers in order ({@code layers.0}, ...), then the final norm where the stack has one. */
     private static String encoder(TransformerEncoder m, String x, OnnxGraph g) {
-        String y = g.convert(child(m, "layers"), "layers", x);
+        String y = x;
+        for (int i = 0; i < m.numLayers(); i++) {
+            y = g.convert(m.layer(i), "layers." + i, y);
+        }
         Module norm = child(m, "norm");
         return norm == null ? y : g.convert(norm, "norm", y);
     }

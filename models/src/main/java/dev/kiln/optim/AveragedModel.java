@@ -166,9 +166,10 @@ public final class AveragedModel extends Module {
         return module().forward(x);
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return "AveragedModel(" + (Double.isNaN(decay) ? "swa" : "ema decay=" + decay) + ", useBuffers=" + useBuffers
-                + ", " + module() + ")";
+                + ", " + module().describe() + ")";
     }
 }

@@ -160,12 +160,12 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
     @Override
     public Step step(DecoderState state, Tensor previous) {
         if (!(state instanceof State s)) {
-            throw new IllegalArgumentException(this + ": step needs a state from start(), got "
+            throw new IllegalArgumentException(describe() + ": step needs a state from start(), got "
                     + (state == null ? "null" : state.getClass().getName()));
         }
         int rows = s.h().dim(0);
         if (previous.rank() != 1 || previous.dim(0) != rows) {
-            throw new IllegalArgumentException(this + ": previous tokens " + previous.shape() + " must be [" + rows
+            throw new IllegalArgumentException(describe() + ": previous tokens " + previous.shape() + " must be [" + rows
                     + "], one per row of the state");
         }
         Tensor embedded = F.dropout(module("target_embedding").call(previous), config.dropout(), isTraining());
@@ -202,11 +202,11 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
     @Override
     public Tensor logits(SourceBatch source, Tensor decoderInputs, double teacherForcing) {
         if (decoderInputs.rank() != 2 || decoderInputs.dim(0) != source.batch()) {
-            throw new IllegalArgumentException(this + ": decoder inputs " + decoderInputs.shape() + " must be ["
+            throw new IllegalArgumentException(describe() + ": decoder inputs " + decoderInputs.shape() + " must be ["
                     + source.batch() + ", steps]");
         }
         if (!(teacherForcing >= 0 && teacherForcing <= 1)) {
-            throw new IllegalArgumentException(this + ": teacher forcing ratio must be in [0, 1], got " + teacherForcing);
+            throw new IllegalArgumentException(describe() + ": teacher forcing ratio must be in [0, 1], got " + teacherForcing);
         }
         int batch = source.batch();
         int steps = decoderInputs.dim(1);
@@ -240,8 +240,9 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
         return Tensor.where(goldTokens.eq(PAD), goldTokens, Tensor.where(drawnGold, goldTokens, guess));
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return String.format(Locale.ROOT, "RecurrentSeq2Seq(%s, attention=%s, embedding=%d, hidden=%d, encoderLayers=%d, dropout=%s)",
                 config.cell(), config.score().name().toLowerCase(Locale.ROOT), config.embedding(), config.hidden(),
                 config.encoderLayers(), config.dropout());

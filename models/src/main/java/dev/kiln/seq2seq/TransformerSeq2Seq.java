@@ -229,8 +229,9 @@ public class TransformerSeq2Seq extends Seq2SeqModel {
         return output().weight().dtype();
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return "TransformerSeq2Seq(" + config + ")";
     }
 }

@@ -72,8 +72,9 @@ public final class AlexNet extends ImageClassifier {
         return this;
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return "AlexNet(" + inChannels() + " channels -> " + classes(layer("classifier", 6)) + " classes)";
     }
 }

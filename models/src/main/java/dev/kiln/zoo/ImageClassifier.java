@@ -67,7 +67,7 @@ abstract class ImageClassifier extends Module implements ChildrenInSequence {
     @Override
     public Tensor forward(Tensor x) {
         if (x.rank() != 4 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException(this + ": input " + x.shape() + " must be [batch, " + inChannels
+            throw new IllegalArgumentException(describe() + ": input " + x.shape() + " must be [batch, " + inChannels
                     + ", height, width]");
         }
         Tensor y = x;

@@ -101,8 +101,9 @@ public final class MobileNetV2 extends ImageClassifier {
         return this;
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return "MobileNetV2" + (widthMult == 1 ? "" : "x" + widthMult) + "(" + inChannels() + " channels -> "
                 + classes(layer("classifier", 1)) + " classes)";
     }

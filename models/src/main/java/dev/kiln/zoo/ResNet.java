@@ -89,8 +89,9 @@ public final class ResNet extends ImageClassifier implements ConvBatchNormBlock 
         return this;
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         String depth = Arrays.equals(blocksPerStage, RESNET18) ? "18" : Arrays.equals(blocksPerStage, RESNET34) ? "34" : "";
         return "ResNet" + depth + "(" + inChannels() + " channels -> " + classes(module("fc")) + " classes)";
     }

@@ -91,8 +91,9 @@ public final class SqueezeNet extends ImageClassifier {
         return this;
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return "SqueezeNet" + version.replace('_', '.') + "(" + inChannels() + " channels -> "
                 + classifier().outChannels() + " classes)";
     }

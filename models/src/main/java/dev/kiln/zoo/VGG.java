@@ -147,8 +147,9 @@ public final class VGG extends ImageClassifier {
         return this;
     }
 
+    /** One line naming the model in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
     @Override
-    public String toString() {
+    public String describe() {
         return name + "(" + inChannels() + " channels -> "
                 + classes(layer("classifier", 6)) + " classes)";
     }

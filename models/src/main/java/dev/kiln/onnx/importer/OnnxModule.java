@@ -64,9 +64,9 @@ public class OnnxModule extends OnnxNamespace {
         return graph.outputs();
     }
 
+    /** Kiln's settings in PyTorch's style, before the namespaces of its tensors: the graph's inputs and outputs. */
     @Override
-    public String toString() {
-        return "OnnxModule(inputs=" + graph.inputs().stream().map(OnnxInput::describe).toList() + ", outputs="
-                + graph.outputs() + ")";
+    protected String extraRepr() {
+        return "inputs=" + graph.inputs().stream().map(OnnxInput::describe).toList() + ", outputs=" + graph.outputs();
     }
 }
