@@ -279,4 +279,15 @@ public class AdaptiveLogSoftmaxWithLoss extends Module {
                     + "]");
         }
     }
+
+    /**
+     * One line for messages, with PyTorch's argument names: {@code AdaptiveLogSoftmaxWithLoss(in_features=8,
+     * n_classes=12, cutoffs=[4, 9], div_value=2.0)}; {@link #toString()} prints its head and tail, as PyTorch's repr.
+     */
+    @Override
+    public String describe() {
+        return "AdaptiveLogSoftmaxWithLoss(in_features=" + inFeatures + ", n_classes=" + nClasses + ", cutoffs="
+                + Arrays.toString(Arrays.copyOf(cutoffs, cutoffs.length - 1)) + ", div_value="
+                + PythonRepr.number(divValue) + ")";
+    }
 }

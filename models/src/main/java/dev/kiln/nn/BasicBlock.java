@@ -99,4 +99,11 @@ public class BasicBlock extends Module implements ConvBatchNormBlock {
         releaseConsumed(convolved, out);
         return out;
     }
+
+    /** One line naming the block in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
+    @Override
+    public String describe() {
+        Conv2d conv1 = (Conv2d) module("conv1");
+        return "BasicBlock(" + conv1.inChannels() + " -> " + conv1.outChannels() + ", stride=" + conv1.stride()[0] + ")";
+    }
 }

@@ -188,20 +188,21 @@ abstract class ConvNd extends Module {
      */
     @Override
     protected String extraRepr() {
-        return settings(inChannels, outChannels, kernel, stride, padding, dilation, groups, bias() != null)
-                + (transposed ? unlessAll(", output_padding=", outputPadding, 0) : "")
+        return settings(inChannels, outChannels, kernel, stride, padding, dilation, transposed ? outputPadding : null,
+                groups, bias() != null)
                 + (paddingMode == PaddingMode.ZEROS ? "" : ", padding_mode=" + paddingMode.pytorchName());
     }
 
     /**
-     * PyTorch's {@code extra_repr} of a convolution up to its output padding: channels, kernel and stride as tuples,
-     * then padding, dilation, groups and bias where they differ from the defaults. The lazy layer prints its own
-     * through it.
+     * PyTorch's {@code extra_repr} of a convolution up to its padding mode: channels, kernel and stride as tuples,
+     * then padding, dilation, output padding (null: none, not transposed), groups and bias where they differ from the
+     * defaults. The lazy layer prints its own through it.
      */
-    static String settings(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
-            boolean bias) {
+    static String settings(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation,
+            int[] outputPadding, int groups, boolean bias) {
         return in + ", " + out + ", kernel_size=" + PythonRepr.tuple(kernel) + ", stride=" + PythonRepr.tuple(stride)
                 + unlessAll(", padding=", padding, 0) + unlessAll(", dilation=", dilation, 1)
+                + (outputPadding == null ? "" : unlessAll(", output_padding=", outputPadding, 0))
                 + (groups == 1 ? "" : ", groups=" + groups) + (bias ? "" : ", bias=False");
     }
 

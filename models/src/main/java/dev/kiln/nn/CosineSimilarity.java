@@ -69,4 +69,13 @@ public class CosineSimilarity extends Module implements TwoInputForward {
     public Tensor forward(Tensor x) {
         throw TwoInputs.unsupported(this);
     }
+
+    /**
+     * One line for messages, with PyTorch's argument names: {@code CosineSimilarity(dim=1, eps=1e-08)};
+     * {@link #toString()} prints PyTorch's repr, which shows no settings.
+     */
+    @Override
+    public String describe() {
+        return "CosineSimilarity(dim=" + axis + ", eps=" + PythonRepr.number(eps) + ")";
+    }
 }

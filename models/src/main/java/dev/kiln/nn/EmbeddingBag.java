@@ -264,4 +264,14 @@ public class EmbeddingBag extends Module implements TwoInputForward {
         return numEmbeddings + ", " + embeddingDim + ", mode=" + modeName()
                 + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "");
     }
+
+    /**
+     * One line for messages: the repr's settings, then {@code include_last_offset=True} and {@code sparse=True} where
+     * set, which PyTorch's repr leaves out but which explain an offset refused.
+     */
+    @Override
+    public String describe() {
+        return "EmbeddingBag(" + extraRepr() + (includeLastOffset ? ", include_last_offset=True" : "")
+                + (sparse ? ", sparse=True" : "") + ")";
+    }
 }

@@ -38,4 +38,13 @@ public class Fire extends Module {
         releaseConsumed(convolved, y);
         return y;
     }
+
+    /** One line naming the block in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
+    @Override
+    public String describe() {
+        Conv2d squeeze = (Conv2d) module("squeeze");
+        return "Fire(" + squeeze.inChannels() + " -> " + squeeze.outChannels() + " -> "
+                + ((Conv2d) module("expand1x1")).outChannels() + " + " + ((Conv2d) module("expand3x3")).outChannels()
+                + ")";
+    }
 }

@@ -265,4 +265,17 @@ abstract class FractionalMaxPool extends Module implements TwoInputForward {
         pooled.indices().close();
         return pooled.output();
     }
+
+    /**
+     * One line for messages, with PyTorch's argument names: {@code FractionalMaxPool2d(kernel_size=(3, 3),
+     * output_size=(9, 9))} or {@code output_ratio=(0.5, 0.5)}; {@link #toString()} prints PyTorch's repr, which shows
+     * no settings.
+     */
+    @Override
+    public String describe() {
+        String size = outputSize != null ? "output_size=" + PythonRepr.tuple(outputSize)
+                : "output_ratio=(" + String.join(", ", Arrays.stream(outputRatio).mapToObj(PythonRepr::number).toList())
+                        + (outputRatio.length == 1 ? ",)" : ")");
+        return layer + "(kernel_size=" + PythonRepr.tuple(kernel) + ", " + size + ")";
+    }
 }

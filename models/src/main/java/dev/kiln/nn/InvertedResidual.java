@@ -50,4 +50,19 @@ public class InvertedResidual extends Module {
         Tensor y = module("conv").call(x);
         return residual ? consume(y, t -> t.add(x)) : y;
     }
+
+    /** One line naming the block in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
+    @Override
+    public String describe() {
+        List<Conv2d> convs = new ArrayList<>();
+        for (Module m : module("conv").modules()) {
+            if (m instanceof Conv2d c) {
+                convs.add(c);
+            }
+        }
+        Conv2d projection = convs.get(convs.size() - 1);
+        Conv2d depthwise = convs.get(convs.size() - 2);
+        return "InvertedResidual(" + convs.get(0).inChannels() + " -> " + projection.outChannels() + ", stride="
+                + depthwise.stride()[0] + ", hidden=" + projection.inChannels() + ")";
+    }
 }

@@ -119,7 +119,7 @@ public class LazyConv2d extends LazyModule {
     /** PyTorch's {@code extra_repr}: {@code 0, 4, kernel_size=(3, 3), stride=(1, 1)} (0 input channels until inferred). */
     @Override
     protected String extraRepr() {
-        return ConvNd.settings(inChannels, outChannels, kernel, stride, padding, dilation, groups,
+        return ConvNd.settings(inChannels, outChannels, kernel, stride, padding, dilation, null, groups,
                 bias() != null);
     }
 }

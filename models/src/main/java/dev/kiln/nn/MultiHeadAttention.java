@@ -723,6 +723,19 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
         }
     }
 
+    /**
+     * One line for messages, with PyTorch's argument names: {@code MultiheadAttention(embed_dim=8, num_heads=2,
+     * dropout=0.0, batch_first=True)} and the options set; {@link #toString()} prints PyTorch's repr, which shows only
+     * {@code out_proj}.
+     */
+    @Override
+    public String describe() {
+        return typeName() + "(embed_dim=" + embedDim + ", num_heads=" + heads + ", dropout=" + PythonRepr.number(dropout)
+                + (bias ? "" : ", bias=False") + (addBiasKv ? ", add_bias_kv=True" : "")
+                + (addZeroAttn ? ", add_zero_attn=True" : "") + (kdim == embedDim ? "" : ", kdim=" + kdim)
+                + (vdim == embedDim ? "" : ", vdim=" + vdim) + ", batch_first=" + PythonRepr.bool(batchFirst) + ")";
+    }
+
     /** PyTorch's class name, {@code MultiheadAttention}, which its repr prints (no settings: only {@code out_proj}). */
     @Override
     protected String typeName() {

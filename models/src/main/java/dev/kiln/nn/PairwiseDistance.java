@@ -60,4 +60,14 @@ public class PairwiseDistance extends Module implements BinaryOperator<Tensor>, 
     public Tensor forward(Tensor x) {
         throw TwoInputs.unsupported(this);
     }
+
+    /**
+     * One line for messages, with PyTorch's argument names: {@code PairwiseDistance(p=2.0, eps=1e-06,
+     * keepdim=False)}; {@link #toString()} prints PyTorch's repr, which shows no settings.
+     */
+    @Override
+    public String describe() {
+        return "PairwiseDistance(p=" + PythonRepr.number(p) + ", eps=" + PythonRepr.number(eps) + ", keepdim="
+                + PythonRepr.bool(keepDim) + ")";
+    }
 }

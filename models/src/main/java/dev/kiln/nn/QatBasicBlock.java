@@ -84,4 +84,12 @@ public final class QatBasicBlock extends Module {
         Tensor shortcut = downsample == null ? in : downsample.call(in);
         return module(ADD_RELU).call(residual, shortcut);
     }
+
+    /** One line naming the block in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
+    @Override
+    public String describe() {
+        Conv2d conv1 = (Conv2d) module("conv1");
+        return "QatBasicBlock(" + conv1.inChannels() + " -> " + conv1.outChannels() + ", stride="
+                + conv1.stride()[0] + ")";
+    }
 }

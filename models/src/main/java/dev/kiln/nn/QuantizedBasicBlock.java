@@ -182,4 +182,13 @@ public final class QuantizedBasicBlock extends Module {
     protected String extraRepr() {
         return "scale=" + PythonRepr.number(outputGrid.scale()) + ", zero_point=" + outputGrid.zeroPoint();
     }
+
+    /** One line naming the block in messages; {@link #toString()} prints its layers, as PyTorch's repr. */
+    @Override
+    public String describe() {
+        QuantizedConv2d conv1 = conv1();
+        int[] shape = conv1.packedWeight().shape().dims();
+        return "QuantizedBasicBlock(" + shape[1] + " -> " + shape[0] + ", stride=" + conv1.stride()[0] + ", scale="
+                + outputGrid.scale() + ", zero_point=" + outputGrid.zeroPoint() + ")";
+    }
 }

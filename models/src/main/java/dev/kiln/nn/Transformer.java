@@ -175,6 +175,21 @@ public class Transformer extends Module implements TwoInputForward {
         throw new UnsupportedOperationException(describe() + " reads a source and a target; call forward(src, tgt, ...)");
     }
 
+    /**
+     * One line for messages, with PyTorch's argument names: {@code Transformer(d_model=512, nhead=8,
+     * num_encoder_layers=6, num_decoder_layers=6, dim_feedforward=2048, dropout=0.1, batch_first=False,
+     * norm_first=False)}; {@link #toString()} prints its layers, as PyTorch's repr.
+     */
+    @Override
+    public String describe() {
+        TransformerEncoderLayer layer = encoder().layer(0);
+        return typeName() + "(d_model=" + dModel + ", nhead=" + nhead + ", num_encoder_layers=" + encoder().numLayers()
+                + ", num_decoder_layers=" + decoder().numLayers() + ", dim_feedforward="
+                + ((Linear) layer.module("linear1")).outFeatures() + ", dropout="
+                + PythonRepr.number(layer.selfAttention().dropout()) + ", batch_first=" + PythonRepr.bool(batchFirst)
+                + ", " + layer.options().describe() + ")";
+    }
+
     /** The options of a {@link Transformer}, PyTorch's keywords, each starting at PyTorch's default. */
     public static final class Builder {
         private int dModel = 512;

@@ -231,4 +231,16 @@ public class TransformerDecoderLayer extends Module {
         throw new UnsupportedOperationException(describe() + ": a decoder layer attends to the encoder's memory; call "
                 + "forward(target, memory, selfMask, memoryMask)");
     }
+
+    /**
+     * One line for messages, with PyTorch's argument names: {@code TransformerDecoderLayer(d_model=8, nhead=2,
+     * dim_feedforward=16, dropout=0.1, norm_first=True)}; {@link #toString()} prints its layers, as PyTorch's repr.
+     */
+    @Override
+    public String describe() {
+        MultiHeadAttention attention = selfAttention();
+        return typeName() + "(d_model=" + dModel + ", nhead=" + attention.heads() + ", dim_feedforward="
+                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + PythonRepr.number(attention.dropout())
+                + ", " + options.describe() + ")";
+    }
 }

@@ -153,4 +153,16 @@ public class TransformerEncoderLayer extends Module implements TwoInputForward {
     public Tensor forward(Tensor x) {
         return forward(x, null);
     }
+
+    /**
+     * One line for messages, with PyTorch's argument names: {@code TransformerEncoderLayer(d_model=8, nhead=2,
+     * dim_feedforward=16, dropout=0.1, norm_first=True)}; {@link #toString()} prints its layers, as PyTorch's repr.
+     */
+    @Override
+    public String describe() {
+        MultiHeadAttention attention = selfAttention();
+        return typeName() + "(d_model=" + dModel + ", nhead=" + attention.heads() + ", dim_feedforward="
+                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + PythonRepr.number(attention.dropout())
+                + ", " + options.describe() + ")";
+    }
 }

@@ -73,11 +73,11 @@ public record TransformerLayerOptions(boolean normFirst, String activation, doub
         return "gelu".equals(activation) ? x.gelu() : x.relu();
     }
 
-    /** PyTorch's keywords for a layer's toString: norm_first, and activation and eps where not the default. */
+    /** PyTorch's keywords for a layer's describe(): norm_first, and activation and eps where not the default. */
     String describe() {
         String named = activationFunction != null ? ", activation=function" : "relu".equals(activation) ? ""
                 : ", activation=" + activation;
-        return "norm_first=" + normFirst + named
-                + (layerNormEps == 1e-5 ? "" : ", layer_norm_eps=" + layerNormEps);
+        return "norm_first=" + PythonRepr.bool(normFirst) + named
+                + (layerNormEps == 1e-5 ? "" : ", layer_norm_eps=" + PythonRepr.number(layerNormEps));
     }
 }

@@ -3,16 +3,20 @@ package dev.kiln.onnx;
 import dev.kiln.engine.Tensor;
 import dev.kiln.nn.Embedding;
 import dev.kiln.nn.Linear;
+import dev.kiln.nn.NonDynamicallyQuantizableLinear;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Linear (Gemm, or MatMul and Add beyond 2-D input) and Embedding (Gather). */
+/**
+ * Linear and MultiheadAttention's {@code out_proj} (Gemm, or MatMul and Add beyond 2-D input) and Embedding (Gather).
+ */
 final class DenseConverters {
     private DenseConverters() {
     }
 
     static void register(OnnxConverters c) {
         c.put(Linear.class, (m, x, g) -> linear(m.weight(), m.bias(), x, g));
+        c.put(NonDynamicallyQuantizableLinear.class, (m, x, g) -> linear(m.weight(), m.bias(), x, g));
         c.put(Embedding.class, (m, x, g) -> g.node("Gather", List.of(g.parameter("weight", m.weight()), x),
                 AttributeProto.ofInt("axis", 0)));
     }

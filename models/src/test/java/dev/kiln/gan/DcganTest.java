@@ -154,13 +154,13 @@ class DcganTest {
         try (Dcgan layer = new Dcgan(10, 4, 1, 8, 8, Dcgan.DiscriminatorNorm.LAYER);
              Dcgan none = new Dcgan(10, 4, 1, 8, 8, Dcgan.DiscriminatorNorm.NONE)) {
             Module norm = layer.discriminator().children().get(3);
-            assertEquals("GroupNorm(1, 8, eps=1.0E-5)", norm.toString());
+            assertEquals("GroupNorm(1, 8, eps=1e-05, affine=True)", norm.toString());
             assertArrayEquals(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, layer.discriminator().namedParameters()
                     .get("3.weight").toFloatArray(), 0f);
             assertArrayEquals(new float[8], layer.discriminator().namedParameters().get("3.bias").toFloatArray(), 0f);
             assertEquals(List.of("0.weight", "2.weight", "4.weight"),
                     List.copyOf(none.discriminator().namedParameters().keySet()));
-            assertEquals("Dcgan(latent 10 -> 1x8x8, 4 feature maps, discriminator norm layer)", layer.toString());
+            assertEquals("Dcgan(latent 10 -> 1x8x8, 4 feature maps, discriminator norm layer)", layer.describe());
         }
     }
 

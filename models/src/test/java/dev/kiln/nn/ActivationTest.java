@@ -191,7 +191,7 @@ class ActivationTest {
         Tensors.set(perChannel.weight(), 0.1, 0.5);
         Tensor x = Tensor.fromArray(new double[] {-1, -1, 2, -4}, 2, 2).to(DType.F32);
         assertValues(new double[] {-0.1, -0.5, 2, -2}, perChannel.forward(x), 1e-7);
-        assertEquals("PReLU(numParameters=2)", perChannel.toString());
+        assertEquals("PReLU(num_parameters=2)", perChannel.toString());
     }
 
     @Test
@@ -199,12 +199,12 @@ class ActivationTest {
         PReLU prelu = new PReLU(3);
         for (Tensor x : new Tensor[] {Tensor.zeros(2, 4), Tensor.zeros(3), Tensor.zeros(2, 4, 3)}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> prelu.forward(x));
-            assertEquals("PReLU(numParameters=3): input " + x.shape() + " must be [batch, 3, ...], one channel per slope",
+            assertEquals("PReLU(num_parameters=3): input " + x.shape() + " must be [batch, 3, ...], one channel per slope",
                     e.getMessage());
         }
         IllegalArgumentException dtype = assertThrows(IllegalArgumentException.class,
                 () -> prelu.forward(Tensor.zeros(DType.F64, 2, 3)));
-        assertEquals("PReLU(numParameters=3): input [2, 3] is F64 but the weight is F32; convert one with to(DType)",
+        assertEquals("PReLU(num_parameters=3): input [2, 3] is F64 but the weight is F32; convert one with to(DType)",
                 dtype.getMessage());
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> new PReLU(0));
         assertEquals("PReLU: numParameters must be at least 1, got 0", none.getMessage());
@@ -228,7 +228,7 @@ class ActivationTest {
     void logSoftmaxWithoutTheAxisNamesTheLayerAndTheShape() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new LogSoftmax(2).forward(Tensor.zeros(2, 3)));
-        assertEquals("LogSoftmax(axis=2): input [2, 3] has no axis 2", e.getMessage());
+        assertEquals("LogSoftmax(dim=2): input [2, 3] has no axis 2", e.getMessage());
     }
 
     @Test
@@ -239,11 +239,11 @@ class ActivationTest {
 
     @Test
     void newActivationsNameTheirSettingsAsPyTorchDoes() {
-        assertEquals("Hardtanh(min=-1.0, max=1.0)", new Hardtanh().toString());
-        assertEquals("ReLU6", new ReLU6().toString());
-        assertEquals("Softplus(beta=1.0, threshold=20.0)", new Softplus().toString());
-        assertEquals("CELU(1.0)", new CELU().toString());
-        assertEquals("LogSoftmax(axis=-1)", new LogSoftmax().toString());
+        assertEquals("Hardtanh(min_val=-1.0, max_val=1.0)", new Hardtanh().toString());
+        assertEquals("ReLU6()", new ReLU6().toString());
+        assertEquals("Softplus(beta=1, threshold=20)", new Softplus().toString());
+        assertEquals("CELU(alpha=1.0)", new CELU().toString());
+        assertEquals("LogSoftmax(dim=-1)", new LogSoftmax().toString());
         assertEquals("Mish()", new Mish().toString());
     }
 }

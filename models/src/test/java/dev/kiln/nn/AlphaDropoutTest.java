@@ -141,7 +141,7 @@ class AlphaDropoutTest {
                 assertThrows(IllegalArgumentException.class, () -> new AlphaDropout(1)).getMessage());
         assertEquals("FeatureAlphaDropout: probability must be in [0, 1), got -0.1",
                 assertThrows(IllegalArgumentException.class, () -> new FeatureAlphaDropout(-0.1)).getMessage());
-        assertEquals("FeatureAlphaDropout(p=0.5): input [5] must be [batch, channels, ...]",
+        assertEquals("FeatureAlphaDropout(p=0.5, inplace=False): input [5] must be [batch, channels, ...]",
                 assertThrows(IllegalArgumentException.class, () -> new FeatureAlphaDropout().forward(Tensor.zeros(5)))
                         .getMessage());
     }

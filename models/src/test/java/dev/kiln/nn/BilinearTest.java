@@ -40,7 +40,7 @@ class BilinearTest {
         try (Bilinear layer = new Bilinear(2, 3, 4, false)) {
             assertNull(layer.bias());
             assertEquals(List.of("weight"), List.copyOf(layer.stateDict().keySet()));
-            assertEquals("Bilinear(2, 3, 4, bias=false)", layer.toString());
+            assertEquals("Bilinear(in1_features=2, in2_features=3, out_features=4, bias=False)", layer.toString());
         }
     }
 
@@ -57,16 +57,16 @@ class BilinearTest {
     @Test
     void inputsOfTheWrongShapeNameTheExpectedAndTheActualShape() {
         try (Bilinear layer = new Bilinear(2, 3, 4); Scope s = Scope.open()) {
-            assertEquals("Bilinear(2, 3, 4, bias=true): input1 [5, 3] must end in 2 features",
+            assertEquals("Bilinear(in1_features=2, in2_features=3, out_features=4, bias=True): input1 [5, 3] must end in 2 features",
                     assertThrows(IllegalArgumentException.class,
                             () -> layer.forward(Tensor.zeros(5, 3), Tensor.zeros(5, 3))).getMessage());
-            assertEquals("Bilinear(2, 3, 4, bias=true): input2 [4, 3] must be [5, 3], input1's leading axes and 3 features",
+            assertEquals("Bilinear(in1_features=2, in2_features=3, out_features=4, bias=True): input2 [4, 3] must be [5, 3], input1's leading axes and 3 features",
                     assertThrows(IllegalArgumentException.class,
                             () -> layer.forward(Tensor.zeros(5, 2), Tensor.zeros(4, 3))).getMessage());
-            assertEquals("Bilinear(2, 3, 4, bias=true): input2 [5, 4] must be [5, 3], input1's leading axes and 3 features",
+            assertEquals("Bilinear(in1_features=2, in2_features=3, out_features=4, bias=True): input2 [5, 4] must be [5, 3], input1's leading axes and 3 features",
                     assertThrows(IllegalArgumentException.class,
                             () -> layer.forward(Tensor.zeros(5, 2), Tensor.zeros(5, 4))).getMessage());
-            assertEquals("Bilinear(2, 3, 4, bias=true) takes two inputs; call forward(x1, x2)",
+            assertEquals("Bilinear(in1_features=2, in2_features=3, out_features=4, bias=True) takes two inputs; call forward(x1, x2)",
                     assertThrows(UnsupportedOperationException.class, () -> layer.forward(Tensor.zeros(5, 2))).getMessage());
         }
     }

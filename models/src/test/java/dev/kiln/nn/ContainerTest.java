@@ -201,7 +201,7 @@ class ContainerTest {
         try (Scope s = Scope.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new Unflatten(1, 32, 7, 7).forward(Tensor.zeros(2, 1500)));
-            assertTrue(e.getMessage().contains("Unflatten(1, [32, 7, 7])") && e.getMessage().contains("[2, 1500]")
+            assertTrue(e.getMessage().contains("Unflatten(dim=1, unflattened_size=(32, 7, 7))") && e.getMessage().contains("[2, 1500]")
                     && e.getMessage().contains("1568"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> new Unflatten(1, 0, 7));
         }

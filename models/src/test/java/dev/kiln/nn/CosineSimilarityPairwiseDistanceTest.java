@@ -56,20 +56,20 @@ class CosineSimilarityPairwiseDistanceTest {
 
     @Test
     void inputsThatDoNotBroadcastNameTheModuleAndBothShapes() {
-        assertEquals("CosineSimilarity(axis=1, eps=1.0E-8): shapes [2, 3] and [2, 4] do not broadcast (dimension 1: 3 vs 4)",
+        assertEquals("CosineSimilarity(dim=1, eps=1e-08): shapes [2, 3] and [2, 4] do not broadcast (dimension 1: 3 vs 4)",
                 assertThrows(IllegalArgumentException.class,
                         () -> new CosineSimilarity().forward(Tensor.zeros(2, 3), Tensor.zeros(2, 4))).getMessage());
-        assertEquals("PairwiseDistance(p=2.0, eps=1.0E-6, keepDim=false): shapes [2, 3] and [2, 4] do not broadcast"
+        assertEquals("PairwiseDistance(p=2.0, eps=1e-06, keepdim=False): shapes [2, 3] and [2, 4] do not broadcast"
                 + " (dimension 1: 3 vs 4)", assertThrows(IllegalArgumentException.class,
                 () -> new PairwiseDistance().forward(Tensor.zeros(2, 3), Tensor.zeros(2, 4))).getMessage());
     }
 
     @Test
     void anAxisTheInputsLackAndScalarInputsAreRefused() {
-        assertEquals("CosineSimilarity(axis=1, eps=1.0E-8): inputs [4] and [4] have no axis 1",
+        assertEquals("CosineSimilarity(dim=1, eps=1e-08): inputs [4] and [4] have no axis 1",
                 assertThrows(IllegalArgumentException.class,
                         () -> new CosineSimilarity().forward(Tensor.zeros(4), Tensor.zeros(4))).getMessage());
-        assertEquals("PairwiseDistance(p=2.0, eps=1.0E-6, keepDim=false): inputs [] and [] are scalars; they need an"
+        assertEquals("PairwiseDistance(p=2.0, eps=1e-06, keepdim=False): inputs [] and [] are scalars; they need an"
                 + " axis to measure along", assertThrows(IllegalArgumentException.class,
                 () -> new PairwiseDistance().forward(Tensor.scalar(1), Tensor.scalar(2))).getMessage());
     }
@@ -80,7 +80,7 @@ class CosineSimilarityPairwiseDistanceTest {
                 assertThrows(IllegalArgumentException.class, () -> new PairwiseDistance(0, 1e-6, false)).getMessage());
         assertEquals("CosineSimilarity: eps must be at least 0, got -1.0",
                 assertThrows(IllegalArgumentException.class, () -> new CosineSimilarity(1, -1)).getMessage());
-        assertEquals("CosineSimilarity(axis=1, eps=1.0E-8) takes two inputs; call forward(x1, x2)",
+        assertEquals("CosineSimilarity(dim=1, eps=1e-08) takes two inputs; call forward(x1, x2)",
                 assertThrows(UnsupportedOperationException.class,
                         () -> new CosineSimilarity().forward(Tensor.zeros(2, 3))).getMessage());
         assertThrows(UnsupportedOperationException.class, () -> new PairwiseDistance().forward(Tensor.zeros(2, 3)));

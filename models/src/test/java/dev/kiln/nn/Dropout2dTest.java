@@ -94,7 +94,7 @@ class Dropout2dTest {
     @Test
     void inputThatIsNotFourDimensionalIsAClearError() {
         try (Scope s = Scope.open()) {
-            assertEquals("Dropout2d(p=0.5): input [2, 3, 5] must be [batch, channels, height, width]",
+            assertEquals("Dropout2d(p=0.5, inplace=False): input [2, 3, 5] must be [batch, channels, height, width]",
                     assertThrows(IllegalArgumentException.class, () -> new Dropout2d().forward(Tensor.zeros(2, 3, 5)))
                             .getMessage());
         }

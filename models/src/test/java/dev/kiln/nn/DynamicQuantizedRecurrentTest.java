@@ -256,7 +256,7 @@ class DynamicQuantizedRecurrentTest {
         try (LSTM lstm = LSTM.builder(3, 4).build();
              Sequential model = new Sequential(DynamicQuantizedLSTM.from(lstm), head)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.to(DType.F64));
-            assertTrue(e.getMessage().startsWith("to(F64): '0.ih_l0' is DynamicQuantizedLinear(3, 16")
+            assertTrue(e.getMessage().startsWith("to(F64): '0.ih_l0' is DynamicQuantizedLinear(in_features=3, out_features=16")
                     && e.getMessage().contains("F32 only"), e.getMessage());
             assertEquals(DType.F32, head.weight().dtype());
             model.to(DType.F32);

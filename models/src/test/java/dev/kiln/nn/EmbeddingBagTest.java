@@ -97,7 +97,8 @@ class EmbeddingBagTest {
                 .includeLastOffset(true).build();
         assertEquals(List.of("weight"), List.copyOf(layer.stateDict().keySet()));
         assertArrayEquals(new int[] {10, 3}, layer.weight().shape().dims());
-        assertEquals("EmbeddingBag(10, 3, mode=max, padding_idx=1, include_last_offset=True)", layer.toString());
+        assertEquals("EmbeddingBag(10, 3, mode=max, padding_idx=1)", layer.toString());
+        assertEquals("EmbeddingBag(10, 3, mode=max, padding_idx=1, include_last_offset=True)", layer.describe());
         assertEquals("EmbeddingBag(4, 2, mode=mean)", new EmbeddingBag(4, 2).toString());
     }
 

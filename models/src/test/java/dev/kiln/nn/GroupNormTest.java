@@ -34,7 +34,7 @@ class GroupNormTest {
             assertValues(new double[] {1, 1, 1, 1}, gn.weight(), 0);
             assertValues(new double[] {0, 0, 0, 0}, gn.bias(), 0);
             assertEquals(List.of("weight", "bias"), List.copyOf(gn.stateDict().keySet()));
-            assertEquals("GroupNorm(2, 4, eps=1.0E-5)", gn.toString());
+            assertEquals("GroupNorm(2, 4, eps=1e-05, affine=True)", gn.toString());
         }
     }
 
@@ -64,7 +64,7 @@ class GroupNormTest {
         try (GroupNorm gn = new GroupNorm(2, 4); Scope s = Scope.open()) {
             IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
                     () -> gn.forward(Tensor.zeros(2, 6, 3, 3)));
-            assertEquals("GroupNorm(2, 4, eps=1.0E-5): input [2, 6, 3, 3] must be [batch, 4, *]", channels.getMessage());
+            assertEquals("GroupNorm(2, 4, eps=1e-05, affine=True): input [2, 6, 3, 3] must be [batch, 4, *]", channels.getMessage());
             IllegalArgumentException vector = assertThrows(IllegalArgumentException.class, () -> gn.forward(Tensor.zeros(4)));
             assertTrue(vector.getMessage().contains("input [4]"), vector.getMessage());
         }
@@ -75,7 +75,7 @@ class GroupNormTest {
         try (GroupNorm gn = new GroupNorm(2, 2); Scope s = Scope.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> gn.forward(Tensor.zeros(1, 2)));
-            assertEquals("GroupNorm(2, 2, eps=1.0E-5): input [1, 2] holds one value per group; expected more than one,"
+            assertEquals("GroupNorm(2, 2, eps=1e-05, affine=True): input [1, 2] holds one value per group; expected more than one,"
                     + " as PyTorch does", e.getMessage());
             Tensor oneEach = gn.forward(Tensor.fromArray(new float[] {1, -2, 3, 4, -5, 6}, 3, 2));
             assertValues(new double[6], oneEach, 0);

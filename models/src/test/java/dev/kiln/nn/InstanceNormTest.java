@@ -33,7 +33,7 @@ class InstanceNormTest {
     void pyTorchsDefaultsHaveNoParametersAndNoRunningStatistics() {
         try (InstanceNorm2d in = new InstanceNorm2d(3)) {
             assertTrue(in.stateDict().isEmpty());
-            assertEquals("InstanceNorm2d(3, eps=1.0E-5)", in.toString());
+            assertEquals("InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False)", in.toString());
         }
     }
 
@@ -53,7 +53,7 @@ class InstanceNormTest {
                     List.copyOf(in.stateDict().keySet()));
             assertValues(new double[] {0, 0}, in.runningMean(), 0);
             assertValues(new double[] {1, 1}, in.runningVar(), 0);
-            assertEquals("InstanceNorm2d(2, eps=1.0E-5, affine=True, momentum=0.1, track_running_stats=True)", in.toString());
+            assertEquals("InstanceNorm2d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)", in.toString());
         }
     }
 
@@ -103,8 +103,9 @@ class InstanceNormTest {
         try (InstanceNorm2d in = new InstanceNorm2d(3); Scope s = Scope.open()) {
             IllegalArgumentException channels = assertThrows(IllegalArgumentException.class,
                     () -> in.forward(Tensor.zeros(2, 4, 5, 5)));
-            assertEquals("InstanceNorm2d(3, eps=1.0E-5): input [2, 4, 5, 5] must be [batch, 3, height, width] or unbatched "
-                    + "without the batch axis", channels.getMessage());
+            assertEquals("InstanceNorm2d(3, eps=1e-05, momentum=0.1, affine=False, track_running_stats=False): input"
+                    + " [2, 4, 5, 5] must be [batch, 3, height, width] or unbatched without the batch axis",
+                    channels.getMessage());
             IllegalArgumentException rank = assertThrows(IllegalArgumentException.class, () -> in.forward(Tensor.zeros(2, 3)));
             assertTrue(rank.getMessage().contains("input [2, 3]"), rank.getMessage());
         }

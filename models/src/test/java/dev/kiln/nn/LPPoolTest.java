@@ -64,13 +64,13 @@ class LPPoolTest {
         assertEquals("LPPool2d: norm type must be positive and finite, got 0.0", norm.getMessage());
         IllegalArgumentException rank = assertThrows(IllegalArgumentException.class,
                 () -> new LPPool1d(2, 3).forward(Tensor.zeros(2, 5)));
-        assertEquals("LPPool1d(norm_type=2.0, kernel=3, stride=3): input [2, 5]: expected a 3-D input"
+        assertEquals("LPPool1d(norm_type=2, kernel_size=3, stride=None, ceil_mode=False): input [2, 5]: expected a 3-D input"
                 + " [batch, channels, length]", rank.getMessage());
     }
 
     @Test
     void describesItsSettingsAndHasNoState() {
-        assertEquals("LPPool2d(norm_type=1.5, kernel=3, stride=2, ceil_mode=True)",
+        assertEquals("LPPool2d(norm_type=1.5, kernel_size=3, stride=2, ceil_mode=True)",
                 new LPPool2d(1.5, 3, 2, true).toString());
         assertEquals(0, new LPPool1d(2, 2).stateDict().size());
     }

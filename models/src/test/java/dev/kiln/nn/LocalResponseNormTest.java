@@ -59,7 +59,7 @@ class LocalResponseNormTest {
     void aSizeBelowOneAndInputsWithoutAnAxisAfterTheChannelsAreRefused() {
         assertEquals("LocalResponseNorm: size must be at least 1, got 0",
                 assertThrows(IllegalArgumentException.class, () -> new LocalResponseNorm(0)).getMessage());
-        assertEquals("LocalResponseNorm(2, alpha=1.0E-4, beta=0.75, k=1.0): input [2, 3] must be [batch, channels, ...]"
+        assertEquals("LocalResponseNorm(2, alpha=0.0001, beta=0.75, k=1.0): input [2, 3] must be [batch, channels, ...]"
                 + " with at least one axis after the channels", assertThrows(IllegalArgumentException.class,
                 () -> new LocalResponseNorm(2).forward(Tensor.zeros(2, 3))).getMessage());
     }

@@ -165,11 +165,13 @@ class MaxUnpool3dTest {
     void indicesOfAnotherShapeOrDtypeAreRefusedNamingBothShapes() {
         Tensor x = Tensor.zeros(1, 1, 2, 2, 2);
         Tensor wrongShape = Tensor.zeros(DType.I64, 1, 1, 2, 2, 3);
-        assertEquals("MaxUnpool3d(kernel=2, stride=2, padding=0): input [1, 1, 2, 2, 2], indices [1, 1, 2, 2, 3]:"
+        assertEquals("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0)):"
+                + " input [1, 1, 2, 2, 2], indices [1, 1, 2, 2, 3]:"
                 + " maxUnpool3d: indices [1, 1, 2, 2, 3] I64 must be I64 of the input's shape [1, 1, 2, 2, 2]",
                 assertThrows(IllegalArgumentException.class, () -> new MaxUnpool3d(2).forward(x, wrongShape))
                         .getMessage());
-        assertEquals("MaxUnpool3d(kernel=2, stride=2, padding=0): input [1, 1, 2, 2, 2], indices [1, 1, 2, 2, 2]:"
+        assertEquals("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0)):"
+                + " input [1, 1, 2, 2, 2], indices [1, 1, 2, 2, 2]:"
                 + " maxUnpool3d: indices [1, 1, 2, 2, 2] F32 must be I64 of the input's shape [1, 1, 2, 2, 2]",
                 assertThrows(IllegalArgumentException.class, () -> new MaxUnpool3d(2).forward(x, Tensor.zeros(1, 1, 2,
                         2, 2))).getMessage());
@@ -179,7 +181,8 @@ class MaxUnpool3dTest {
     void anIndexOutsideTheOutputVolumeIsRefusedWithTheVolume() {
         Tensor x = Tensor.zeros(1, 1, 1, 1, 2);
         Tensor indices = Tensor.fromArray(new long[] {0, 32}, 1, 1, 1, 1, 2);
-        assertEquals("MaxUnpool3d(kernel=2, stride=2, padding=0): input [1, 1, 1, 1, 2], indices [1, 1, 1, 1, 2]:"
+        assertEquals("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0)):"
+                + " input [1, 1, 1, 1, 2], indices [1, 1, 1, 1, 2]:"
                 + " maxUnpool3d: index 32 is outside the output volume 2 x 2 x 4 (indices in [0, 16))",
                 assertThrows(IllegalArgumentException.class, () -> new MaxUnpool3d(2).forward(x, indices))
                         .getMessage());
@@ -189,11 +192,13 @@ class MaxUnpool3dTest {
     void anOutputSizeBeyondAStrideOfTheDefaultIsRefusedWithTheRange() {
         Tensor x = Tensor.zeros(1, 1, 2, 2, 2);
         Tensor indices = Tensor.zeros(DType.I64, 1, 1, 2, 2, 2);
-        assertEquals("MaxUnpool3d(kernel=2, stride=2, padding=0): input [1, 1, 2, 2, 2], indices [1, 1, 2, 2, 2]:"
+        assertEquals("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0)):"
+                + " input [1, 1, 2, 2, 2], indices [1, 1, 2, 2, 2]:"
                 + " maxUnpool3d: output size [4, 6, 4] for input [1, 1, 2, 2, 2]: height must be between 2 and 6"
                 + " exclusive", assertThrows(IllegalArgumentException.class,
                         () -> new MaxUnpool3d(2).forward(x, indices, new int[] {4, 6, 4})).getMessage());
-        assertEquals("MaxUnpool3d(kernel=2, stride=2, padding=0): input [1, 1, 2, 2, 2], indices [1, 1, 2, 2, 2]:"
+        assertEquals("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0)):"
+                + " input [1, 1, 2, 2, 2], indices [1, 1, 2, 2, 2]:"
                 + " maxUnpool3d: output size must be (depth, height, width), got [4, 4]",
                 assertThrows(IllegalArgumentException.class,
                         () -> new MaxUnpool3d(2).forward(x, indices, new int[] {4, 4})).getMessage());
@@ -203,7 +208,8 @@ class MaxUnpool3dTest {
     void inputsOfTheWrongRankAreRefusedNamingTheLayer() {
         Tensor image = Tensor.zeros(1, 2, 4);
         Tensor imageIndices = Tensor.zeros(DType.I64, 1, 2, 4);
-        assertEquals("MaxUnpool3d(kernel=2, stride=2, padding=0): input [1, 2, 4], indices [1, 2, 4]: maxUnpool3d:"
+        assertEquals("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0)):"
+                + " input [1, 2, 4], indices [1, 2, 4]: maxUnpool3d:"
                 + " input [1, 2, 4]: expected a 5-D input [batch, channels, depth, height, width]",
                 assertThrows(IllegalArgumentException.class, () -> new MaxUnpool3d(2).forward(image, imageIndices))
                         .getMessage());
@@ -215,7 +221,8 @@ class MaxUnpool3dTest {
 
     @Test
     void forwardWithoutIndicesSaysWhatToCall() {
-        assertEquals("MaxUnpool3d(kernel=2, stride=2, padding=0): unpooling needs the pooling's indices; call"
+        assertEquals("MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0)):"
+                + " unpooling needs the pooling's indices; call"
                 + " forward(input, indices)", assertThrows(UnsupportedOperationException.class,
                         () -> new MaxUnpool3d(2).forward(Tensor.zeros(1, 1, 2, 2, 2))).getMessage());
     }
@@ -232,9 +239,9 @@ class MaxUnpool3dTest {
 
     @Test
     void unpoolingsHaveNoStateAndDescribeTheirSettings() {
-        assertEquals("MaxUnpool3d(kernel=1x2x2, stride=1x2x2, padding=0)",
+        assertEquals("MaxUnpool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2), padding=(0, 0, 0))",
                 new MaxUnpool3d(new int[] {1, 2, 2}, null, new int[] {0}).toString());
-        assertEquals("MaxUnpool3d(kernel=3, stride=2, padding=1)", new MaxUnpool3d(3, 2, 1).toString());
+        assertEquals("MaxUnpool3d(kernel_size=(3, 3, 3), stride=(2, 2, 2), padding=(1, 1, 1))", new MaxUnpool3d(3, 2, 1).toString());
         assertEquals(0, new MaxUnpool3d(2).stateDict().size());
     }
 }

@@ -146,11 +146,13 @@ class MaxUnpoolTest {
         Tensor indices = Tensor.fromArray(new long[] {0, 1, 2, 3, 4, 5}, 1, 1, 2, 3);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new MaxUnpool2d(2).forward(x, indices));
-        assertEquals("MaxUnpool2d(kernel=2, stride=2, padding=0): input [1, 1, 2, 2], indices [1, 1, 2, 3]: maxUnpool2d:"
+        assertEquals("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)):"
+                + " input [1, 1, 2, 2], indices [1, 1, 2, 3]: maxUnpool2d:"
                 + " indices [1, 1, 2, 3] I64 must be I64 of the input's shape [1, 1, 2, 2]", e.getMessage());
         IllegalArgumentException rows = assertThrows(IllegalArgumentException.class,
                 () -> new MaxUnpool1d(2).forward(Tensor.zeros(1, 2, 3), Tensor.fromArray(new long[] {0, 1, 2}, 1, 1, 3)));
-        assertEquals("MaxUnpool1d(kernel=2, stride=2, padding=0): input [1, 2, 3], indices [1, 1, 3]: the indices must"
+        assertEquals("MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,)):"
+                + " input [1, 2, 3], indices [1, 1, 3]: the indices must"
                 + " have the input's shape [1, 2, 3]", rows.getMessage());
     }
 
@@ -159,7 +161,8 @@ class MaxUnpoolTest {
         Tensor x = Tensor.zeros(1, 1, 2, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new MaxUnpool2d(2).forward(x, Tensor.zeros(1, 1, 2, 2)));
-        assertEquals("MaxUnpool2d(kernel=2, stride=2, padding=0): input [1, 1, 2, 2], indices [1, 1, 2, 2]: maxUnpool2d:"
+        assertEquals("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)):"
+                + " input [1, 1, 2, 2], indices [1, 1, 2, 2]: maxUnpool2d:"
                 + " indices [1, 1, 2, 2] F32 must be I64 of the input's shape [1, 1, 2, 2]", e.getMessage());
     }
 
@@ -169,7 +172,8 @@ class MaxUnpoolTest {
         Tensor indices = Tensor.fromArray(new long[] {0, 3, 16, 5}, 1, 1, 2, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new MaxUnpool2d(2).forward(x, indices));
-        assertEquals("MaxUnpool2d(kernel=2, stride=2, padding=0): input [1, 1, 2, 2], indices [1, 1, 2, 2]: maxUnpool2d:"
+        assertEquals("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)):"
+                + " input [1, 1, 2, 2], indices [1, 1, 2, 2]: maxUnpool2d:"
                 + " index 16 is outside the output plane 4 x 4 (indices in [0, 16))", e.getMessage());
     }
 
@@ -179,13 +183,15 @@ class MaxUnpoolTest {
         Tensor indices = Tensor.fromArray(new long[] {0, 1, 2, 3}, 1, 1, 2, 2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new MaxUnpool2d(2).forward(x, indices, new int[] {7, 4}));
-        assertEquals("MaxUnpool2d(kernel=2, stride=2, padding=0): input [1, 1, 2, 2], indices [1, 1, 2, 2]: maxUnpool2d:"
+        assertEquals("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)):"
+                + " input [1, 1, 2, 2], indices [1, 1, 2, 2]: maxUnpool2d:"
                 + " output size [7, 4] for input [1, 1, 2, 2]: height must be between 2 and 6 exclusive", e.getMessage());
         Tensor row = Tensor.zeros(1, 1, 3);
         Tensor rowIndices = Tensor.fromArray(new long[] {0, 2, 4}, 1, 1, 3);
         IllegalArgumentException length = assertThrows(IllegalArgumentException.class,
                 () -> new MaxUnpool1d(2).forward(row, rowIndices, 8));
-        assertEquals("MaxUnpool1d(kernel=2, stride=2, padding=0): input [1, 1, 3], indices [1, 1, 3]: output length 8"
+        assertEquals("MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,)):"
+                + " input [1, 1, 3], indices [1, 1, 3]: output length 8"
                 + " must be between 4 and 8 exclusive", length.getMessage());
     }
 
@@ -195,13 +201,15 @@ class MaxUnpoolTest {
         Tensor flatIndices = Tensor.zeros(DType.I64, 2, 4);
         IllegalArgumentException rows = assertThrows(IllegalArgumentException.class,
                 () -> new MaxUnpool1d(2).forward(flat, flatIndices));
-        assertEquals("MaxUnpool1d(kernel=2, stride=2, padding=0): input [2, 4], indices [2, 4]: expected a 3-D input"
+        assertEquals("MaxUnpool1d(kernel_size=(2,), stride=(2,), padding=(0,)):"
+                + " input [2, 4], indices [2, 4]: expected a 3-D input"
                 + " [batch, channels, length]", rows.getMessage());
         Tensor image = Tensor.zeros(1, 2, 4);
         Tensor imageIndices = Tensor.zeros(DType.I64, 1, 2, 4);
         IllegalArgumentException planes = assertThrows(IllegalArgumentException.class,
                 () -> new MaxUnpool2d(2).forward(image, imageIndices));
-        assertEquals("MaxUnpool2d(kernel=2, stride=2, padding=0): input [1, 2, 4], indices [1, 2, 4]: maxUnpool2d:"
+        assertEquals("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)):"
+                + " input [1, 2, 4], indices [1, 2, 4]: maxUnpool2d:"
                 + " input [1, 2, 4]: expected a 4-D input [batch, channels, height, width]", planes.getMessage());
         IllegalArgumentException pooling = assertThrows(IllegalArgumentException.class,
                 () -> new MaxPool1d(2).forwardWithIndices(flat));
@@ -213,7 +221,8 @@ class MaxUnpoolTest {
     void forwardWithoutIndicesSaysWhatToCall() {
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
                 () -> new MaxUnpool2d(2).forward(Tensor.zeros(1, 1, 2, 2)));
-        assertEquals("MaxUnpool2d(kernel=2, stride=2, padding=0): unpooling needs the pooling's indices; call"
+        assertEquals("MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0)):"
+                + " unpooling needs the pooling's indices; call"
                 + " forward(input, indices)", e.getMessage());
     }
 
@@ -226,7 +235,7 @@ class MaxUnpoolTest {
 
     @Test
     void unpoolingsHaveNoStateAndDescribeTheirSettings() {
-        assertEquals("MaxUnpool2d(kernel=3, stride=2, padding=1)", new MaxUnpool2d(3, 2, 1).toString());
+        assertEquals("MaxUnpool2d(kernel_size=(3, 3), stride=(2, 2), padding=(1, 1))", new MaxUnpool2d(3, 2, 1).toString());
         assertEquals(0, new MaxUnpool1d(2).stateDict().size());
     }
 }

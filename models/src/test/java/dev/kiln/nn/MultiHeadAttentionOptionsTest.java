@@ -92,11 +92,12 @@ class MultiHeadAttentionOptionsTest {
             assertFalse(built.batchFirst());
             assertTrue(built.hasBias() && !built.addBiasKv() && !built.addZeroAttn());
             assertEquals(List.of(4, 4, 0.0), List.of(built.kdim(), built.vdim(), built.dropout()));
-            assertEquals("MultiHeadAttention(4, heads=2, dropout=0.0, batchFirst=false)", built.toString());
+            assertEquals("MultiheadAttention(embed_dim=4, num_heads=2, dropout=0.0, batch_first=False)", built.describe());
             assertTrue(constructed.batchFirst());
-            assertEquals("MultiHeadAttention(4, heads=2, dropout=0.1)", constructed.toString());
-            assertEquals("MultiHeadAttention(4, heads=2, dropout=0.0, bias=false, addBiasKv=true, addZeroAttn=true, kdim=3, "
-                    + "vdim=5, batchFirst=false)", everyOption(false).toString());
+            assertEquals("MultiheadAttention(embed_dim=4, num_heads=2, dropout=0.1, batch_first=True)",
+                    constructed.describe());
+            assertEquals("MultiheadAttention(embed_dim=4, num_heads=2, dropout=0.0, bias=False, add_bias_kv=True,"
+                    + " add_zero_attn=True, kdim=3, vdim=5, batch_first=False)", everyOption(false).describe());
         }
     }
 

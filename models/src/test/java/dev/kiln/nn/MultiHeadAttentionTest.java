@@ -472,7 +472,8 @@ class MultiHeadAttentionTest {
             Tensor kv = Tensor.randn(2, 3, E);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> mha.attend(q, kv, kv, null, Tensor.zeros(2, 1, 3)));
-            assertTrue(e.getMessage().contains("MultiHeadAttention(4") && e.getMessage().contains("key padding mask [2, 1, 3]")
+            assertTrue(e.getMessage().contains("MultiheadAttention(embed_dim=4")
+                    && e.getMessage().contains("key padding mask [2, 1, 3]")
                     && e.getMessage().contains("[batch, S] = [2, 3]"), e.getMessage());
         }
     }
@@ -484,7 +485,8 @@ class MultiHeadAttentionTest {
             Tensor kv = Tensor.randn(2, 3, E);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> mha.attend(q, kv, kv, AttentionMask.additive(Tensor.zeros(3, 4, 3)), null));
-            assertTrue(e.getMessage().contains("MultiHeadAttention(4") && e.getMessage().contains("attention mask bias [3, 4, 3]")
+            assertTrue(e.getMessage().contains("MultiheadAttention(embed_dim=4")
+                    && e.getMessage().contains("attention mask bias [3, 4, 3]")
                     && e.getMessage().contains("[2, 4, 3]") && e.getMessage().contains("[4, 4, 3]"), e.getMessage());
         }
     }

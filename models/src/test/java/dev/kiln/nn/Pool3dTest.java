@@ -173,7 +173,7 @@ class Pool3dTest {
                         new int[] {1, 2, 1}, false, true)).getMessage());
         assertEquals("AdaptiveAvgPool3d: output size must be at least 1, got (2, 0, 2)",
                 assertThrows(IllegalArgumentException.class, () -> new AdaptiveAvgPool3d(2, 0, 2)).getMessage());
-        assertEquals("AdaptiveMaxPool3d(output_size=(2, 2, 2)): input [3, 4, 4] must be [batch, channels, depth,"
+        assertEquals("AdaptiveMaxPool3d(output_size=2): input [3, 4, 4] must be [batch, channels, depth,"
                 + " height, width] or unbatched [channels, depth, height, width] with at least one element per channel",
                 assertThrows(IllegalArgumentException.class, () -> new AdaptiveMaxPool3d(2).forward(Tensor.zeros(3, 4, 4)))
                         .getMessage());

@@ -83,8 +83,8 @@ class QatConvBn2dTest {
         assertArrayEquals(model.getParameter("5.weight").toFloatArray(),
                 qat.getParameter("4.bn.weight").toFloatArray());
         assertTrue(model.getParameter("1.weight") != qat.getParameter("0.bn.weight"), "a copy");
-        assertEquals("QatConvBnReLU2d(1, 3, kernel_size=[3, 3], stride=[1, 1], padding=[1, 1], eps=1.0E-5)",
-                seq.get(0).toString());
+        assertEquals("ConvBnReLU2d(1, 3, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)",
+                seq.get(0).describe());
         qat.close();
     }
 

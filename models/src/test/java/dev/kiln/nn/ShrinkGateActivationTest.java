@@ -83,14 +83,14 @@ class ShrinkGateActivationTest {
     void gluOnAnAxisOfOddSizeNamesTheLayerTheShapeAndTheSize() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new GLU(1).forward(Tensor.zeros(2, 5)));
-        assertEquals("GLU(axis=1): input [2, 5] has size 5 on axis 1; it must be even, to halve", e.getMessage());
+        assertEquals("GLU(dim=1): input [2, 5] has size 5 on axis 1; it must be even, to halve", e.getMessage());
     }
 
     @Test
     void gluAndSoftminWithoutTheAxisNameTheLayerAndTheShape() {
-        assertEquals("GLU(axis=2): input [2, 4] has no axis 2", assertThrows(IllegalArgumentException.class,
+        assertEquals("GLU(dim=2): input [2, 4] has no axis 2", assertThrows(IllegalArgumentException.class,
                 () -> new GLU(2).forward(Tensor.zeros(2, 4))).getMessage());
-        assertEquals("Softmin(axis=-3): input [2, 4] has no axis -3", assertThrows(IllegalArgumentException.class,
+        assertEquals("Softmin(dim=-3): input [2, 4] has no axis -3", assertThrows(IllegalArgumentException.class,
                 () -> new Softmin(-3).forward(Tensor.zeros(2, 4))).getMessage());
     }
 
@@ -108,13 +108,13 @@ class ShrinkGateActivationTest {
 
     @Test
     void activationsNameTheirSettings() {
-        assertEquals("GLU(axis=-1)", new GLU().toString());
-        assertEquals("LogSigmoid", new LogSigmoid().toString());
-        assertEquals("Softmin(axis=1)", new Softmin(1).toString());
+        assertEquals("GLU(dim=-1)", new GLU().toString());
+        assertEquals("LogSigmoid()", new LogSigmoid().toString());
+        assertEquals("Softmin(dim=1)", new Softmin(1).toString());
         assertEquals("Softshrink(0.5)", new Softshrink().toString());
         assertEquals("Hardshrink(0.5)", new Hardshrink().toString());
-        assertEquals("Tanhshrink", new Tanhshrink().toString());
-        assertEquals("Threshold(threshold=0.1, value=20.0)", new Threshold(0.1, 20).toString());
+        assertEquals("Tanhshrink()", new Tanhshrink().toString());
+        assertEquals("Threshold(threshold=0.1, value=20)", new Threshold(0.1, 20).toString());
         assertEquals("RReLU(lower=0.125, upper=0.3333333333333333)", new RReLU().toString());
     }
 }

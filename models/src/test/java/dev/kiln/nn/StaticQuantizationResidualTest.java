@@ -268,7 +268,7 @@ class StaticQuantizationResidualTest {
         ResNet model = ResNet.resnet18(1, 10);
         model.eval();
         Module q = quantised(model, input(1, 1, 1, 32, 32));
-        assertEquals("ResNet18(1 channels -> 10 classes)", q.toString());
+        assertEquals("ResNet18(1 channels -> 10 classes)", q.describe());
         try (var g = Autograd.noGrad()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> q.forward(input(2, 1, 3, 32, 32)));

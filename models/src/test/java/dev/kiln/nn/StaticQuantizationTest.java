@@ -209,7 +209,8 @@ class StaticQuantizationTest {
             prepared.close();
         }
         QuantizedConv2d first = assertInstanceOf(QuantizedConv2d.class, quantised[0].get(0));
-        assertTrue(first.toString().endsWith(" + MaxPool2d(kernel=3, stride=2, padding=1)"), first.toString());
+        assertTrue(first.toString().endsWith(", max_pool=MaxPool2d(kernel_size=3, stride=2, padding=1, dilation=1,"
+                + " ceil_mode=False))"), first.toString());
         assertInstanceOf(Identity.class, quantised[0].get(2));
         assertInstanceOf(MaxPool2d.class, quantised[1].get(3));
         try (var g = Autograd.noGrad()) {

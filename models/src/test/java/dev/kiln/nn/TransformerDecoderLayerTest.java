@@ -212,7 +212,7 @@ class TransformerDecoderLayerTest {
             Tensor memory = Tensor.randn(2, 4, 8);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> layer.forward(y, memory, null, null, null, Tensor.zeros(2, 3)));
-            assertTrue(e.getMessage().contains("TransformerDecoderLayer(8")
+            assertTrue(e.getMessage().contains("TransformerDecoderLayer(d_model=8")
                     && e.getMessage().contains("memory key padding mask [2, 3]") && e.getMessage().contains("[batch, S] = [2, 4]"),
                     e.getMessage());
         }

@@ -120,7 +120,7 @@ class TransformerDecoderTest {
             KeyValueCache cache = layer.startCache(Tensor.randn(4, 8));
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> layer.step(Tensor.randn(2, 8), cache, null));
-            assertEquals(layer + ": a step's target [2, 8] must be [rows, 1, 8] or unbatched [1, 8]", e.getMessage());
+            assertEquals(layer.describe() + ": a step's target [2, 8] must be [rows, 1, 8] or unbatched [1, 8]", e.getMessage());
         }
     }
 }

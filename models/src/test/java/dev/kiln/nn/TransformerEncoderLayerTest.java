@@ -125,7 +125,8 @@ class TransformerEncoderLayerTest {
             Tensor x = Tensor.randn(2, 3, 8);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> layer.forward(x, null, Tensor.zeros(3, 2)));
-            assertTrue(e.getMessage().contains("TransformerEncoderLayer(8") && e.getMessage().contains("src key padding mask [3, 2]")
+            assertTrue(e.getMessage().contains("TransformerEncoderLayer(d_model=8")
+                    && e.getMessage().contains("src key padding mask [3, 2]")
                     && e.getMessage().contains("[batch, S] = [2, 3]"), e.getMessage());
         }
     }
@@ -136,7 +137,7 @@ class TransformerEncoderLayerTest {
             Tensor x = Tensor.randn(2, 3, 8);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> layer.forward(x, AttentionMask.additive(Tensor.zeros(4, 4)), null));
-            assertTrue(e.getMessage().contains("TransformerEncoderLayer(8") && e.getMessage().contains("src mask bias [4, 4]")
+            assertTrue(e.getMessage().contains("TransformerEncoderLayer(d_model=8") && e.getMessage().contains("src mask bias [4, 4]")
                     && e.getMessage().contains("[2, 3, 3]"), e.getMessage());
         }
     }

@@ -77,8 +77,8 @@ class TransformerTest {
         try (Transformer model = Transformer.builder().build()) {
             // sum(p.numel() for p in torch.nn.Transformer().parameters()), PyTorch 1.13
             assertEquals(44_140_544, model.parameterCount());
-            assertEquals("Transformer(512, nhead=8, numEncoderLayers=6, numDecoderLayers=6, dimFeedforward=2048,"
-                    + " dropout=0.1, batchFirst=false, norm_first=false)", model.toString());
+            assertEquals("Transformer(d_model=512, nhead=8, num_encoder_layers=6, num_decoder_layers=6,"
+                    + " dim_feedforward=2048, dropout=0.1, batch_first=False, norm_first=False)", model.describe());
         }
     }
 

@@ -98,7 +98,7 @@ class UnfoldFoldTest {
 
     @Test
     void anInputOfTheWrongRankIsRefusedNamingTheLayerAndTheShape() {
-        assertEquals("Unfold(kernel_size=(2, 2), dilation=(1, 1), padding=(0, 0), stride=(1, 1)): unfold: input"
+        assertEquals("Unfold(kernel_size=2, dilation=1, padding=0, stride=1): unfold: input"
                         + " [3, 4] must be 4-D [batch, channels, height, width] or 3-D [channels, height, width]",
                 assertThrows(IllegalArgumentException.class, () -> new Unfold(2).forward(Tensor.zeros(3, 4)))
                         .getMessage());
@@ -166,7 +166,7 @@ class UnfoldFoldTest {
     void layersPrintTheirSettingsAsPyTorchNamesThem() {
         assertEquals("Unfold(kernel_size=(3, 2), dilation=(2, 1), padding=(1, 2), stride=(2, 1))",
                 new Unfold(KERNEL, DILATION, PADDING, STRIDE).toString());
-        assertEquals("Fold(output_size=(5, 5), kernel_size=(2, 2), dilation=(1, 1), padding=(0, 0), stride=(1, 1))",
+        assertEquals("Fold(output_size=5, kernel_size=2, dilation=1, padding=0, stride=1)",
                 new Fold(5, 2).toString());
     }
 }

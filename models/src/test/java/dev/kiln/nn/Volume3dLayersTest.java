@@ -65,7 +65,7 @@ class Volume3dLayersTest {
         }
         Tensor x = Tensor.randn(DType.F64, 2, 2, 2, 3, 2).requiresGrad(true);
         GradCheck.check("InstanceNorm3d", in -> norm.forward(in[0]), x, norm.weight(), norm.bias());
-        assertEquals("InstanceNorm3d(2, eps=1.0E-5, affine=True): input [2, 3, 2] must be [batch, 2, depth, height,"
+        assertEquals("InstanceNorm3d(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=False): input [2, 3, 2] must be [batch, 2, depth, height,"
                 + " width] or unbatched without the batch axis", assertThrows(IllegalArgumentException.class,
                         () -> norm.forward(Tensor.zeros(DType.F64, 2, 3, 2))).getMessage());
     }
@@ -91,7 +91,7 @@ class Volume3dLayersTest {
         Tensor x = Tensor.ones(2, 3, 2, 2, 2);
         dropout.eval();
         assertSame(x, dropout.forward(x), "evaluation is the identity");
-        assertEquals("Dropout3d(p=0.5): input [2, 3, 4] must be [batch, channels, depth, height, width] or unbatched"
+        assertEquals("Dropout3d(p=0.5, inplace=False): input [2, 3, 4] must be [batch, channels, depth, height, width] or unbatched"
                 + " [channels, depth, height, width]",
                 assertThrows(IllegalArgumentException.class, () -> dropout.forward(Tensor.zeros(2, 3, 4))).getMessage());
     }
@@ -120,10 +120,10 @@ class Volume3dLayersTest {
 
     @Test
     void upsamplingRefusesAModeOrSizeThatDoesNotFitTheInput() {
-        assertEquals("Upsample(scale_factor=2, mode=trilinear): input [1, 2, 3, 4] must be [batch, channels, depth,"
+        assertEquals("Upsample(scale_factor=2.0, mode=trilinear): input [1, 2, 3, 4] must be [batch, channels, depth,"
                 + " height, width]", assertThrows(IllegalArgumentException.class,
                         () -> new Upsample(2, "trilinear").forward(Tensor.zeros(1, 2, 3, 4))).getMessage());
-        assertEquals("Upsample(scale_factor=2, mode=bilinear): input [1, 2, 3, 4, 5] must be [batch, channels, height,"
+        assertEquals("Upsample(scale_factor=2.0, mode=bilinear): input [1, 2, 3, 4, 5] must be [batch, channels, height,"
                 + " width]", assertThrows(IllegalArgumentException.class,
                         () -> new Upsample(2, "bilinear").forward(Tensor.zeros(1, 2, 3, 4, 5))).getMessage());
         assertEquals("Upsample(size=(3, 4, 5), mode=nearest): input [1, 2, 3, 4] must be [batch, channels, depth,"

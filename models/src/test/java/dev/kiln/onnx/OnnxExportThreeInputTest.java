@@ -149,7 +149,7 @@ class OnnxExportThreeInputTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
                 new int[] {1, QUERIES, WIDTH}, OnnxSecondInput.of("mask", DType.I64, 1, QUERIES),
                 OnnxExportOptions.defaults()));
-        assertEquals("ONNX export: " + model + " takes three inputs (query, key and value), not an input and a second"
+        assertEquals("ONNX export: " + model.describe() + " takes three inputs (query, key and value), not an input and a second"
                 + " input 'mask'; give it a second and a third input. " + MASK_ADVICE, e.getMessage());
     }
 
@@ -163,7 +163,7 @@ class OnnxExportThreeInputTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
                 new int[] {1, QUERIES, WIDTH}, OnnxSecondInput.of("key_padding_mask", DType.I64, 1, QUERIES),
                 OnnxSecondInput.of("value", DType.F32, 1, QUERIES, WIDTH), OnnxExportOptions.defaults()));
-        assertEquals("ONNX export: " + model + " takes its query, key and value as F32 values, but the second input"
+        assertEquals("ONNX export: " + model.describe() + " takes its query, key and value as F32 values, but the second input"
                 + " 'key_padding_mask' is I64 [1, " + QUERIES + "]. " + MASK_ADVICE, e.getMessage());
     }
 }

@@ -185,6 +185,6 @@ class AveragedModelTest {
     void aDecayOutsideZeroOneIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AveragedModel.ema(linear(), 1));
         assertEquals("AveragedModel.ema: decay must be in [0, 1), got 1.0", e.getMessage());
-        assertTrue(AveragedModel.ema(linear(), 0).toString().startsWith("AveragedModel(ema decay=0.0"));
+        assertTrue(AveragedModel.ema(linear(), 0).describe().startsWith("AveragedModel(ema decay=0.0"));
     }
 }

@@ -58,7 +58,7 @@ class ZooQuantisedClassifierNameTest {
 
     /** {@code q} names itself {@code name} and refuses a 3-channel input of a 1-channel model by its shape. */
     private static void assertNamedAndRefusesByShape(String name, Module q, int size) {
-        assertEquals(name, q.toString());
+        assertEquals(name, q.describe());
         try (var g = Autograd.noGrad()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> q.forward(input(2, 1, 3, size, size)));
