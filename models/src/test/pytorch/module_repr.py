@@ -199,6 +199,8 @@ cases = {
     "ORTHOGONAL": nn.utils.parametrizations.orthogonal(nn.Linear(3, 3)),
     "SPECTRAL_NORM": nn.utils.parametrizations.spectral_norm(nn.Linear(3, 2)),
     "DYNAMIC_QUANTIZED": dynamic_quantized(),
+    "DYNAMIC_QUANTIZED_ENCODER_LAYER": torch.quantization.quantize_dynamic(
+        nn.TransformerEncoderLayer(8, 2, 16), {nn.Linear: torch.quantization.per_channel_dynamic_qconfig}),
     "QUANTIZED_LINEAR_RELU": quantized_linear(),
     "QUANTIZED_CONV": quantized_conv(),
     "QAT_LINEAR_RELU": qat_linear_relu(),

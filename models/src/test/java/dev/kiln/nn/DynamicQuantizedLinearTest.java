@@ -133,6 +133,22 @@ class DynamicQuantizedLinearTest {
         }
     }
 
+    /**
+     * PyTorch's MultiheadAttention reads {@code out_proj}'s weight itself, so {@code quantize_dynamic} leaves that
+     * {@code NonDynamicallyQuantizableLinear} in float (its print: {@code ModuleReprPyTorchParityTest}); the rest of an
+     * encoder layer's Linears are quantised, and the layer runs.
+     */
+    @Test
+    void attentionsOutputProjectionStaysInFloatAndTheQuantisedEncoderLayerRuns() {
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, 16, 0);
+             Module quantised = Quantization.quantizeDynamic(layer); Autograd.Guard g = Autograd.noGrad()) {
+            quantised.eval();
+            assertInstanceOf(NonDynamicallyQuantizableLinear.class, quantised.getSubmodule("self_attn.out_proj"));
+            assertInstanceOf(DynamicQuantizedLinear.class, quantised.getSubmodule("linear1"));
+            assertArrayEquals(new int[] {2, 3, 8}, quantised.forward(Tensor.randn(2, 3, 8)).shape().dims());
+        }
+    }
+
     @Test
     void aLinearRegisteredTwiceIsQuantisedOnceAndStaysShared() {
         Linear shared = new Linear(4, 4);

@@ -290,6 +290,19 @@ class ModuleReprPyTorchParityTest {
             + "  (4): DynamicQuantizedGRUCell(3, 4)\n"
             + "  (5): DynamicQuantizedRNNCell(3, 4, nonlinearity=relu)\n"
             + ")";
+    private static final String DYNAMIC_QUANTIZED_ENCODER_LAYER =
+            "TransformerEncoderLayer(\n"
+            + "  (self_attn): MultiheadAttention(\n"
+            + "    (out_proj): NonDynamicallyQuantizableLinear(in_features=8, out_features=8, bias=True)\n"
+            + "  )\n"
+            + "  (linear1): DynamicQuantizedLinear(in_features=8, out_features=16, dtype=torch.qint8, qscheme=torch.per_channel_affine)\n"
+            + "  (dropout): Dropout(p=0.1, inplace=False)\n"
+            + "  (linear2): DynamicQuantizedLinear(in_features=16, out_features=8, dtype=torch.qint8, qscheme=torch.per_channel_affine)\n"
+            + "  (norm1): LayerNorm((8,), eps=1e-05, elementwise_affine=True)\n"
+            + "  (norm2): LayerNorm((8,), eps=1e-05, elementwise_affine=True)\n"
+            + "  (dropout1): Dropout(p=0.1, inplace=False)\n"
+            + "  (dropout2): Dropout(p=0.1, inplace=False)\n"
+            + ")";
     private static final String QUANTIZED_LINEAR_RELU =
             "QuantizedLinearReLU(in_features=16, out_features=8, scale=0.0625, zero_point=3, qscheme=torch.per_channel_affine)";
     private static final String QUANTIZED_CONV =
@@ -524,6 +537,14 @@ class ModuleReprPyTorchParityTest {
                 new RNNCell(3, 4, true, "relu"));
         try (model; Module quantized = Quantization.quantizeDynamic(model)) {
             assertEquals(DYNAMIC_QUANTIZED, quantized.toString());
+        }
+    }
+
+    @Test
+    void aDynamicallyQuantizedEncoderLayerKeepsItsAttentionsOutputProjectionInFloat() {
+        try (TransformerEncoderLayer layer = new TransformerEncoderLayer(8, 2, 16, 0.1);
+             Module quantized = Quantization.quantizeDynamic(layer)) {
+            assertEquals(DYNAMIC_QUANTIZED_ENCODER_LAYER, quantized.toString());
         }
     }
 
