@@ -185,7 +185,7 @@ public class Transformer extends Module implements TwoInputForward {
         TransformerEncoderLayer layer = encoder().layer(0);
         return typeName() + "(d_model=" + dModel + ", nhead=" + nhead + ", num_encoder_layers=" + encoder().numLayers()
                 + ", num_decoder_layers=" + decoder().numLayers() + ", dim_feedforward="
-                + ((Linear) layer.module("linear1")).outFeatures() + ", dropout="
+                + layer.feedForwardWidth() + ", dropout="
                 + PythonRepr.number(layer.selfAttention().dropout()) + ", batch_first=" + PythonRepr.bool(batchFirst)
                 + ", " + layer.options().describe() + ")";
     }

@@ -40,6 +40,8 @@ import java.util.List;
  */
 public class TransformerDecoderLayer extends Module {
     private final int dModel;
+    /** linear1's width, kept for describe(): quantizeDynamic replaces linear1 by a layer that is no Linear. */
+    private final int feedForward;
     private final TransformerLayerOptions options;
 
     /**
@@ -64,6 +66,7 @@ public class TransformerDecoderLayer extends Module {
                                    TransformerLayerOptions options) {
         options.check("TransformerDecoderLayer(" + dModel + ", heads=" + heads + ", feedForward=" + feedForward + ")");
         this.dModel = dModel;
+        this.feedForward = feedForward;
         this.options = options;
         registerModule("self_attn", new MultiHeadAttention(dModel, heads, dropout));
         registerModule("multihead_attn", new MultiHeadAttention(dModel, heads, dropout));
@@ -240,7 +243,12 @@ public class TransformerDecoderLayer extends Module {
     public String describe() {
         MultiHeadAttention attention = selfAttention();
         return typeName() + "(d_model=" + dModel + ", nhead=" + attention.heads() + ", dim_feedforward="
-                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + PythonRepr.number(attention.dropout())
+                + feedForward + ", dropout=" + PythonRepr.number(attention.dropout())
                 + ", " + options.describe() + ")";
+    }
+
+    /** The feed-forward width, {@code linear1}'s output features. */
+    int feedForwardWidth() {
+        return feedForward;
     }
 }

@@ -32,6 +32,8 @@ import dev.kiln.engine.Tensor;
  */
 public class TransformerEncoderLayer extends Module implements TwoInputForward {
     private final int dModel;
+    /** linear1's width, kept for describe(): quantizeDynamic replaces linear1 by a layer that is no Linear. */
+    private final int feedForward;
     private final TransformerLayerOptions options;
 
     /**
@@ -56,6 +58,7 @@ public class TransformerEncoderLayer extends Module implements TwoInputForward {
                                    TransformerLayerOptions options) {
         options.check("TransformerEncoderLayer(" + dModel + ", heads=" + heads + ", feedForward=" + feedForward + ")");
         this.dModel = dModel;
+        this.feedForward = feedForward;
         this.options = options;
         registerModule("self_attn", new MultiHeadAttention(dModel, heads, dropout));
         registerModule("linear1", new Linear(dModel, feedForward));
@@ -162,7 +165,12 @@ public class TransformerEncoderLayer extends Module implements TwoInputForward {
     public String describe() {
         MultiHeadAttention attention = selfAttention();
         return typeName() + "(d_model=" + dModel + ", nhead=" + attention.heads() + ", dim_feedforward="
-                + ((Linear) module("linear1")).outFeatures() + ", dropout=" + PythonRepr.number(attention.dropout())
+                + feedForward + ", dropout=" + PythonRepr.number(attention.dropout())
                 + ", " + options.describe() + ")";
+    }
+
+    /** The feed-forward width, {@code linear1}'s output features. */
+    int feedForwardWidth() {
+        return feedForward;
     }
 }
