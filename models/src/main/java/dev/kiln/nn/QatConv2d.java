@@ -2,7 +2,6 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
-import java.util.Arrays;
 
 /**
  * A {@link Conv2d} (groups 1, zero padding) in quantisation-aware training, PyTorch's {@code nn.qat.Conv2d} (with ReLU

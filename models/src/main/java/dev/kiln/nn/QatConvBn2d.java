@@ -2,7 +2,6 @@ package dev.kiln.nn;
 
 import dev.kiln.engine.F;
 import dev.kiln.engine.Tensor;
-import java.util.Arrays;
 
 /**
  * A {@link Conv2d} (groups 1, zero padding) and the {@link BatchNorm2d} after it in quantisation-aware training,
