@@ -39,7 +39,7 @@ public class SaveLoad {
                     Conv2d.builder(16, 32, 3).padding(1).build(),
                     new ReLU(),
                     new MaxPool2d(2, 2)));
-            registerModule("avgpool", new AdaptiveAvgPool2d(2));
+            registerModule("avgpool", new AdaptiveAvgPool2d(2, 2));
             registerModule("classifier", new Sequential(
                     new Linear(32 * 2 * 2, 64),
                     new ReLU(),

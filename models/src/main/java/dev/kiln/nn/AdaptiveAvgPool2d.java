@@ -21,7 +21,7 @@ public class AdaptiveAvgPool2d extends AdaptivePool2d {
 
     /** A square {@code outputSize x outputSize} output. */
     public AdaptiveAvgPool2d(int outputSize) {
-        this(outputSize, outputSize);
+        super(outputSize);
     }
 
     /** @throws IllegalArgumentException for an output size below 1 */

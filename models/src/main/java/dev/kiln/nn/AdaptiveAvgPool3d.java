@@ -14,7 +14,7 @@ import dev.kiln.engine.Tensor;
 public class AdaptiveAvgPool3d extends AdaptivePool3d {
     /** A cubic {@code outputSize x outputSize x outputSize} output. */
     public AdaptiveAvgPool3d(int outputSize) {
-        this(outputSize, outputSize, outputSize);
+        super(outputSize);
     }
 
     /** @throws IllegalArgumentException for an output size below 1 */

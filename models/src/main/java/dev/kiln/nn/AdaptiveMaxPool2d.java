@@ -14,7 +14,7 @@ import java.util.List;
 public class AdaptiveMaxPool2d extends AdaptivePool2d {
     /** A square {@code outputSize x outputSize} output. */
     public AdaptiveMaxPool2d(int outputSize) {
-        this(outputSize, outputSize);
+        super(outputSize);
     }
 
     /** @throws IllegalArgumentException for an output size below 1 */

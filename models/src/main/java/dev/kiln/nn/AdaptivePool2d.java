@@ -12,15 +12,28 @@ import dev.kiln.engine.Tensor;
 abstract class AdaptivePool2d extends Module {
     private final int outH;
     private final int outW;
+    /** Whether the size was given as one int, which PyTorch's repr prints as given ({@code output_size=2}). */
+    private final boolean oneSize;
+
+    /** A square {@code outputSize x outputSize} output. */
+    AdaptivePool2d(int outputSize) {
+        this(outputSize, outputSize, true);
+    }
+
+    /** An {@code outH x outW} output. */
+    AdaptivePool2d(int outH, int outW) {
+        this(outH, outW, false);
+    }
 
     /** @throws IllegalArgumentException naming the layer for an output size below 1 */
-    AdaptivePool2d(int outH, int outW) {
+    private AdaptivePool2d(int outH, int outW, boolean oneSize) {
         if (outH < 1 || outW < 1) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": output size must be at least 1, got ("
                     + outH + ", " + outW + ")");
         }
         this.outH = outH;
         this.outW = outW;
+        this.oneSize = oneSize;
     }
 
     /** The output's height. */
@@ -77,9 +90,9 @@ abstract class AdaptivePool2d extends Module {
         return unbatched ? y.squeeze(0) : y;
     }
 
-    /** PyTorch's {@code extra_repr}: {@code output_size=1}, or a tuple where the sides differ ({@code (2, 3)}). */
+    /** PyTorch's {@code extra_repr}, the size as given: {@code output_size=1} or {@code output_size=(2, 2)}. */
     @Override
     protected String extraRepr() {
-        return "output_size=" + PythonRepr.intOrTuple(outH, outW);
+        return "output_size=" + (oneSize ? Integer.toString(outH) : PythonRepr.tuple(outH, outW));
     }
 }

@@ -16,9 +16,21 @@ abstract class AdaptivePool3d extends Module {
     private final int outH;
     private final int outW;
     private final AdaptivePool2d slicePooling;
+    /** Whether the size was given as one int, which PyTorch's repr prints as given ({@code output_size=2}). */
+    private final boolean oneSize;
+
+    /** A cubic {@code outputSize} output. */
+    AdaptivePool3d(int outputSize) {
+        this(outputSize, outputSize, outputSize, true);
+    }
+
+    /** An {@code outD x outH x outW} output. */
+    AdaptivePool3d(int outD, int outH, int outW) {
+        this(outD, outH, outW, false);
+    }
 
     /** @throws IllegalArgumentException naming the layer for an output size below 1 */
-    AdaptivePool3d(int outD, int outH, int outW) {
+    private AdaptivePool3d(int outD, int outH, int outW, boolean oneSize) {
         if (outD < 1 || outH < 1 || outW < 1) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": output size must be at least 1, got ("
                     + outD + ", " + outH + ", " + outW + ")");
@@ -27,6 +39,7 @@ abstract class AdaptivePool3d extends Module {
         this.outH = outH;
         this.outW = outW;
         this.slicePooling = planes(outH, outW);
+        this.oneSize = oneSize;
     }
 
     /** The 2-D adaptive pooling of each depth slice to {@code outH x outW}. */
@@ -71,9 +84,9 @@ abstract class AdaptivePool3d extends Module {
         return unbatched ? consume(y, t -> t.squeeze(0)) : y;
     }
 
-    /** PyTorch's {@code extra_repr}: {@code output_size=2}, or a tuple where the sides differ. */
+    /** PyTorch's {@code extra_repr}, the size as given: {@code output_size=2} or {@code output_size=(1, 2, 3)}. */
     @Override
     protected String extraRepr() {
-        return "output_size=" + PythonRepr.intOrTuple(outD, outH, outW);
+        return "output_size=" + (oneSize ? Integer.toString(outD) : PythonRepr.tuple(outD, outH, outW));
     }
 }

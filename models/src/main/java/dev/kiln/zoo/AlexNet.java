@@ -38,7 +38,7 @@ public final class AlexNet extends ImageClassifier {
                 Conv2d.builder(192, 384, 3).padding(1).build(), new ReLU(),
                 Conv2d.builder(384, 256, 3).padding(1).build(), new ReLU(),
                 Conv2d.builder(256, 256, 3).padding(1).build(), new ReLU(), new MaxPool2d(3, 2)));
-        registerModule("avgpool", new AdaptiveAvgPool2d(6));
+        registerModule("avgpool", new AdaptiveAvgPool2d(6, 6));
         registerModule("flatten", new Flatten());
         registerModule("classifier", new Sequential(new Dropout(0.5), new Linear(256 * 6 * 6, hidden), new ReLU(),
                 new Dropout(0.5), new Linear(hidden, hidden), new ReLU(), new Linear(hidden, classes)));

@@ -36,7 +36,7 @@ public final class SqueezeNet extends ImageClassifier {
         this.version = version;
         registerModule("features", version.equals("1_0") ? features10(inChannels) : features11(inChannels));
         registerModule("classifier", new Sequential(new Dropout(0.5), Conv2d.builder(512, classes, 1).build(),
-                new ReLU(), new AdaptiveAvgPool2d(1)));
+                new ReLU(), new AdaptiveAvgPool2d(1, 1)));
         registerModule("flatten", new Flatten());
     }
 

@@ -46,7 +46,7 @@ public final class VGG extends ImageClassifier {
         super("VGG", inChannels, classes);
         this.name = "VGG" + depth + (batchNorm ? "-BN" : "");
         registerModule("features", features(config(depth), batchNorm, inChannels));
-        registerModule("avgpool", new AdaptiveAvgPool2d(7));
+        registerModule("avgpool", new AdaptiveAvgPool2d(7, 7));
         registerModule("flatten", new Flatten());
         registerModule("classifier", new Sequential(new Linear(512 * 7 * 7, hidden), new ReLU(), new Dropout(0.5),
                 new Linear(hidden, hidden), new ReLU(), new Dropout(0.5), new Linear(hidden, classes)));
