@@ -41,7 +41,8 @@ public class TiedAutoencoder extends DenseAutoencoder {
     public Tensor decode(Tensor code) {
         int layers = sizes().length - 1;
         if (code.rank() != 2 || code.dim(1) != codeSize()) {
-            throw new IllegalArgumentException(describe() + ": code " + code.shape() + " must be [batch, " + codeSize() + "]");
+            throw new IllegalArgumentException(describe() + ": code " + code.shape() + " must be [batch, " + codeSize()
+                    + "]");
         }
         Tensor h = code;
         for (int j = 0; j < layers; j++) {

@@ -216,7 +216,8 @@ public class Dcgan extends Module {
     /** Images [batch, channels, height, width] in (-1, 1) generated from {@code noise} [batch, latent]. */
     public Tensor generate(Tensor noise) {
         if (noise.rank() != 2 || noise.dim(1) != latent) {
-            throw new IllegalArgumentException(describe() + ": noise " + noise.shape() + " must be [batch, " + latent + "]");
+            throw new IllegalArgumentException(describe() + ": noise " + noise.shape() + " must be [batch, " + latent
+                    + "]");
         }
         return generator().call(noise);
     }
@@ -250,8 +251,8 @@ public class Dcgan extends Module {
                 && images.dim(3) == width;
         boolean flat = images.rank() == 2 && images.dim(1) == features;
         if (!image && !flat) {
-            throw new IllegalArgumentException(describe() + ": images " + images.shape() + " must be [batch, " + channels
-                    + ", " + height + ", " + width + "] or [batch, " + features + "]");
+            throw new IllegalArgumentException(describe() + ": images " + images.shape() + " must be [batch, "
+                    + channels + ", " + height + ", " + width + "] or [batch, " + features + "]");
         }
         return flat ? images.reshape(images.dim(0), channels, height, width) : images;
     }

@@ -23,13 +23,15 @@ public abstract class DynamicQuantizedCell extends Module {
     DynamicQuantizedCell(String kind, Module source) {
         for (String name : new String[] {"weight_ih", "weight_hh", "bias_ih", "bias_hh"}) {
             if (source.computedParameter(name) != null) {
-                throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): parameter '" + name + "' is computed"
+                throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): parameter '" + name
+                        + "' is computed"
                         + " (weight norm, spectral norm or a parametrization); remove that first");
             }
         }
         Tensor weightIh = source.param("weight_ih");
         if (weightIh.dtype() != DType.F32) {
-            throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): the parameters are " + weightIh.dtype()
+            throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): the parameters are "
+                    + weightIh.dtype()
                     + ", expected F32; convert the cell with to(DType.F32) first");
         }
         this.kind = kind;

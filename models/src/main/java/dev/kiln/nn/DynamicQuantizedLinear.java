@@ -37,7 +37,8 @@ public final class DynamicQuantizedLinear extends Module {
      */
     public static DynamicQuantizedLinear from(Linear linear) {
         if (linear.computedParameter("weight") != null || linear.computedParameter("bias") != null) {
-            throw new IllegalArgumentException("DynamicQuantizedLinear.from(" + linear.describe() + "): the weight or bias is"
+            throw new IllegalArgumentException("DynamicQuantizedLinear.from(" + linear.describe()
+                    + "): the weight or bias is"
                     + " computed (weight norm, spectral norm or a parametrization); remove that first");
         }
         DynamicQuantizedLinear q = of(linear.weight(), linear.bias());
@@ -104,7 +105,8 @@ public final class DynamicQuantizedLinear extends Module {
     /**
      * PyTorch's {@code extra_repr}: {@code in_features=4, out_features=3, dtype=torch.qint8,
      * qscheme=torch.per_channel_affine}, as PyTorch prints the layer that {@code per_channel_dynamic_qconfig} makes
-     * (Kiln's weights: one symmetric scale per output row, which PyTorch's packed weight reports as per-channel affine).
+     * (Kiln's weights: one symmetric scale per output row, which PyTorch's packed weight reports as per-channel
+     * affine).
      */
     @Override
     protected String extraRepr() {

@@ -57,7 +57,8 @@ public abstract class DynamicQuantizedRecurrent extends Recurrent {
             }
         }
         if (source.dtype() != DType.F32) {
-            throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): the parameters are " + source.dtype()
+            throw new IllegalArgumentException(kind + ".from(" + source.describe() + "): the parameters are "
+                    + source.dtype()
                     + ", expected F32; convert the layer with to(DType.F32) first");
         }
     }

@@ -116,7 +116,9 @@ public class LazyConv2d extends LazyModule {
         return F.conv2d(x, weight(), bias(), stride, padding, dilation, groups);
     }
 
-    /** PyTorch's {@code extra_repr}: {@code 0, 4, kernel_size=(3, 3), stride=(1, 1)} (0 input channels until inferred). */
+    /**
+     * PyTorch's {@code extra_repr}: {@code 0, 4, kernel_size=(3, 3), stride=(1, 1)} (0 input channels until inferred).
+     */
     @Override
     protected String extraRepr() {
         return ConvNd.settings(inChannels, outChannels, kernel, stride, padding, dilation, null, groups,

@@ -78,6 +78,7 @@ public class LazyLinear extends LazyModule {
     /** PyTorch's {@code extra_repr}: {@code in_features=0, out_features=4, bias=True} (0 until inferred). */
     @Override
     protected String extraRepr() {
-        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias=" + PythonRepr.bool(bias() != null);
+        return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", bias="
+                + PythonRepr.bool(bias() != null);
     }
 }

@@ -730,7 +730,8 @@ public class MultiHeadAttention extends Module implements ThreeInputForward {
      */
     @Override
     public String describe() {
-        return typeName() + "(embed_dim=" + embedDim + ", num_heads=" + heads + ", dropout=" + PythonRepr.number(dropout)
+        return typeName() + "(embed_dim=" + embedDim + ", num_heads=" + heads + ", dropout="
+                + PythonRepr.number(dropout)
                 + (bias ? "" : ", bias=False") + (addBiasKv ? ", add_bias_kv=True" : "")
                 + (addZeroAttn ? ", add_zero_attn=True" : "") + (kdim == embedDim ? "" : ", kdim=" + kdim)
                 + (vdim == embedDim ? "" : ", vdim=" + vdim) + ", batch_first=" + PythonRepr.bool(batchFirst) + ")";

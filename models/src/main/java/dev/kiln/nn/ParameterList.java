@@ -84,8 +84,8 @@ public class ParameterList extends Module implements Iterable<Tensor> {
     }
 
     /**
-     * PyTorch's {@code extra_repr}: a line per parameter, {@code   (0): Parameter containing: [torch.float32 of size 2x3]},
-     * which the repr indents by 2 more where there are several.
+     * PyTorch's {@code extra_repr}: a line per parameter, {@code   (0): Parameter containing: [torch.float32 of size
+     * 2x3]}, which the repr indents by 2 more where there are several.
      */
     @Override
     protected String extraRepr() {

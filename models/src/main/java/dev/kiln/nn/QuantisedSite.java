@@ -506,13 +506,13 @@ final class QuantisedSite {
     private Uint8Grid grid(String observerName) {
         Module observer = layer.namedChildren().get(observerName);
         if (!(observer instanceof MinMaxObserver minMax)) {
-            throw new IllegalStateException("StaticQuantization.convert: '" + path + "' (" + layer.describe() + ") has no "
-                    + observerName + ": pass the model StaticQuantization.prepare returned");
+            throw new IllegalStateException("StaticQuantization.convert: '" + path + "' (" + layer.describe()
+                    + ") has no " + observerName + ": pass the model StaticQuantization.prepare returned");
         }
         if (!minMax.hasObserved()) {
             throw new IllegalStateException("StaticQuantization.convert: the observer " + observerName + " of '"
-                    + path + "' (" + layer.describe() + ") has seen nothing; run calibration batches through the prepared"
-                    + " model before converting it");
+                    + path + "' (" + layer.describe() + ") has seen nothing; run calibration batches through the"
+                    + " prepared model before converting it");
         }
         try {
             return minMax.calculateQParams();

@@ -117,7 +117,8 @@ public final class QuantizedConv2d extends QuantizedLayer {
     Tensor forwardOn(Tensor x, Uint8Grid grid) {
         refuseTraining();
         if (x.rank() != 4 || x.dim(1) != inChannels) {
-            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape() + " must be [batch, "
+            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape()
+                    + " must be [batch, "
                     + inChannels + ", height, width]");
         }
         if (pool == null) {

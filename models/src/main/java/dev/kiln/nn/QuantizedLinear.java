@@ -85,7 +85,8 @@ public final class QuantizedLinear extends QuantizedLayer {
             return pooledForward(x, grid);
         }
         if (x.rank() == 0 || x.dim(-1) != inFeatures) {
-            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape() + " must end in "
+            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape()
+                    + " must end in "
                     + inFeatures + " features");
         }
         int[] outDims = x.shape().with(-1, outFeatures).dims();
@@ -102,7 +103,8 @@ public final class QuantizedLinear extends QuantizedLayer {
     /** x [batch, in, height, width] pooled onto {@code grid}, then this layer: [batch, out]. */
     private Tensor pooledForward(Tensor x, Uint8Grid grid) {
         if (x.rank() != 4 || x.dim(1) != inFeatures) {
-            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape() + " must be [batch, "
+            throw new IllegalArgumentException("'" + path() + "' " + describe() + ": input " + x.shape()
+                    + " must be [batch, "
                     + inFeatures + ", height, width]");
         }
         StaticInt8Conv.Layer layer = new StaticInt8Conv.Layer(packedWeight(), bias(), ONE, ZERO, ONE, outputGrid(),
@@ -127,6 +129,7 @@ public final class QuantizedLinear extends QuantizedLayer {
     protected String extraRepr() {
         return "in_features=" + inFeatures + ", out_features=" + outFeatures + ", scale="
                 + PythonRepr.number(outputGrid().scale()) + ", zero_point=" + outputGrid().zeroPoint()
-                + ", qscheme=torch.per_channel_affine" + (pooled ? ", pooled_input=AdaptiveAvgPool2d(output_size=1)" : "");
+                + ", qscheme=torch.per_channel_affine"
+                + (pooled ? ", pooled_input=AdaptiveAvgPool2d(output_size=1)" : "");
     }
 }

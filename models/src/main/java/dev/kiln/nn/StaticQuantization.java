@@ -270,7 +270,8 @@ public final class StaticQuantization {
     static void refuseConversion(String path, Module layer, DType dtype) {
         if (dtype != DType.F32) {
             throw new IllegalArgumentException("to(" + dtype + "): " + (path.isEmpty() ? "" : "'" + path + "' is ")
-                    + layer.describe() + ", an int8 layer that runs in F32 only; convert the F32 model before quantising it");
+                    + layer.describe()
+                    + ", an int8 layer that runs in F32 only; convert the F32 model before quantising it");
         }
     }
 
@@ -280,7 +281,8 @@ public final class StaticQuantization {
      */
     static Uint8Grid gridOf(String path, Module layer, QuantizedTensor x) {
         if (x.dtype() != QuantizedDType.QUINT8 || x.isPerChannel()) {
-            throw new IllegalArgumentException("'" + path + "' " + layer.describe() + ": a quantised input must be QUINT8 per"
+            throw new IllegalArgumentException("'" + path + "' " + layer.describe()
+                    + ": a quantised input must be QUINT8 per"
                     + " tensor, got " + x.dtype() + (x.isPerChannel() ? " per channel" : " per tensor"));
         }
         return new Uint8Grid((float) x.qScale(), x.qZeroPoint());

@@ -188,7 +188,8 @@ public final class OnnxExport {
     public static ModelProto toProtoCausal(Module model, int[] inputShape, OnnxExportOptions options) {
         if (!(model instanceof TwoInputForward) || inputShape.length < 2) {
             throw new IllegalArgumentException("ONNX export: a causal mask needs a model of an input and a mask and an "
-                    + "input of at least [steps, width], got " + model.describe() + " on " + Arrays.toString(inputShape));
+                    + "input of at least [steps, width], got " + model.describe() + " on "
+                    + Arrays.toString(inputShape));
         }
         int steps = inputShape[inputShape.length - 2];
         return build(model, inputShape, List.of(OnnxSecondInput.of("causal_mask", DType.F32, steps, steps)), true,

@@ -165,8 +165,8 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
         }
         int rows = s.h().dim(0);
         if (previous.rank() != 1 || previous.dim(0) != rows) {
-            throw new IllegalArgumentException(describe() + ": previous tokens " + previous.shape() + " must be [" + rows
-                    + "], one per row of the state");
+            throw new IllegalArgumentException(describe() + ": previous tokens " + previous.shape() + " must be ["
+                    + rows + "], one per row of the state");
         }
         Tensor embedded = F.dropout(module("target_embedding").call(previous), config.dropout(), isTraining());
         return decode(s, embedded);
@@ -206,7 +206,8 @@ public class RecurrentSeq2Seq extends Seq2SeqModel {
                     + source.batch() + ", steps]");
         }
         if (!(teacherForcing >= 0 && teacherForcing <= 1)) {
-            throw new IllegalArgumentException(describe() + ": teacher forcing ratio must be in [0, 1], got " + teacherForcing);
+            throw new IllegalArgumentException(describe() + ": teacher forcing ratio must be in [0, 1], got "
+                    + teacherForcing);
         }
         int batch = source.batch();
         int steps = decoderInputs.dim(1);
