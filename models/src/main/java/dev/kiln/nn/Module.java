@@ -1154,7 +1154,9 @@ public abstract class Module implements AutoCloseable, Cloneable {
     /**
      * One line naming this module for messages: its repr where that is one line, else its class name with its
      * settings where those are one line ({@code Linear(in_features=3, out_features=2, bias=True)} of a parametrized
-     * Linear), else its class name.
+     * Linear), else its class name. A layer whose repr leaves settings out overrides it to name them
+     * ({@code MultiheadAttention(embed_dim=8, num_heads=2, dropout=0.0, batch_first=True)}, a zoo model's
+     * {@code ResNet18(3 channels -> 10 classes)}).
      */
     public String describe() {
         String repr = toString();
