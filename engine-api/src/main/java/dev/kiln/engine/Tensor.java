@@ -1391,7 +1391,8 @@ public final class Tensor implements AutoCloseable {
      * passing its gradient back to its slice; none for an empty axis.
      */
     public List<Tensor> unbind(int axis) {
-        int a = shape.axis(axis);
+        Checks.open("unbind", this);
+        int a = Axes.axis("unbind", shape, axis);
         int[] ones = new int[dim(a)];
         Arrays.fill(ones, 1);
         List<Tensor> slices = new ArrayList<>(ones.length);
@@ -1882,10 +1883,11 @@ public final class Tensor implements AutoCloseable {
      * PyTorch's {@code torch.max(x, axis, keepdim)}, {@code (values, indices)}: the maximum over {@code axis}
      * ({@link #max(int, boolean)}) and the I64 index of the first maximal element ({@link #argmax(int, boolean)}),
      * of the first NaN where a slice holds one; the values' gradient goes to that element. Values and indices have
-     * x's shape without {@code axis} (kept as 1 with {@code keepDim}).
+     * x's shape without {@code axis} (kept as 1 with {@code keepDim}). I32 and I64 tensors give exact values of their
+     * dtype, without a gradient; a 0-d tensor (axis 0 or -1) gives itself and index 0, both 0-d, as PyTorch.
      */
     public IndexedValues maxWithIndices(int axis, boolean keepDim) {
-        return new IndexedValues(max(axis, keepDim), argmax(axis, keepDim));
+        return ExtremeWithIndices.max(this, axis, keepDim);
     }
 
     /**
@@ -2029,10 +2031,11 @@ public final class Tensor implements AutoCloseable {
     /**
      * PyTorch's {@code torch.min(x, axis, keepdim)}, {@code (values, indices)}: the minimum over {@code axis}
      * ({@link #min(int, boolean)}) and the I64 index of the first minimal element ({@link #argmin(int, boolean)}),
-     * of the first NaN where a slice holds one; the values' gradient goes to that element.
+     * of the first NaN where a slice holds one; the values' gradient goes to that element. Shapes, integer dtypes and
+     * 0-d tensors as {@link #maxWithIndices}.
      */
     public IndexedValues minWithIndices(int axis, boolean keepDim) {
-        return new IndexedValues(min(axis, keepDim), argmin(axis, keepDim));
+        return ExtremeWithIndices.min(this, axis, keepDim);
     }
 
     /** Index (I64) of the first minimum over {@code axis} (of the first NaN, where there is one); any dtype. */

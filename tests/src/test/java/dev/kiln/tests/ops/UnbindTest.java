@@ -3,6 +3,7 @@ package dev.kiln.tests.ops;
 import static dev.kiln.tests.ops.PyTorchValues.assertValues;
 import static dev.kiln.tests.ops.PyTorchValues.backward;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kiln.engine.DType;
@@ -57,5 +58,12 @@ class UnbindTest {
         Tensor x = Tensor.randn(3, 2, 4).to(DType.F64).requiresGrad(true);
         GradCheck.check("unbind", in -> Tensor.stack(List.of(in[0].unbind(-1).get(3), in[0].unbind(-1).get(0)), 0),
                 x);
+    }
+
+    @Test
+    void unbindOfAZeroDimensionalTensorIsRefusedNamingTheOp() {
+        // PyTorch: "Dimension specified as 0 but tensor has no dimensions".
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tensor.scalar(1).unbind(0));
+        assertTrue(e.getMessage().startsWith("unbind: axis 0 is out of range for shape []"), e.getMessage());
     }
 }
