@@ -33,3 +33,11 @@ b = torch.ones(3, requires_grad=True)
 z = torch.arange(3.) * w + b
 print([type(n).__name__ if n is not None else None for n, _ in z.grad_fn.next_functions])
 print([type(n).__name__ if n is not None else None for n, _ in z.grad_fn.next_functions[0][0].next_functions])
+
+# A 0-d destination takes dim 0 or -1 only; a 0-d source fills at most one index entry.
+for call in (lambda: torch.zeros(()).scatter(1, torch.tensor(0), 2.),
+             lambda: torch.zeros(5).scatter(0, torch.tensor([1, 2]), torch.tensor(3.))):
+    try:
+        call()
+    except (IndexError, RuntimeError) as e:
+        print(type(e).__name__, e)

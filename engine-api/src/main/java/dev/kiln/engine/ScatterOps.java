@@ -35,6 +35,7 @@ final class ScatterOps {
      * the Transforms tutorial. The result has x's rank.
      */
     private static Tensor scatterOfScalars(Tensor x, int axis, Tensor index, Tensor src) {
+        checkScalarShapes(x, axis, index, src);
         Tensor vector = x.reshape(x.rank() == 0 ? 1 : x.dim(0));
         Tensor indices = index.rank() == 0 ? index.reshape(1) : index;
         Tensor values = src.rank() == 0 ? src.reshape(1) : src;
@@ -45,6 +46,19 @@ final class ScatterOps {
         Tensor.releaseIntermediate(vector, x, out);
         Tensor.releaseIntermediate(scattered, x, out);
         return out;
+    }
+
+    /** What the one-element views would hide from the messages: x's and src's own shapes. */
+    private static void checkScalarShapes(Tensor x, int axis, Tensor index, Tensor src) {
+        Checks.open("scatter", x, index, src);
+        if (x.rank() == 0 && axis != 0 && axis != -1) {
+            throw new IllegalArgumentException("scatter: axis " + axis + " is out of range for a 0-d tensor, which"
+                    + " takes axis 0 or -1 (its one element)");
+        }
+        if (src.rank() == 0 && index.size() > 1) {
+            throw new IllegalArgumentException("scatter: index " + index.shape() + " has " + index.size()
+                    + " elements, more than the 0-d source's one; scatter a value, or a source of the index's shape");
+        }
     }
 
     /** scatter of an index of src's shape and of x's off the axis. */

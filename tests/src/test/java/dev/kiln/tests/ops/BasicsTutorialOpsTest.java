@@ -69,6 +69,23 @@ class BasicsTutorialOpsTest {
     }
 
     @Test
+    void scatterIntoAZeroDimensionalTensorRefusesAnAxisOtherThanZeroOrMinusOne() {
+        // PyTorch: "Dimension out of range (expected to be in range of [-1, 0], but got 1)".
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.scalar(0).scatter(1, scalarIndex(0), 2));
+        assertTrue(e.getMessage().contains("axis 1 is out of range for a 0-d tensor"), e.getMessage());
+    }
+
+    @Test
+    void scatterOfAZeroDimensionalSourceRefusesAnIndexOfSeveralEntriesNamingTheSource() {
+        // PyTorch: "Expected index [2] to be smaller than self [5] apart from dimension 0 and to be smaller size than
+        // src []".
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(5).scatter(0, Tensor.fromArray(new long[] {1, 2}, 2), Tensor.scalar(3)));
+        assertTrue(e.getMessage().contains("index [2]") && e.getMessage().contains("0-d source"), e.getMessage());
+    }
+
+    @Test
     void scatterOfZeroDimensionalTensorsHasPyTorchsGradients() {
         Tensor x = Tensor.fromArray(new double[] {0, 1, 2, 3, 4}, 5).requiresGrad(true);
         Tensor s = Tensor.fromArray(new double[] {7}).requiresGrad(true);
