@@ -42,13 +42,13 @@ public class BiLstmCrf {
 
     /** PyTorch's draws by name, or null: Kiln draws its own. */
     static SafeTensors.Loaded draws;
-    /** How many times each name was drawn: the k-th draw of a name is the file's "name.k". */
+    /** How many times each name was drawn: the k-th draw of a name is row k of the file's tensor of that name. */
     static final Map<String, Integer> drawn = new HashMap<>();
 
     /** {@code torch.randn(dims)}, or the next draw of that name. */
     static Tensor randn(String name, int... dims) {
         int k = drawn.merge(name, 1, Integer::sum) - 1;
-        return draws == null ? Tensor.randn(dims) : draws.tensors().get(name + "." + k);
+        return draws == null ? Tensor.randn(dims) : draws.tensors().get(name).index(Idx.at(k));
     }
 
     /** The module as constructed, or with the draws' initial weights under {@code prefix}. */

@@ -1,7 +1,8 @@
 """PyTorch's "Advanced: Making Dynamic Decisions and the Bi-LSTM CRF" tutorial (beginner_source/nlp/advanced_tutorial.py)
 as written, for examples/BiLstmCrf.java and NlpExamplesTest: writes ../resources/nlp/bilstm_crf.{txt,safetensors}
 (nlp_draws.py). The hidden state the model draws anew for every sentence (init_hidden) is kept too, the k-th draw as
-init_hidden.h.k and init_hidden.c.k, so the example replays the whole run. Beyond the tutorial's lines this prints,
+row k of init_hidden.h and init_hidden.c ([draws, 2, 1, 2] each: one tensor, not 603 of them, whose names would make
+up most of the file), so the example replays the whole run. Beyond the tutorial's lines this prints,
 before training, the forward algorithm's log partition and the gold path's score for the first sentence, the two
 terms of its loss, which NlpExamplesTest compares on these fixed weights."""
 import torch
@@ -12,7 +13,7 @@ from nlp_draws import recorded
 
 with recorded("bilstm_crf") as draws:
     torch.manual_seed(1)
-    hidden_draws = [0]
+    hidden_draws = []
 
     def argmax(vec):
         # return the argmax as a python int
@@ -60,10 +61,9 @@ with recorded("bilstm_crf") as draws:
             self.hidden = self.init_hidden()
 
         def init_hidden(self):
-            k = hidden_draws[0]
-            hidden_draws[0] += 1
-            return (draws.randn("init_hidden.h.%d" % k, 2, 1, self.hidden_dim // 2),
-                    draws.randn("init_hidden.c.%d" % k, 2, 1, self.hidden_dim // 2))
+            hidden = (torch.randn(2, 1, self.hidden_dim // 2), torch.randn(2, 1, self.hidden_dim // 2))
+            hidden_draws.append(tuple(t.clone() for t in hidden))
+            return hidden
 
         def _forward_alg(self, feats):
             # Do the forward algorithm to compute the partition function
@@ -234,3 +234,6 @@ with recorded("bilstm_crf") as draws:
         precheck_sent = prepare_sequence(training_data[0][0], word_to_ix)
         print(model(precheck_sent))
     # We got it!
+
+    draws.tensors["init_hidden.h"] = torch.stack([h for h, _ in hidden_draws])
+    draws.tensors["init_hidden.c"] = torch.stack([c for _, c in hidden_draws])
