@@ -89,8 +89,9 @@ class BasicsExamplesTest {
         };
         for (String[] p : parameters) {
             // basics_buildmodel.py: "Layer: ... | Size: torch.Size([512, 784]) | Values : tensor([[-0.0003, ...".
-            String values = p[0].endsWith("weight") ? "tensor\\(\\[\\[[^]]*\\.\\.\\.[^]]*\\],\n        \\[[^]]*\\]\\],\n"
-                    + "       grad_fn=<narrow>\\) \n\n" : "tensor\\(\\[ ?-?[0-9.e+-]+, +-?[0-9.e+-]+\\], grad_fn=<narrow>\\) \n\n";
+            String values = p[0].endsWith("weight")
+                    ? "tensor\\(\\[\\[[^]]*\\.\\.\\.[^]]*\\],\n        \\[[^]]*\\]\\],\n       grad_fn=<narrow>\\) \n\n"
+                    : "tensor\\(\\[ ?-?[0-9.e+-]+, +-?[0-9.e+-]+\\], grad_fn=<narrow>\\) \n\n";
             assertTrue(Pattern.compile("Layer: " + Pattern.quote(p[0]) + " \\| Size: " + Pattern.quote(p[1])
                     + " \\| Values : " + values).matcher(out).find(), p[0] + " in\n" + out);
         }

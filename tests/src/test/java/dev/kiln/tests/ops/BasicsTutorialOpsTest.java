@@ -127,7 +127,8 @@ class BasicsTutorialOpsTest {
 
     @Test
     void gradFnInputsWalkTheGraphBackAsNextFunctions() {
-        // z = torch.arange(3.) * w + b: next_functions ['MulBackward0', 'AccumulateGrad'], then [None, 'AccumulateGrad'].
+        // z = torch.arange(3.) * w + b: next_functions ['MulBackward0', 'AccumulateGrad'], then
+        // [None, 'AccumulateGrad'].
         Tensor w = Tensor.ones(3).requiresGrad(true);
         Tensor b = Tensor.ones(3).requiresGrad(true);
         Tensor x = Tensor.arange(3);
