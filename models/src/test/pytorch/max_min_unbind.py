@@ -49,3 +49,7 @@ try:
     torch.unbind(torch.tensor(1.), 0)
 except (IndexError, RuntimeError) as e:
     print("unbind of a 0-d tensor:", e)
+
+# dim -1 of the matrix is dim 1: the same values and indices.
+v, i = torch.max(torch.tensor(M), -1)
+print("max dim -1", v.tolist(), i.tolist())

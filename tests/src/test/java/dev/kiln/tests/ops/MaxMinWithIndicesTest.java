@@ -89,6 +89,14 @@ class MaxMinWithIndicesTest {
     }
 
     @Test
+    void axisMinusOneIsTheLastAxisAsPyTorch() {
+        // torch.max(M, -1): [3, nan, -1], indices [1, 0, 0].
+        IndexedValues max = leaf(DType.F32, M, 3, 4).maxWithIndices(-1, false);
+        assertValues("values", new double[] {3, NAN, -1}, new int[] {3}, max.values(), 0);
+        assertArrayEquals(new long[] {1, 0, 0}, max.indices().toLongArray());
+    }
+
+    @Test
     void aZeroDimensionalTensorIsItsOwnMaximumAtIndexZeroAsPyTorch() {
         // torch.max(tensor(2.5), 0) and torch.min(s, -1, keepdim=True): (2.5, 0), both 0-d.
         Tensor s = Tensor.scalar(2.5).to(DType.F64).requiresGrad(true);
