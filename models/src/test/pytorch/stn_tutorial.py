@@ -6,7 +6,8 @@ First, F.affine_grid and F.grid_sample with the tutorial's defaults at its shape
 (64, 1, 28, 28); float64): theta_k = identity_k + 0.3 sin(1.3 k + 0.5) over theta's flat index k (grid points outside
 [-1, 1] included), x_i = sin(0.7 i) over the input's; printed are sum(grid * cos(0.11 i)), the loss
 L = sum(out * cos(0.37 i)), out[0, 0, 14, 10:16], theta.grad's first and last rows and sum(theta.grad * sin(0.9 k)), and
-sum(x.grad * sin(0.13 i)) and sum(|x.grad|); and the shapes squeeze() leaves (the FGSM tutorial's).
+sum(x.grad * sin(0.13 i)) and sum(|x.grad|); and the shapes squeeze() leaves (the FGSM tutorial's), of a 0-d and an
+empty tensor too, and the gradient through an all-ones tensor squeezed to 0-d.
 
 Then the tutorial's training for EPOCHS epochs of at most BATCHES batches of 64, shuffled, and its test on TEST_BATCHES
 batches (torch seed 0), printing its lines: examples/README.md's comparison and VisionExamplesTest's floor.
@@ -52,6 +53,11 @@ def reference_values():
     # The FGSM tutorial's perturbed_data.squeeze(): every axis of size 1 removed.
     for shape in ([1, 1, 28, 28], [2, 1, 3, 1], [1, 1], [2, 3]):
         print("squeeze", shape, "->", list(torch.zeros(shape).squeeze().shape))
+    print("squeeze [] ->", list(torch.tensor(3.0).squeeze().shape), "(0-d stays 0-d)")
+    print("squeeze [0, 1, 3] ->", list(torch.zeros(0, 1, 3).squeeze().shape), "(an empty axis stays)")
+    ones = torch.ones(1, 1, requires_grad=True)
+    (5 * ones.squeeze()).backward()
+    print("[1, 1].squeeze() is 0-d; (5 * it).backward() gives grad", list(ones.grad.shape), ones.grad.flatten().tolist())
 
 
 def idx(path):

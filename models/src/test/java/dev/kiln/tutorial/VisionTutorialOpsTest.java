@@ -141,6 +141,27 @@ class VisionTutorialOpsTest {
     }
 
     @Test
+    void squeezeOfA0dTensorLeavesIt0d() {
+        // stn_tutorial.py: squeeze [] -> []
+        assertArrayEquals(new int[] {}, Tensor.scalar(3).squeeze().shape().dims());
+    }
+
+    @Test
+    void squeezeKeepsAnEmptyAxis() {
+        // stn_tutorial.py: squeeze [0, 1, 3] -> [0, 3]
+        assertArrayEquals(new int[] {0, 3}, Tensor.zeros(0, 1, 3).squeeze().shape().dims());
+    }
+
+    @Test
+    void squeezingAllOnesToA0dTensorPassesTheGradientBackInTheInputsShape() {
+        // stn_tutorial.py: [1, 1].squeeze() is 0-d; (5 * it).backward() gives grad [1, 1] [5.0]
+        Tensor ones = Tensor.ones(1, 1).requiresGrad(true);
+        ones.squeeze().mul(5).backward();
+        assertArrayEquals(new int[] {1, 1}, ones.grad().shape().dims());
+        assertArrayEquals(new float[] {5}, ones.grad().toFloatArray(), 0f);
+    }
+
+    @Test
     void squeezePassesTheGradientBackInTheInputsShape() {
         Tensor x = Tensor.ones(1, 3, 1).requiresGrad(true);
         x.squeeze().mul(Tensor.fromArray(new float[] {1, 2, 3}, 3)).sum().backward();
