@@ -188,9 +188,10 @@ public class SpatialTransformer {
      */
     static void visualizeStn(Net model, DataLoader testLoader, Path png) throws Exception {
         model.eval();
-        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad()) {
+        try (Scope s = Scope.open(); Autograd.Guard g = Autograd.noGrad();
+             DataLoader.BatchIterator batches = testLoader.iterator()) {
             // Get a batch of training data
-            Tensor data = testLoader.iterator().next().features();
+            Tensor data = batches.next().features();
             Tensor transformed = model.stn(data);
             ImageGrid.pairs(png, data.mul(0.3081).add(0.1307),
                     transformed.mul(0.3081).add(0.1307), 28, 28, 8, "Dataset Images | Transformed Images");
