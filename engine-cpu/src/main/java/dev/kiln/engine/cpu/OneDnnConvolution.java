@@ -47,7 +47,11 @@ final class OneDnnConvolution implements AutoCloseable {
      * Multiply-adds below which a single image's forward pass stays on one thread: handing half the channels to a
      * worker and spinning for it cost more than it saved for LeNet's convolutions of one MNIST image (1.4e5 and 3.2e5
      * multiply-adds): the FGSM tutorial's 7,000 single-image attacks took 7.7-10.3 s on two threads, 4.7-5.3 s on one
-     * (2026-12-08, 2 vCPUs). ResNet's single-image convolutions, 1e8 and more, still split.
+     * (2026-12-08, 2 vCPUs). Near the threshold, one image with 150 us of other work between calls, as between a
+     * model's layers (the worker parks), 2 vCPUs shared with other jobs: 16 to 32 channels, 3x3 on 32x32 (4.7e6)
+     * took 92-106 us on one thread and 57-113 split (10 rounds, one outlier 211); at 1.2e6 to 1.8e6 splitting won in
+     * one run and lost in the next (3 to 64 channels, 1.8e6: 53-59 us on one thread, 29-53 split; then 46-62 and
+     * 48-179). ResNet-18's convolutions of one 224x224 image, 6.4e6 (its 1x1 downsampling) to 1.2e8, still split.
      */
     static final long MIN_SPLIT_MULTIPLY_ADDS = 1L << 22;
 
