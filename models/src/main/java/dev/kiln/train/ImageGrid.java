@@ -78,7 +78,7 @@ public final class ImageGrid {
         int rows = (n + columns - 1) / columns;
         if (captions.size() != n || (rowLabels != null && rowLabels.size() != rows)) {
             throw new IllegalArgumentException("ImageGrid.captioned: " + n + " images " + images.shape() + " in " + rows
-                    + " rows of " + columns + " need " + n + " captions and " + rows + " row labels, got "
+                    + " rows of " + columns + " need " + n + " captions and " + rows + " row labels or none, got "
                     + captions.size() + " and " + (rowLabels == null ? "none" : rowLabels.size()));
         }
         int tileW = width * PIXEL;

@@ -133,8 +133,18 @@ class ImageGridTest {
         try (Scope s = Scope.open()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageGrid.captioned(
                     tmp.resolve("x.png"), Tensor.zeros(3, 4), List.of("a", "b", "c"), List.of("row"), 2, 2, 2, "t"));
-            assertEquals("ImageGrid.captioned: 3 images [3, 4] in 2 rows of 2 need 3 captions and 2 row labels, got 3"
-                    + " and 1", e.getMessage());
+            assertEquals("ImageGrid.captioned: 3 images [3, 4] in 2 rows of 2 need 3 captions and 2 row labels or"
+                    + " none, got 3 and 1", e.getMessage());
+        }
+    }
+
+    @Test
+    void captionedGridsRefuseACaptionPerImageMismatchWithoutRowLabels() {
+        try (Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageGrid.captioned(
+                    tmp.resolve("x.png"), Tensor.zeros(3, 4), List.of("a", "b"), null, 2, 2, 2, "t"));
+            assertEquals("ImageGrid.captioned: 3 images [3, 4] in 2 rows of 2 need 3 captions and 2 row labels or"
+                    + " none, got 2 and none", e.getMessage());
         }
     }
 }
