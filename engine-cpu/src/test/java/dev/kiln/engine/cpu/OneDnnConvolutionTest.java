@@ -167,22 +167,25 @@ class OneDnnConvolutionTest {
     }
 
     /**
-     * One image's forward pass, its 7 output channels split over the two threads (3 and 4), with bias, read from and
-     * written into views past the start of their storage: bit for bit what oneDNN on one thread computes.
+     * One image's forward pass, its 33 output channels split over the two threads (16 and 17), with bias, read from
+     * and written into views past the start of their storage: bit for bit what oneDNN on one thread computes. 4.9e6
+     * multiply-adds, past {@link OneDnnConvolution#MIN_SPLIT_MULTIPLY_ADDS}: a smaller image would stay on one thread.
      */
     @Test
     void aSingleImageSplitByOutputChannelsGivesWhatOneThreadGives() {
-        GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("one image, 7 channels",
-                Shape.of(1, 5, 9, 9), Shape.of(7, 5, 3, 3), new int[] {1}, new int[] {1}, new int[] {1}), 1);
+        GroupedConv2dGeometry g = new GroupedConv2dGeometry(Conv2dGeometry.of("one image, 33 channels",
+                Shape.of(1, 16, 32, 32), Shape.of(33, 16, 3, 3), new int[] {1}, new int[] {1}, new int[] {1}), 1);
         try (Parallel one = new Parallel(1); OneDnnConvolution alone = OneDnnConvolution.open(backend, one);
+             Parallel two = new Parallel(2); OneDnnConvolution split = OneDnnConvolution.open(backend, two);
              Scope scope = Scope.open()) {
             Tensor input = random(backend, g.inputShape(), 15);
-            Tensor weight = random(backend, Shape.of(2, 7, 5, 3, 3), 16).narrow(0, 1, 1).reshape(7, 5, 3, 3);
-            Tensor bias = random(backend, Shape.of(2, 7), 17).narrow(0, 1, 1).reshape(7);
+            Tensor weight = random(backend, Shape.of(2, 33, 16, 3, 3), 16).narrow(0, 1, 1).reshape(33, 16, 3, 3);
+            Tensor bias = random(backend, Shape.of(2, 33), 17).narrow(0, 1, 1).reshape(33);
             Tensor expected = Tensor.empty(g.outputShape(), DType.F32, backend);
             alone.forward(input, weight, bias, g, expected);
-            Tensor actual = Tensor.empty(Shape.of(2, 7, 9, 9), DType.F32, backend).narrow(0, 1, 1);
-            oneDnn.forward(input, weight, bias, g, actual);
+            Tensor actual = Tensor.empty(Shape.of(2, 33, 32, 32), DType.F32, backend).narrow(0, 1, 1);
+            split.forward(input, weight, bias, g, actual);
+            assertEquals(2, split.plansKept(), "one plan per thread's channels: split");
             assertArrayEquals(expected.toFloatArray(), actual.toFloatArray());
             Tensor reference = Tensor.empty(g.outputShape(), DType.F32, openBlas);
             openBlas.groupedConv2dForward(input, weight, bias, g, reference);
