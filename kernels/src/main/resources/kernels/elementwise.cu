@@ -274,14 +274,36 @@ template <typename T> __device__ inline T integer_remainder(T x, T y) {
     return r != T(0) && (r < T(0)) != (y < T(0)) ? r + y : r;
 }
 
-// Integer ADD, SUB and MUL in the integer's own width, wrapping as PyTorch's (through U, unsigned, as signed overflow
-// is undefined), and FLOOR_DIVIDE, REMAINDER, FMOD, MAX, MIN and comparisons in T: exact, where a double rounds
-// beyond 2^53 (2^53 + 1 == 2^53). DIV and the rest go through double (PyTorch's integer division is true division).
+// x^y in T as PyTorch's integer pow: by squaring through U, wrapping; a negative y gives 0, but 1 for x = 1 and +-1
+// by parity for x = -1.
+template <typename T, typename U> __device__ inline T integer_pow(T x, T y) {
+    if (y < T(0)) {
+        if (x == T(-1)) {
+            return (y & T(1)) == T(0) ? T(1) : T(-1);
+        }
+        return x == T(1) ? T(1) : T(0);
+    }
+    U power = 1;
+    U square = (U) x;
+    for (T e = y; e != T(0); e >>= 1) {
+        if ((e & T(1)) != T(0)) {
+            power *= square;
+        }
+        square *= square;
+    }
+    return (T) power;
+}
+
+// Integer ADD, SUB, MUL and POWER in the integer's own width, wrapping as PyTorch's (through U, unsigned, as signed
+// overflow is undefined), and FLOOR_DIVIDE, REMAINDER, FMOD, MAX, MIN and comparisons in T: exact, where a double
+// rounds beyond 2^53 (2^53 + 1 == 2^53). DIV and the rest go through double (PyTorch's integer division is true
+// division).
 template <typename T, typename U> __device__ inline T integer_binary_element(int op, T x, T y) {
     switch (op) {
         case ADD: return (T) ((U) x + (U) y);
         case SUB: return (T) ((U) x - (U) y);
         case MUL: return (T) ((U) x * (U) y);
+        case POWER: return integer_pow<T, U>(x, y);
         case FLOOR_DIVIDE: return integer_floor_divide<T, U>(x, y);
         case REMAINDER: return integer_remainder<T>(x, y);
         case FMOD: return integer_fmod<T>(x, y);

@@ -10,7 +10,8 @@ public enum BinaryOp {
     ATAN2,
     /**
      * a^b as C's pow (PyTorch's pow of two tensors): 1 where a is 1 or b is 0, NaN included; NaN where a negative a
-     * meets a b that is not an integer. Not POW: the kernels' C enums of both op kinds share one scope, and
+     * meets a b that is not an integer. Of integers exact in the integer type, wrapping (a negative b gives 0 but
+     * for a = 1 and a = -1). Not POW: the kernels' C enums of both op kinds share one scope, and
      * {@link UnaryOp#POW} is there.
      */
     POWER,

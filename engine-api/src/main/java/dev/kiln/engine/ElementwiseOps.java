@@ -80,9 +80,9 @@ final class ElementwiseOps {
     }
 
     /**
-     * {@code a op b} of integer tensors of one dtype (ADD, SUB, MUL, MAX or MIN), broadcast, with no graph: exact,
-     * wrapping at the dtype's width as PyTorch's (Tensor's add, sub, mul, maximum and minimum of integers; cumsum,
-     * prod).
+     * {@code a op b} of integer tensors of one dtype (ADD, SUB, MUL, MAX, MIN or POWER), broadcast, with no graph:
+     * exact, wrapping at the dtype's width as PyTorch's (Tensor's add, sub, mul, maximum, minimum and pow of integers;
+     * cumsum, prod).
      */
     static Tensor integerArithmetic(BinaryOp op, Tensor a, Tensor b) {
         String name = op.name().toLowerCase(java.util.Locale.ROOT);
@@ -148,10 +148,13 @@ final class ElementwiseOps {
         return Tensor.consume(lost, a, t -> t.add(1));
     }
 
-    /** {@code g b a^(b - 1)}, 0 where b is 0 (not 0 inf where a is 0 too), as PyTorch's pow_backward_self. */
+    /**
+     * {@code g b a^(b - 1)}, 0 where b is 0 (not 0 inf where a is 0 too), as PyTorch's pow_backward_self: the zero
+     * replaces the product with g, so that an infinite or NaN g gives 0 there too.
+     */
     private static Tensor powerGradientOfBase(Tensor a, Tensor b, Tensor g) {
-        Tensor slope = b.mul(binary(BinaryOp.POWER, a, b.sub(1.0)));
-        return g.mul(where(b.eq(0.0), scalarLike(slope, 0), slope));
+        Tensor product = g.mul(b.mul(binary(BinaryOp.POWER, a, b.sub(1.0))));
+        return where(b.eq(0.0), scalarLike(product, 0), product);
     }
 
     /**
@@ -164,13 +167,21 @@ final class ElementwiseOps {
     }
 
     /**
-     * x^exponent element by element, broadcast ({@link Tensor#pow(Tensor)}): an integer exponent is converted to x's
-     * floating dtype first, as PyTorch's result has x's dtype.
+     * x^exponent element by element, broadcast ({@link Tensor#pow(Tensor)}), in PyTorch's result dtype: two integer
+     * tensors give an integer, exactly and with no graph; otherwise the integer side is converted to the floating
+     * side's dtype first.
      */
     static Tensor power(Tensor x, Tensor exponent) {
         Checks.open("pow", x, exponent);
-        Checks.floating("pow", x);
-        if (exponent.dtype().isFloating()) {
+        boolean floatingBase = x.dtype().isFloating();
+        boolean floatingExponent = exponent.dtype().isFloating();
+        if (!floatingBase && !floatingExponent) {
+            return integerArithmetic(BinaryOp.POWER, x, exponent);
+        }
+        if (!floatingBase) {
+            return Tensor.consume(x.to(exponent.dtype()), x, base -> binary(BinaryOp.POWER, base, exponent));
+        }
+        if (floatingExponent) {
             return binary(BinaryOp.POWER, x, exponent);
         }
         return Tensor.consume(exponent.to(x.dtype()), exponent, e -> binary(BinaryOp.POWER, x, e));

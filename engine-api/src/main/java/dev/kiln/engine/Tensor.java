@@ -1443,13 +1443,13 @@ public final class Tensor implements AutoCloseable {
     /**
      * Each element raised to the matching element of {@code exponent}, broadcast (PyTorch's {@code x.pow(tensor)}):
      * x [2000, 1] to the powers [3] gives [2000, 3]. C's pow, as PyTorch's: 1 where x is 1 or the exponent 0, NaN
-     * where a negative x meets an exponent that is not an integer. An I32 or I64 exponent is converted to this
-     * tensor's dtype, the dtype PyTorch's result has too. Differentiable in both, as PyTorch's: this one's gradient
-     * is 0 where the exponent is 0; the exponent's is 0 where this is 0 and the exponent at least 0, NaN where this is
-     * negative.
+     * where a negative x meets an exponent that is not an integer. The result has PyTorch's dtype: an I32 or I64
+     * exponent is converted to this tensor's floating dtype, an integer tensor to a floating exponent's, and two
+     * integer tensors of one dtype give that dtype, exactly and wrapping, as PyTorch's (2^-1 is 0; 1 and -1 to a
+     * negative power are 1 and +-1). Differentiable in both, as PyTorch's: this one's gradient is 0 where the
+     * exponent is 0; the exponent's is 0 where this is 0 and the exponent at least 0, NaN where this is negative.
      *
-     * @throws IllegalArgumentException where this tensor is not F32 or F64, or a floating exponent has the other
-     *     floating dtype
+     * @throws IllegalArgumentException where the two are F32 and F64, or I32 and I64
      */
     public Tensor pow(Tensor exponent) {
         return ElementwiseOps.power(this, exponent);

@@ -571,8 +571,8 @@ final class CpuElementwise {
     }
 
     /**
-     * Integer ADD, SUB, MUL, FLOOR_DIVIDE, REMAINDER (the divisor's sign), FMOD (the dividend's), MAX, MIN and
-     * comparisons in long arithmetic, wrapping at the dtype's width as PyTorch's do: exact, where going through
+     * Integer ADD, SUB, MUL, POWER, FLOOR_DIVIDE, REMAINDER (the divisor's sign), FMOD (the dividend's), MAX, MIN
+     * and comparisons in long arithmetic, wrapping at the dtype's width as PyTorch's do: exact, where going through
      * doubles would round beyond 2^53 (2^53 + 1 == 2^53) and saturate, not wrap, on the way back. MIN_VALUE
      * floor-divided by -1 wraps to MIN_VALUE (PyTorch's CPU kernel dies of SIGFPE there); a zero divisor is an error,
      * as PyTorch's ZeroDivisionError. Null for the other ops (DIV among them: PyTorch's integer division is true
@@ -583,6 +583,7 @@ final class CpuElementwise {
             case ADD -> Long::sum;
             case SUB -> (x, y) -> x - y;
             case MUL -> (x, y) -> x * y;
+            case POWER -> ElementaryFunctions::integerPower;
             case FLOOR_DIVIDE -> (x, y) -> Math.floorDiv(x, divisor(op, y));
             case REMAINDER -> (x, y) -> Math.floorMod(x, divisor(op, y));
             case FMOD -> (x, y) -> x % divisor(op, y);

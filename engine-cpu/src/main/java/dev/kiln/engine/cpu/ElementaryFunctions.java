@@ -138,6 +138,28 @@ final class ElementaryFunctions {
         return a == 1 || a == -1 && Double.isInfinite(b) ? 1 : Math.pow(a, b);
     }
 
+    /**
+     * base^exponent of integers as PyTorch's: by squaring, wrapping at 64 bits (an I32 result narrowed from it wraps
+     * as 32-bit arithmetic would); a negative exponent gives 0, but 1 for the base 1 and +-1 by parity for -1.
+     */
+    static long integerPower(long base, long exponent) {
+        if (exponent < 0) {
+            if (base == -1) {
+                return (exponent & 1) == 0 ? 1 : -1;
+            }
+            return base == 1 ? 1 : 0;
+        }
+        long power = 1;
+        long square = base;
+        for (long e = exponent; e != 0; e >>>= 1) {
+            if ((e & 1) != 0) {
+                power *= square;
+            }
+            square *= square;
+        }
+        return power;
+    }
+
     /** Python's a % b for floats, as PyTorch computes it: fmod moved by b where its sign differs from b's. */
     static double remainder(double a, double b) {
         double mod = a % b;

@@ -2,6 +2,7 @@ package dev.kiln.tests.ops;
 
 import static dev.kiln.tests.ops.PyTorchValues.INF;
 import static dev.kiln.tests.ops.PyTorchValues.NAN;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * {@code x.pow(exponent)} of two tensors, PyTorch's {@code torch.pow(Tensor, Tensor)}, against PyTorch 1.13's values
  * and gradients ({@code models/src/test/pytorch/tensor_pow.py}): C's pow at its edges, both operands' gradients, the
- * polynomial features of "Learning PyTorch with Examples" (an I64 exponent), and finite differences.
+ * polynomial features of "Learning PyTorch with Examples" (an I64 exponent), integer powers of integers, and finite
+ * differences.
  */
 class TensorPowerTest {
     private static final double[] BASE = {-0.0, -INF, 1, 1, -1, NAN, -2, -2, 0, 0, -0.0, 2, -8, 1.5, 0.3};
@@ -93,15 +95,56 @@ class TensorPowerTest {
                 Tensor.fromArray(new double[] {2, 3}, 2, 1));
     }
 
+    /** An infinite upstream gradient gives the base 0, not NaN, where the exponent is 0: PyTorch zeroes g b a^(b-1). */
     @Test
-    void anIntegerBaseOrAMixedFloatingPairIsRefused() {
-        Tensor ints = Tensor.fromArray(new long[] {2, 3}, 2);
-        IllegalArgumentException integerBase = assertThrows(IllegalArgumentException.class, () -> ints.pow(ints));
-        assertTrue(integerBase.getMessage().contains("pow") && integerBase.getMessage().contains("I64"),
-                integerBase.getMessage());
+    void theBasesGradientIsZeroWhereTheExponentIsZeroWhateverTheUpstreamGradient() {
+        Tensor x = PyTorchValues.leaf(DType.F64, new double[] {2, 0}, 2);
+        Tensor p = PyTorchValues.leaf(DType.F64, new double[] {0, 0.5}, 2);
+
+        PyTorchValues.backward(x.pow(p), new double[] {INF, INF});
+
+        PyTorchValues.assertValues("gradient of x", new double[] {0.0, INF}, new int[] {2}, x.grad(), 0);
+        PyTorchValues.assertValues("gradient of p", new double[] {INF, NAN}, new int[] {2}, p.grad(), 0);
+    }
+
+    /** Two integer tensors: PyTorch's integer result, wrapping, and 0 for negative powers but of 1 and -1. */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"I32", "I64"})
+    void integerPowersOfIntegersAreExactAndWrapAsPyTorchs(DType dtype) {
+        Tensor base = Tensor.fromArray(new long[] {0, 1, -1, -1, 2, -3, 5, 2, 3}, 9).to(dtype);
+        Tensor exponent = Tensor.fromArray(new long[] {-1, -5, -3, -4, -2, 3, 0, 31, 40}, 9).to(dtype);
+
+        Tensor powers = base.pow(exponent);
+
+        assertEquals(dtype, powers.dtype());
+        long[] expected = dtype == DType.I32
+                ? new long[] {0, 1, -1, 1, 0, -27, 1, -2147483648L, 689956897}
+                : new long[] {0, 1, -1, 1, 0, -27, 1, 2147483648L, -6289078614652622815L};
+        assertArrayEquals(expected, powers.toLongArray());
+    }
+
+    /** An I64 base to F64 exponents is taken in F64, as PyTorch's promotion: (-8)^(1/3) is NaN there too. */
+    @Test
+    void anIntegerBaseTakesTheFloatingExponentsDtype() {
+        Tensor powers = Tensor.fromArray(new long[] {2, -8, 9}, 3)
+                .pow(Tensor.fromArray(new double[] {0.5, 1.0 / 3, -0.5}, 3));
+
+        assertEquals(DType.F64, powers.dtype());
+        PyTorchValues.assertValues("I64 base, F64 exponent", new double[] {1.4142135623730951, NAN,
+            0.3333333333333333}, new int[] {3}, powers, PyTorchValues.tolerance(DType.F64));
+    }
+
+    @Test
+    void twoFloatingOrTwoIntegerDtypesAreRefusedNamingBoth() {
         Tensor f32 = Tensor.fromArray(new float[] {2, 3}, 2);
-        IllegalArgumentException mixed = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException floating = assertThrows(IllegalArgumentException.class,
                 () -> f32.pow(f32.to(DType.F64)));
-        assertTrue(mixed.getMessage().contains("F32") && mixed.getMessage().contains("F64"), mixed.getMessage());
+        assertTrue(floating.getMessage().contains("F32") && floating.getMessage().contains("F64"),
+                floating.getMessage());
+        Tensor i64 = Tensor.fromArray(new long[] {2, 3}, 2);
+        IllegalArgumentException integer = assertThrows(IllegalArgumentException.class,
+                () -> i64.pow(i64.to(DType.I32)));
+        assertTrue(integer.getMessage().contains("I64") && integer.getMessage().contains("I32"),
+                integer.getMessage());
     }
 }
