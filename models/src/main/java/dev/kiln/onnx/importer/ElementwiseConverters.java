@@ -155,9 +155,9 @@ final class ElementwiseConverters {
     }
 
     /**
-     * Pow with a scalar exponent (the form exports use, as x ** 2 is; Kiln's export writes its scalars as
-     * initializers, so a one-element tensor is read as the exponent too, which then gets no gradient); both operands
-     * on the host also work.
+     * Pow: with a scalar exponent (the form exports use, as x ** 2 is; Kiln's export writes its scalars as
+     * initializers, so a one-element tensor is read as the exponent too, which then gets no gradient), or element by
+     * element with an exponent tensor, broadcast ({@link Tensor#pow(Tensor)}); both operands on the host also work.
      */
     private static OnnxStep pow(OnnxNode node) {
         return (in, floatType) -> {
@@ -167,8 +167,7 @@ final class ElementwiseConverters {
                 return HostArrays.binary("Pow", x, y, (a, b) -> (long) Math.pow(a, b), Math::pow);
             }
             if (OnnxValue.count(y.shape()) != 1) {
-                throw node.error("Kiln runs Pow with a scalar exponent, got an exponent of shape "
-                        + Arrays.toString(y.shape()));
+                return OnnxValue.of(x.tensor(floatType).pow(y.tensor(floatType)));
             }
             return OnnxValue.of(x.tensor(floatType).pow(y.doubles()[0]));
         };

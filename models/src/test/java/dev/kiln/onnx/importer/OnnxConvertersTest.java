@@ -51,6 +51,19 @@ class OnnxConvertersTest {
         }
     }
 
+    /** torch.pow(x, w) of x [2, 3] and w [3]: 2^[1, 2, 3] = [2, 4, 8], (-3)^[1, 2, 3] = [-3, 9, -27]. */
+    @Test
+    void powWithAnExponentTensorRaisesEachElementToItsBroadcastExponent() {
+        TensorProto w = TensorProto.ofFloats("w", new long[] {3}, 1, 2, 3);
+        ModelProto proto = OnnxGraphs.single(OnnxGraphs.node("Pow", List.of("x", "w"), "y"), List.of(w),
+                OnnxGraphs.value("x", 2, 3));
+        try (OnnxModule model = OnnxImport.load(proto); Scope s = Scope.open()) {
+            Tensor y = model.forward(Tensor.fromArray(new float[] {2, 2, 2, -3, -3, -3}, 2, 3));
+
+            assertArrayEquals(new float[] {2, 4, 8, -3, 9, -27}, y.toFloatArray());
+        }
+    }
+
     @Test
     void squeezeWithoutAxesDropsEverySizeOneAxisAndIdentityPassesItOn() {
         ModelProto proto = OnnxGraphs.model(17, List.of(OnnxGraphs.node("Squeeze", List.of("x"), "s"),
