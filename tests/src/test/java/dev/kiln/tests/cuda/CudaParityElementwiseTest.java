@@ -427,6 +427,49 @@ class CudaParityElementwiseTest extends ParityTest {
         }
     }
 
+    /**
+     * POWER at C's pow's edges, which the bases in [0.25, 2) above miss: each edge value to each edge value, so
+     * negative bases to integer powers (the tutorial's x^3) and to fractional ones (NaN), 1 to NaN and -1 to the
+     * infinities (1), signed zeros to negative powers and the infinities.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DType.class, names = {"F32", "F64"})
+    void powerOfTwoTensorsMatchesAtTheEdges(DType dtype) {
+        assertParityWithNaN("POWER " + dtype + ": edges [14, 1] to edges [14]", tolerance(dtype), b -> {
+            Tensor out = output(b, dtype, EDGES.length, EDGES.length);
+            b.binary(BinaryOp.POWER, tensor(b, dtype, EDGES, EDGES.length, 1), tensor(b, dtype, EDGES, EDGES.length),
+                    out);
+            return out;
+        });
+    }
+
+    /**
+     * I64 and I32 POWER, broadcast and of one shape, exact and wrapping (3^40 and 2^63 in I64, 2^31 in I32), with
+     * negative exponents (0 but for the bases 1 and -1).
+     */
+    @Test
+    void integerPowerIsExactAndWraps() {
+        long[] a = {0, 1, -1, -1, 2, -3, 5, 3};
+        long[] b = {-1, -5, -3, -4, 63, 39, 0, 40};
+        int[] a32 = {0, 1, -1, -1, 2, -3, 5, 3};
+        int[] b32 = {-1, -5, -3, 31, 31, 21, 0, 20};
+        assertParity("POWER I64: [8] with [8]", Tolerance.EXACT, be -> {
+            Tensor out = output(be, DType.I64, 8);
+            be.binary(BinaryOp.POWER, i64(be, a, 8), i64(be, b, 8), out);
+            return out;
+        });
+        assertParity("POWER I64: [2, 4] with [4]", Tolerance.EXACT, be -> {
+            Tensor out = output(be, DType.I64, 2, 4);
+            be.binary(BinaryOp.POWER, i64(be, a, 2, 4), i64(be, new long[] {-2, 3, 62, 0}, 4), out);
+            return out;
+        });
+        assertParity("POWER I32: [8] with [8]", Tolerance.EXACT, be -> {
+            Tensor out = output(be, DType.I32, 8);
+            be.binary(BinaryOp.POWER, i32(be, a32, 8), i32(be, b32, 8), out);
+            return out;
+        });
+    }
+
     @ParameterizedTest
     @EnumSource(value = DType.class, names = {"F32", "F64"})
     void whereSelectsWithABroadcastCondition(DType dtype) {
