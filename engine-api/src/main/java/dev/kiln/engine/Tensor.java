@@ -991,9 +991,17 @@ public final class Tensor implements AutoCloseable {
      * {@code this -= other} in place (PyTorch's {@code sub_(other)}, {@code x -= other}; same shape and dtype), a
      * subtraction rounded once, as PyTorch's: the hand-written update {@code a -= learning_rate * a.grad} of
      * "Learning PyTorch with Examples" is {@code a.subInPlace(a.grad().mul(learningRate))}; returns this.
+     *
+     * @throws IllegalStateException where {@code other} requires a gradient while gradients are recorded: PyTorch
+     *     records {@code sub_} then, and a write that records nothing would drop other's gradient silently
      */
     public Tensor subInPlace(Tensor other) {
         checkInPlace("subInPlace", other);
+        if (other.requiresGrad() && Autograd.isEnabled()) {
+            throw new IllegalStateException("subInPlace: the tensor subtracted, " + other.shape + ", requires a"
+                    + " gradient, which an in-place update does not record; use sub(other), or update inside"
+                    + " try (var g = Autograd.noGrad()) { ... }");
+        }
         storage.writtenInPlace();
         backend().binary(BinaryOp.SUB, this, other, this);
         return this;

@@ -55,6 +55,19 @@ class SubInPlaceTest {
         assertArrayEquals(new double[] {0.5, 1.5}, w.toDoubleArray());
     }
 
+    /** PyTorch records {@code w.sub_(y)} for a y that requires a gradient (y.grad is -1 after w.sum().backward()). */
+    @Test
+    void aSubtrahendThatRequiresAGradientIsRefusedWhileRecordingRatherThanDroppingItsGradient() {
+        Tensor w = Tensor.zeros(2);
+        Tensor y = Tensor.fromArray(new float[] {1, 2}, 2).requiresGrad(true);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> w.subInPlace(y));
+
+        assertTrue(e.getMessage().contains("subInPlace") && e.getMessage().contains("[2]")
+                && e.getMessage().contains("noGrad"), e.getMessage());
+        assertArrayEquals(new double[] {0, 0}, w.toDoubleArray(), "left unchanged");
+    }
+
     @Test
     void anotherShapeIsRefusedNamingBoth() {
         Tensor w = Tensor.zeros(2, 3);
