@@ -172,9 +172,15 @@ final class ElementwiseOps {
      * side's dtype first.
      */
     static Tensor power(Tensor x, Tensor exponent) {
+        // Checked here, where binary's own checks would name the op "power" in a call to pow.
         Checks.open("pow", x, exponent);
+        Checks.sameBackend("pow", x, exponent);
+        Shape.broadcast("pow", x.shape(), exponent.shape());
         boolean floatingBase = x.dtype().isFloating();
         boolean floatingExponent = exponent.dtype().isFloating();
+        if (floatingBase == floatingExponent) {
+            Checks.sameDtype("pow", x, exponent);
+        }
         if (!floatingBase && !floatingExponent) {
             return integerArithmetic(BinaryOp.POWER, x, exponent);
         }

@@ -139,12 +139,21 @@ class TensorPowerTest {
         Tensor f32 = Tensor.fromArray(new float[] {2, 3}, 2);
         IllegalArgumentException floating = assertThrows(IllegalArgumentException.class,
                 () -> f32.pow(f32.to(DType.F64)));
-        assertTrue(floating.getMessage().contains("F32") && floating.getMessage().contains("F64"),
-                floating.getMessage());
+        assertTrue(floating.getMessage().startsWith("pow: ") && floating.getMessage().contains("F32")
+                && floating.getMessage().contains("F64"), floating.getMessage());
         Tensor i64 = Tensor.fromArray(new long[] {2, 3}, 2);
         IllegalArgumentException integer = assertThrows(IllegalArgumentException.class,
                 () -> i64.pow(i64.to(DType.I32)));
-        assertTrue(integer.getMessage().contains("I64") && integer.getMessage().contains("I32"),
-                integer.getMessage());
+        assertTrue(integer.getMessage().startsWith("pow: ") && integer.getMessage().contains("I64")
+                && integer.getMessage().contains("I32"), integer.getMessage());
+    }
+
+    @Test
+    void shapesThatDoNotBroadcastAreRefusedNamingPowAndBoth() {
+        Tensor base = Tensor.zeros(2, 3);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> base.pow(Tensor.fromArray(new long[] {1, 2}, 2)));
+        assertTrue(e.getMessage().startsWith("pow: ") && e.getMessage().contains("[2, 3]")
+                && e.getMessage().contains("[2]"), e.getMessage());
     }
 }
