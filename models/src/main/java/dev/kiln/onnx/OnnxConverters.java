@@ -79,8 +79,9 @@ final class OnnxConverters {
         if (converter == null) {
             String where = path.isEmpty() ? "the model's root" : "'" + path + "'";
             throw new IllegalArgumentException("ONNX export: no converter for " + module.getClass().getSimpleName()
-                    + " with two inputs at " + where + " (" + module + "); Kiln converts MaxUnpool1d, MaxUnpool2d and "
-                    + "MaxUnpool3d (input, indices), TransformerEncoderLayer and TransformerEncoder (input, mask)");
+                    + " with two inputs at " + where + " (" + module.describe() + "); Kiln converts MaxUnpool1d,"
+                    + " MaxUnpool2d and MaxUnpool3d (input, indices), TransformerEncoderLayer and TransformerEncoder"
+                    + " (input, mask)");
         }
         return (OnnxTwoInputConverter<Module>) converter;
     }
@@ -101,8 +102,8 @@ final class OnnxConverters {
         if (converter == null) {
             String where = path.isEmpty() ? "the model's root" : "'" + path + "'";
             throw new IllegalArgumentException("ONNX export: no converter for " + module.getClass().getSimpleName()
-                    + " with three inputs at " + where + " (" + module + "); Kiln converts MultiHeadAttention (query,"
-                    + " key, value)");
+                    + " with three inputs at " + where + " (" + module.describe() + "); Kiln converts"
+                    + " MultiHeadAttention (query, key, value)");
         }
         return (OnnxThreeInputConverter<Module>) converter;
     }

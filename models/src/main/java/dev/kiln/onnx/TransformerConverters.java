@@ -210,8 +210,8 @@ final class TransformerConverters {
     private static String encoderLayer(TransformerEncoderLayer m, String x, String mask, OnnxGraph g) {
         TransformerLayerOptions options = m.options();
         if (options.activation() == null) {
-            throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' applies an activation "
-                    + "function, which has no ONNX form; build it with activation \"relu\" or \"gelu\"");
+            throw new IllegalArgumentException("ONNX export: " + m.describe() + " at '" + g.path() + "' applies an"
+                    + " activation function, which has no ONNX form; build it with activation \"relu\" or \"gelu\"");
         }
         if (options.normFirst()) {
             String y = g.node("Add", List.of(x, attend(m, g.convert(child(m, "norm1"), "norm1", x), mask, g)));

@@ -1,5 +1,7 @@
 package dev.kiln.onnx;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +15,7 @@ import dev.kiln.nn.Module;
 import dev.kiln.nn.MultiHeadAttention;
 import dev.kiln.nn.PositionalEncoding;
 import dev.kiln.nn.Sequential;
+import dev.kiln.nn.Transformer;
 import dev.kiln.nn.TransformerEncoder;
 import dev.kiln.nn.TransformerEncoderLayer;
 import dev.kiln.nn.TransformerLayerOptions;
@@ -147,13 +150,28 @@ class OnnxExportTransformerTest {
     }
 
     @Test
-    void anActivationFunctionIsRefusedNamingTheLayer() {
-        Module model = new Sequential(new TransformerEncoderLayer(WIDTH, HEADS, FEED_FORWARD, 0.1,
-                TransformerLayerOptions.preNorm().withActivation(Tensor::silu)));
+    void anActivationFunctionIsRefusedNamingTheLayerOnOneLine() {
+        TransformerEncoderLayer layer = new TransformerEncoderLayer(WIDTH, HEADS, FEED_FORWARD, 0.1,
+                TransformerLayerOptions.preNorm().withActivation(Tensor::silu));
+        Module model = new Sequential(layer);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
                 new int[] {3, STEPS, WIDTH}, OnnxExportOptions.defaults()));
-        assertTrue(e.getMessage().contains("TransformerEncoderLayer") && e.getMessage().contains("at '0'")
-                && e.getMessage().contains("activation function"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("ONNX export: " + layer.describe() + " at '0' applies an activation"
+                + " function"), e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+
+    /** The layer tree that {@code toString()} prints stays out of the message: {@link Module#describe()} names it. */
+    @Test
+    void aTransformerOfSourceAndTargetIsRefusedNamingItOnOneLine() {
+        Transformer model = Transformer.builder().dModel(WIDTH).nhead(HEADS).numEncoderLayers(1).numDecoderLayers(1)
+                .dimFeedforward(FEED_FORWARD).batchFirst(true).build();
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OnnxExport.toProto(model,
+                new int[] {3, STEPS, WIDTH}, OnnxSecondInput.of("target", DType.F32, 3, STEPS, WIDTH),
+                OnnxExportOptions.defaults()));
+        assertEquals("ONNX export: no converter for Transformer with two inputs at the model's root ("
+                + model.describe() + "); Kiln converts MaxUnpool1d, MaxUnpool2d and MaxUnpool3d (input, indices),"
+                + " TransformerEncoderLayer and TransformerEncoder (input, mask)", e.getMessage());
     }
 
     @Test
