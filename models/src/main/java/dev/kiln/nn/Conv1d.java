@@ -110,8 +110,8 @@ public class Conv1d extends ConvNd {
         }
 
         public Conv1d build() {
-            return new Conv1d(inChannels, outChannels, kernel[0], stride[0], resolvedPadding()[0], dilation[0], groups,
-                    bias, paddingMode);
+            return withPaddingWord(new Conv1d(inChannels, outChannels, kernel[0], stride[0], resolvedPadding()[0],
+                    dilation[0], groups, bias, paddingMode));
         }
     }
 

@@ -129,8 +129,8 @@ public class Conv2d extends ConvNd {
         }
 
         public Conv2d build() {
-            return new Conv2d(inChannels, outChannels, kernel, stride, resolvedPadding(), dilation, groups, bias,
-                    paddingMode);
+            return withPaddingWord(new Conv2d(inChannels, outChannels, kernel, stride, resolvedPadding(), dilation,
+                    groups, bias, paddingMode));
         }
     }
 

@@ -110,8 +110,8 @@ public class Conv3d extends ConvNd {
         }
 
         public Conv3d build() {
-            return new Conv3d(inChannels, outChannels, kernel, stride, resolvedPadding(), dilation, groups, bias,
-                    paddingMode);
+            return withPaddingWord(new Conv3d(inChannels, outChannels, kernel, stride, resolvedPadding(), dilation,
+                    groups, bias, paddingMode));
         }
     }
 

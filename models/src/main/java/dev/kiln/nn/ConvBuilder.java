@@ -28,6 +28,8 @@ abstract class ConvBuilder<B extends ConvBuilder<B>> {
     private final SpatialAxes axes;
     /** Whether {@link #build} works out the padding that keeps the input's size. */
     private boolean same;
+    /** {@code "same"} or {@code "valid"} as given, which the layer's repr prints as PyTorch's does; else null. */
+    private String paddingWord;
 
     /** {@code kernel} per axis. */
     ConvBuilder(String type, SpatialAxes axes, int inChannels, int outChannels, int[] kernel) {
@@ -52,6 +54,7 @@ abstract class ConvBuilder<B extends ConvBuilder<B>> {
     B paddings(int... p) {
         padding = perAxis(p);
         same = false;
+        paddingWord = null;
         return self();
     }
 
@@ -79,6 +82,7 @@ abstract class ConvBuilder<B extends ConvBuilder<B>> {
             default -> throw new IllegalArgumentException(type + ": padding must be an int, \"same\" or \"valid\","
                     + " got \"" + mode + "\"");
         }
+        paddingWord = mode;
         return self();
     }
 
@@ -106,6 +110,12 @@ abstract class ConvBuilder<B extends ConvBuilder<B>> {
             throw new IllegalArgumentException(name + ": padding \"same\": " + e.getMessage(), e);
         }
         return p;
+    }
+
+    /** {@code layer}, built by this builder, printing the padding word it was given ({@code padding=same}). */
+    <L extends ConvNd> L withPaddingWord(L layer) {
+        layer.paddingWord(paddingWord);
+        return layer;
     }
 
     @SuppressWarnings("unchecked")

@@ -35,6 +35,8 @@ abstract class ConvNd extends Module {
     private final boolean transposed;
     private final int inChannels;
     private final int outChannels;
+    /** {@code "same"} or {@code "valid"} where the builder was given that word (PyTorch's repr prints it), or null. */
+    private String paddingWord;
 
     /**
      * A plain convolution; each array one value for every axis or one per axis.
@@ -188,9 +190,15 @@ abstract class ConvNd extends Module {
      */
     @Override
     protected String extraRepr() {
-        return settings(inChannels, outChannels, kernel, stride, padding, dilation, transposed ? outputPadding : null,
-                groups, bias() != null)
+        String paddingRepr = paddingWord == null ? unlessAll(", padding=", padding, 0) : ", padding=" + paddingWord;
+        return settings(inChannels, outChannels, kernel, stride, paddingRepr, dilation,
+                transposed ? outputPadding : null, groups, bias() != null)
                 + (paddingMode == PaddingMode.ZEROS ? "" : ", padding_mode=" + paddingMode.pytorchName());
+    }
+
+    /** Records the padding word the builder was given ({@code "same"}, {@code "valid"} or null) for the repr. */
+    final void paddingWord(String word) {
+        paddingWord = word;
     }
 
     /**
@@ -200,8 +208,15 @@ abstract class ConvNd extends Module {
      */
     static String settings(int in, int out, int[] kernel, int[] stride, int[] padding, int[] dilation,
             int[] outputPadding, int groups, boolean bias) {
+        return settings(in, out, kernel, stride, unlessAll(", padding=", padding, 0), dilation, outputPadding, groups,
+                bias);
+    }
+
+    /** As {@link #settings(int, int, int[], int[], int[], int[], int[], int, boolean)}, the padding printed already. */
+    private static String settings(int in, int out, int[] kernel, int[] stride, String paddingRepr, int[] dilation,
+            int[] outputPadding, int groups, boolean bias) {
         return in + ", " + out + ", kernel_size=" + PythonRepr.tuple(kernel) + ", stride=" + PythonRepr.tuple(stride)
-                + unlessAll(", padding=", padding, 0) + unlessAll(", dilation=", dilation, 1)
+                + paddingRepr + unlessAll(", dilation=", dilation, 1)
                 + (outputPadding == null ? "" : unlessAll(", output_padding=", outputPadding, 0))
                 + (groups == 1 ? "" : ", groups=" + groups) + (bias ? "" : ", bias=False");
     }

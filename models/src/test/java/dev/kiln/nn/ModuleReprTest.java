@@ -2,6 +2,7 @@ package dev.kiln.nn;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.kiln.engine.PaddingMode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,12 @@ class ModuleReprTest {
             "Conv2d(4, 8, kernel_size=(3, 3), stride=(2, 2), padding=(1, 1), dilation=(2, 2), groups=4, bias=False)";
     private static final String CONV3D =
             "Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1))";
+    private static final String CONV2D_SAME =
+            "Conv2d(2, 4, kernel_size=(3, 3), stride=(1, 1), padding=same, dilation=(2, 2), padding_mode=reflect)";
+    private static final String CONV1D_VALID =
+            "Conv1d(3, 8, kernel_size=(3,), stride=(1,), padding=valid)";
+    private static final String CONV3D_NUMBER_AFTER_SAME =
+            "Conv3d(2, 4, kernel_size=(3, 3, 3), stride=(1, 1, 1), padding=(1, 1, 1))";
     private static final String BATCH_NORM_1D =
             "BatchNorm1d(10, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)";
     private static final String BATCH_NORM_2D =
@@ -146,6 +153,15 @@ class ModuleReprTest {
         assertEquals(CONV2D_OPTIONS, new Conv2d(4, 8, three, new int[] {2, 2}, new int[] {1, 1}, new int[] {2, 2}, 4,
                 false).toString());
         assertEquals(CONV3D, new Conv3d(2, 4, 3).toString());
+    }
+
+    /** PyTorch prints the word a convolution's padding was given as, not the padding it works out. */
+    @Test
+    void convolutionsPaddedByAWordPrintTheWord() {
+        assertEquals(CONV2D_SAME, Conv2d.builder(2, 4, 3).padding("same").dilation(2)
+                .paddingMode(PaddingMode.REFLECT).build().toString());
+        assertEquals(CONV1D_VALID, Conv1d.builder(3, 8, 3).padding("valid").build().toString());
+        assertEquals(CONV3D_NUMBER_AFTER_SAME, Conv3d.builder(2, 4, 3).padding("same").padding(1).build().toString());
     }
 
     @Test
