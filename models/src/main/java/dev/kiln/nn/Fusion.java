@@ -65,7 +65,7 @@ public final class Fusion {
      *     computed or the batch norm's channels are not the layer's output features
      */
     public static Linear fuseLinearBatchNorm(Linear linear, BatchNorm bn) {
-        String what = "fuseLinearBatchNorm(" + linear + ", " + bn + ")";
+        String what = "fuseLinearBatchNorm(" + linear.describe() + ", " + bn.describe() + ")";
         check(what, linear, linear.outFeatures(), "output features", bn);
         return withFolded(linear, linear.weight(), linear.bias(), bn, 0);
     }
@@ -216,7 +216,7 @@ public final class Fusion {
     }
 
     private static <C extends ConvNd> C fusedConv(C conv, BatchNorm bn) {
-        String what = "fuseConvBatchNorm(" + conv + ", " + bn + ")";
+        String what = "fuseConvBatchNorm(" + conv.describe() + ", " + bn.describe() + ")";
         check(what, conv, conv.outChannels(), "output channels", bn);
         return withFolded(conv, conv.param("weight"), conv.bias(), bn, conv.transposed() ? 1 : 0);
     }

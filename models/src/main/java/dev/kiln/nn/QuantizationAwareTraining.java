@@ -244,8 +244,8 @@ public final class QuantizationAwareTraining {
         try {
             scales = qat.weightFakeQuant().scales();
         } catch (IllegalStateException e) {
-            throw new IllegalStateException("QuantizationAwareTraining.convert: '" + path + "' (" + layer + "): "
-                    + e.getMessage(), e);
+            throw new IllegalStateException("QuantizationAwareTraining.convert: '" + path + "' ("
+                    + layer.describe() + "): " + e.getMessage(), e);
         }
         if (layer instanceof QatConvBn2d convBn) {
             try (Conv2d folded = convBn.folded()) {
@@ -269,7 +269,8 @@ public final class QuantizationAwareTraining {
                         && (seq.getClass() != Sequential.class || !foldsIntoQat(seq.get(i), seq.get(i + 1)))) {
                     String at = path.isEmpty() ? Integer.toString(i) : path + "." + i;
                     throw new IllegalArgumentException("QuantizationAwareTraining.prepareQat: '" + at + "' ("
-                            + seq.get(i) + ") is followed by " + seq.get(i + 1) + "; only a plain Conv2d followed"
+                            + seq.get(i).describe() + ") is followed by " + seq.get(i + 1).describe()
+                            + "; only a plain Conv2d followed"
                             + " by a BatchNorm2d of its output channels in a plain Sequential folds during"
                             + " quantisation-aware training (PyTorch's ConvBn2d): fuse others first with"
                             + " Fusion.fuseConvBatchNorm on the model in eval mode");

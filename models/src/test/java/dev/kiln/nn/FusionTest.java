@@ -211,6 +211,22 @@ class FusionTest {
         }
     }
 
+    /** A parametrized layer's repr spans lines (ParametrizedLinear, its ModuleDict): the message names it on one. */
+    @Test
+    void parametrizedLayerIsRefusedNamedOnOneLine() {
+        try (Linear linear = Parametrize.registerParametrization(new Linear(3, 2), "weight", new Identity());
+             BatchNorm1d bn = new BatchNorm1d(2)) {
+            linear.eval();
+            bn.eval();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Fusion.fuseLinearBatchNorm(linear, bn));
+            assertEquals("fuseLinearBatchNorm(Linear(in_features=3, out_features=2, bias=True), BatchNorm1d(2,"
+                    + " eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)): the layer's weight or bias is"
+                    + " computed"
+                    + " (weight norm, spectral norm or a parametrization); remove that first", e.getMessage());
+        }
+    }
+
     @Test
     void layerWithComputedWeightIsRefused() {
         try (Conv2d conv = WeightNorm.apply(new Conv2d(2, 3, 3)); BatchNorm2d bn = new BatchNorm2d(3)) {

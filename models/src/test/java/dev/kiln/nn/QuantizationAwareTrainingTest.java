@@ -178,6 +178,18 @@ class QuantizationAwareTrainingTest {
         qat.close();
     }
 
+    /** The prepared layer's repr spans lines (its fake quantisations); the message names it by describe(). */
+    @Test
+    void convertBeforeAnyForwardPassNamesTheLayerOnOneLine() {
+        try (Sequential qat = (Sequential) QuantizationAwareTraining.prepareQat(net())) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> QuantizationAwareTraining.convert(qat));
+            assertTrue(e.getMessage().startsWith("QuantizationAwareTraining.convert: '0' (" + qat.get(0).describe()
+                    + "): "), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        }
+    }
+
     @Test
     void prepareQatDrawsNoRandomNumbers() {
         Sequential model = net();
