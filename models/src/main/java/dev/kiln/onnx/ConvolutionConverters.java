@@ -66,8 +66,8 @@ final class ConvolutionConverters {
             case ZEROS -> null;
             case REFLECT -> "reflect";
             case REPLICATE -> "edge";
-            default -> throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' pads in mode "
-                    + mode + "; only ZEROS, REFLECT and REPLICATE are supported");
+            default -> throw new IllegalArgumentException("ONNX export: " + m.describe() + " at '" + g.path()
+                    + "' pads in mode " + mode + "; only ZEROS, REFLECT and REPLICATE are supported");
         };
         if (onnxMode == null) {
             return x;

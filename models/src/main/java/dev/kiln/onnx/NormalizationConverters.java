@@ -25,8 +25,8 @@ final class NormalizationConverters {
      */
     static String batchNorm(BatchNorm m, String x, OnnxGraph g) {
         if (m.runningMean() == null) {
-            throw new IllegalArgumentException("ONNX export: " + m + " at '" + g.path() + "' keeps no running "
-                    + "statistics (track_running_stats=False), so its evaluation uses each batch's own");
+            throw new IllegalArgumentException("ONNX export: " + m.describe() + " at '" + g.path() + "' keeps no"
+                    + " running statistics (track_running_stats=False), so its evaluation uses each batch's own");
         }
         long[] channels = {m.channels()};
         String scale = m.weight() == null ? g.constant(channels, filled(m.channels(), 1))

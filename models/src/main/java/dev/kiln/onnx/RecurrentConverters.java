@@ -72,7 +72,7 @@ final class RecurrentConverters {
         if (type != RNN.class && type != LSTM.class && type != GRU.class) {
             String path = g.path().isEmpty() ? name : g.path() + "." + name;
             throw new IllegalArgumentException("ONNX export: no converter for " + type.getSimpleName() + " at '" + path
-                    + "' (" + layer + "); a Bidirectional wrapper exports RNN, LSTM and GRU layers");
+                    + "' (" + layer.describe() + "); a Bidirectional wrapper exports RNN, LSTM and GRU layers");
         }
     }
 

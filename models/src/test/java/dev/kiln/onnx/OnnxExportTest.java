@@ -18,11 +18,13 @@ import dev.kiln.nn.Conv2d;
 import dev.kiln.nn.Dropout;
 import dev.kiln.nn.Flatten;
 import dev.kiln.nn.GELU;
+import dev.kiln.nn.Identity;
 import dev.kiln.nn.LayerNorm;
 import dev.kiln.nn.LocalResponseNorm;
 import dev.kiln.nn.Linear;
 import dev.kiln.nn.LSTM;
 import dev.kiln.nn.Module;
+import dev.kiln.nn.Parametrize;
 import dev.kiln.nn.PyTorchParity;
 import dev.kiln.nn.Quantization;
 import dev.kiln.nn.ReLU;
@@ -261,6 +263,21 @@ class OnnxExportTest {
 
         assertTrue(e.getMessage().endsWith("at '0' pads in mode CIRCULAR; only ZEROS, REFLECT and REPLICATE are "
                 + "supported"), e.getMessage());
+    }
+
+    /** A parametrized convolution prints over lines (ParametrizedConv2d): the message names it on one. */
+    @Test
+    void circularPaddingOfAParametrizedConvolutionIsRefusedNamingItOnOneLine() {
+        Conv2d conv = Parametrize.registerParametrization(
+                Conv2d.builder(2, 2, 3).padding(1).paddingMode(PaddingMode.CIRCULAR).build(), "weight", new Identity());
+        Module model = new Sequential(conv);
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> OnnxExport.toProto(model, new int[] {1, 2, 4, 4}, OnnxExportOptions.defaults()));
+
+        assertEquals("ONNX export: Conv2d(2, 2, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1),"
+                + " padding_mode=circular) at '0' pads in mode CIRCULAR; only ZEROS, REFLECT and REPLICATE are"
+                + " supported", e.getMessage());
     }
 
     @Test
