@@ -45,7 +45,7 @@ public final class WeightNormParametrization extends Module implements Parametri
         Tensor weight = Parametrizations.parameterToReplace(APPLY, module, name);
         if (dim != WeightNorm.WHOLE_TENSOR && (dim < 0 || dim >= weight.rank())) {
             throw new IllegalArgumentException(APPLY + ": dim " + dim + " is out of range [0, " + weight.rank()
-                    + ") for parameter '" + name + "' " + weight.shape() + " of " + module
+                    + ") for parameter '" + name + "' " + weight.shape() + " of " + module.describe()
                     + " (or WeightNorm.WHOLE_TENSOR, -1, for one norm over the whole tensor)");
         }
         return Parametrize.registerParametrization(module, name, new WeightNormParametrization(dim), true);

@@ -96,6 +96,17 @@ class WeightNormParametrizationTest {
                 e.getMessage());
     }
 
+    /** With its weight parametrized the Linear prints over lines (ParametrizedLinear); the message names it on one. */
+    @Test
+    void aDimOutOfRangeOfAParametrizedLayerIsRefusedNamingItOnOneLine() {
+        Linear layer = Parametrize.registerParametrization(new Linear(3, 3), "weight", new Symmetric());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> WeightNormParametrization.apply(layer, "bias", 1));
+        assertEquals("WeightNormParametrization.apply: dim 1 is out of range [0, 1) for parameter 'bias' [3] of"
+                + " Linear(in_features=3, out_features=3, bias=True) (or WeightNorm.WHOLE_TENSOR, -1, for one norm over"
+                + " the whole tensor)", e.getMessage());
+    }
+
     @Test
     void removingItWithoutLeavingTheWeightIsRefusedAndChangesNothing() {
         Linear layer = WeightNormParametrization.apply(new Linear(3, 3));
